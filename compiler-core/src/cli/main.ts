@@ -1,0 +1,90 @@
+/**
+ * `wanco` command line: compile, run. Argument parsing is commander's; every
+ * error a user can cause is printed as one line (no stack trace) with exit 1.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { basename, extname } from 'node:path';
+import { compileFile } from '../compile';
+import { parseTarget, type Target } from '../backend/targets';
+import type { OptLevel } from '../backend/pipeline';
+import { WancoError } from '../wasm/errors';
+import { runCommand } from './run';
+
+function targetOption(v: string): Target {
+  try {
+    return parseTarget(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+function optLevelOption(v: string): OptLevel {
+  const n = Number(v);
+  if (![0, 1, 2, 3].includes(n) || v.trim() === '') throw new InvalidArgumentError('expected 0, 1, 2 or 3');
+  return n as OptLevel;
+}
+
+/** Accept -O0..-O3 as spelled by C compilers. */
+function normalizeArgs(argv: string[]): string[] {
+  return argv.map((a) => (/^-O[0-3]$/.test(a) ? `--opt-level=${a.slice(2)}` : a));
+}
+
+export function defaultOutput(input: string): string {
+  const base = basename(input, extname(input));
+  return base === basename(input) ? `${base}.elf` : base;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('wanco')
+    .description('WebAssembly AOT compiler with cross-architecture checkpoint/restore')
+    .enablePositionalOptions()
+    .showHelpAfterError();
+
+  program.command('compile')
+    .description('compile a .wat/.wasm module into a static Linux ELF')
+    .argument('<input>', '.wat or .wasm file')
+    .option('-o, --output <file>', 'output executable (default: input name without extension)')
+    .option('--target <arch>', 'x86_64 or aarch64', targetOption, parseTarget('x86_64'))
+    .option('--opt-level <n>', 'optimisation level 0-3 (also -O0..-O3)', optLevelOption, 2 as OptLevel)
+    .option('--emit-llvm', 'keep the LLVM IR next to the output (<out>.ll, <out>.opt.ll)', false)
+    .option('--bounds-checks', 'explicit bounds checks instead of guard pages', false)
+    .option('--time', 'print the time of each phase on stderr', false)
+    .option('--llvm-bin-dir <dir>', 'where the LLVM 14 tools are')
+    .action(async (input: string, o: { output?: string; target: Target; optLevel: OptLevel; emitLlvm: boolean;
+      boundsChecks: boolean; time: boolean; llvmBinDir?: string }) => {
+      await compileFile({
+        input, output: o.output ?? defaultOutput(input), target: o.target, optLevel: o.optLevel,
+        emitLlvm: o.emitLlvm, boundsChecks: o.boundsChecks, llvmBinDir: o.llvmBinDir,
+        onPhase: o.time ? (phase, ms) => process.stderr.write(`${phase}: ${ms.toFixed(0)} ms\n`) : undefined,
+      });
+    });
+
+  program.command('run')
+    .description('compile into a cache (if needed) and run; arguments after the input go to the program')
+    .argument('<input>', '.wat or .wasm file')
+    .argument('[args...]', 'program options (--dir, --env) and arguments')
+    .option('--target <arch>', 'x86_64 or aarch64 (aarch64 runs under qemu-aarch64-static on other hosts)', targetOption, parseTarget('x86_64'))
+    .option('--opt-level <n>', 'optimisation level 0-3', optLevelOption, 2 as OptLevel)
+    .passThroughOptions()
+    .action(async (input: string, args: string[], o: { target: Target; optLevel: OptLevel }) => {
+      process.exitCode = await runCommand(input, args, o.target, o.optLevel);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(normalizeArgs(argv), { from: 'user' });
+  } catch (e) {
+    if (e instanceof WancoError) {
+      process.stderr.write(`wanco: ${e.message}\n`);
+      process.exitCode = 1;
+    } else {
+      const err = e as Error;
+      process.stderr.write(`wanco: internal error: ${err?.message ?? String(e)}\n`);
+      if (process.env.WANCO_DEBUG) process.stderr.write(`${err?.stack}\n`);
+      process.exitCode = 70;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/** `wanco run`: compile into a content-addressed cache, then execute (under qemu when foreign). */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { compileFile } from '../compile';
+import { hostTarget, type Target } from '../backend/targets';
+import type { OptLevel } from '../backend/pipeline';
+import { packageRoot, runtimeArchive } from '../backend/toolchain';
+import { WancoError } from '../wasm/errors';
+
+export function cacheDir(): string {
+  return process.env.WANCO_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'wanco');
+}
+
+/** The cache key covers the input, the options, the runtime archive and the compiler itself. */
+function cacheKey(input: string, target: Target, optLevel: OptLevel): string {
+  const h = createHash('sha256');
+  h.update(readFileSync(input));
+  h.update(`${target.name}:${optLevel}`);
+  h.update(String(statSync(runtimeArchive(target.name)).mtimeMs));
+  h.update(String(statSync(join(packageRoot(), 'out', 'compiler-core', 'src', 'compile.js')).mtimeMs));
+  return h.digest('hex').slice(0, 32);
+}
+
+export async function compileCached(input: string, target: Target, optLevel: OptLevel): Promise<string> {
+  if (!existsSync(input)) throw new WancoError(`${input}: no such file`);
+  const dir = cacheDir();
+  mkdirSync(dir, { recursive: true });
+  const exe = join(dir, `${cacheKey(input, target, optLevel)}-${target.name}`);
+  if (!existsSync(exe)) {
+    await compileFile({ input, output: exe, target, optLevel, emitLlvm: false, boundsChecks: false });
+  }
+  return exe;
+}
+
+/** The command that runs an ELF of `target` here: directly, or through qemu-user. */
+export function runnerFor(target: Target, exe: string): [string, string[]] {
+  if (hostTarget() === target.name) return [exe, []];
+  const qemu = `qemu-${target.name}-static`;
+  return [qemu, [exe]];
+}
+
+export async function runCommand(input: string, args: string[], target: Target, optLevel: OptLevel): Promise<number> {
+  const exe = await compileCached(input, target, optLevel);
+  const [cmd, pre] = runnerFor(target, exe);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, [...pre, ...args], { stdio: 'inherit' });
+    child.on('error', (e) => reject(new WancoError(`cannot run ${cmd}: ${e.message}`)));
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 9 : 1)));
+  });
+}

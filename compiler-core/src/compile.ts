@@ -1,0 +1,31 @@
+/** The compiler's entry point: a Wasm/WAT file in, a static ELF out. */
+import { loadModule } from './wasm/load';
+import { checkImports, translateModule } from './translate/module';
+import { buildExecutable, type OptLevel } from './backend/pipeline';
+import type { Target } from './backend/targets';
+
+export interface CompileOptions {
+  input: string;
+  output: string;
+  target: Target;
+  optLevel: OptLevel;
+  emitLlvm: boolean;
+  /** explicit bounds checks instead of guard pages */
+  boundsChecks: boolean;
+  llvmBinDir?: string;
+  onPhase?: (phase: string, ms: number) => void;
+}
+
+export async function compileFile(opts: CompileOptions): Promise<void> {
+  const t0 = performance.now();
+  const { bytes, module } = await loadModule(opts.input);
+  opts.onPhase?.('load', performance.now() - t0);
+  checkImports(module, opts.input);
+  const t1 = performance.now();
+  const { ir } = translateModule(module, bytes, { boundsChecks: opts.boundsChecks }, opts.target);
+  opts.onPhase?.('translate', performance.now() - t1);
+  await buildExecutable(ir, {
+    target: opts.target, optLevel: opts.optLevel, output: opts.output, emitLlvm: opts.emitLlvm,
+    llvmBinDir: opts.llvmBinDir, onPhase: opts.onPhase,
+  });
+}

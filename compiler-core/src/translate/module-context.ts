@@ -1,0 +1,99 @@
+/**
+ * What a function translator needs to know about the module around it:
+ * symbols of functions and globals, canonical signature ids, tables, and the
+ * set of declarations (intrinsics, runtime entry points) the IR must carry.
+ */
+import type { FuncType, Instr, Module, ValType } from '../wasm/types';
+import { llvmResultType, llvmType } from '../llvm/ir';
+import { WASI_MODULE } from '../wasi/preview1';
+import type { Frame, FunctionTranslator } from './function';
+
+export interface TranslateOptions {
+  /** explicit bounds checks instead of guard pages */
+  boundsChecks: boolean;
+}
+
+/** Instrumentation hooks of the checkpoint/restore layer (compiler-core/src/cr). */
+export interface CrHooks {
+  onLoopHeader(t: FunctionTranslator, frame: Frame): void;
+  beforeCall(t: FunctionTranslator, ins: Instr): void;
+}
+
+export function signatureKey(t: FuncType): string {
+  return `${t.params.join(',')}->${t.results.join(',')}`;
+}
+
+export class ModuleContext {
+  readonly usesMemory: boolean;
+  private readonly typeIds = new Map<string, number>();
+  private readonly declarations = new Set<string>();
+  cr?: CrHooks;
+
+  constructor(readonly module: Module, readonly options: TranslateOptions) {
+    this.usesMemory = module.memories.length > 0;
+  }
+
+  /** Equal Wasm signatures get equal ids: call_indirect compares them. */
+  typeId(type: FuncType): number {
+    const key = signatureKey(type);
+    let id = this.typeIds.get(key);
+    if (id === undefined) {
+      id = this.typeIds.size;
+      this.typeIds.set(key, id);
+    }
+    return id;
+  }
+
+  funcTypeOf(funcIndex: number): FuncType {
+    return this.module.types[this.module.funcTypeIndices[funcIndex]];
+  }
+
+  isImportedFunc(funcIndex: number): boolean {
+    return funcIndex < this.module.numImportedFuncs;
+  }
+
+  /** The LLVM symbol (without @) of a function: our translation, or the runtime's WASI binding. */
+  funcSymbol(funcIndex: number): string {
+    if (this.isImportedFunc(funcIndex)) {
+      const imp = this.module.imports.filter((i) => i.desc.kind === 'func')[funcIndex];
+      if (imp.module === WASI_MODULE) return `wrt_wasi_${imp.name}`;
+      throw new Error(`unsupported import ${imp.module}.${imp.name}`);
+    }
+    return `wf${funcIndex}`;
+  }
+
+  callTarget(funcIndex: number): string {
+    if (this.isImportedFunc(funcIndex)) {
+      const type = this.funcTypeOf(funcIndex);
+      this.declare(`declare ${llvmResultType(type.results)} @${this.funcSymbol(funcIndex)}(${type.params.map(llvmType).join(', ')})`);
+    }
+    return `@${this.funcSymbol(funcIndex)}`;
+  }
+
+  /** A funcref constant: the address of the function's descriptor in @wrt_funcs. */
+  funcRefConst(funcIndex: number): string {
+    const n = this.module.funcTypeIndices.length;
+    return `bitcast (%wrt_func* getelementptr inbounds ([${n} x %wrt_func], [${n} x %wrt_func]* @wrt_funcs, i64 0, i64 ${funcIndex}) to i8*)`;
+  }
+
+  tableRef(tableIndex: number): string {
+    const n = this.module.tables.length;
+    return `getelementptr inbounds ([${n} x %wrt_table], [${n} x %wrt_table]* @wrt_tables, i64 0, i64 ${tableIndex})`;
+  }
+
+  tableType(tableIndex: number): ValType {
+    return this.module.tables[tableIndex].elemType;
+  }
+
+  globalRef(globalIndex: number): { ptr: string; type: ValType } {
+    return { ptr: `@wg${globalIndex}`, type: this.module.globals[globalIndex].type };
+  }
+
+  declare(line: string): void {
+    this.declarations.add(line);
+  }
+
+  allDeclarations(): string[] {
+    return [...this.declarations];
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Translates a decoded module into one LLVM IR module: every function, the
+ * globals, tables, segments, the instantiate function and the `wrt_module`
+ * descriptor that the runtime reads (layout: runtime/include/wrt.h).
+ */
+import { createHash } from 'node:crypto';
+import type { ConstExpr, Module } from '../wasm/types';
+import { WancoError } from '../wasm/errors';
+import { byteString, cStringGlobal, f32Const, f64Const, i64Const, llvmResultType, llvmType, v128Const } from '../llvm/ir';
+import { WASI_MODULE, WASI_PREVIEW1 } from '../wasi/preview1';
+import { FunctionTranslator } from './function';
+import { ModuleContext, signatureKey, type TranslateOptions } from './module-context';
+import type { Target } from '../backend/targets';
+
+const WRT_ABI_VERSION = 1;
+const NO_MAX = 0xffffffff;
+const VALTYPE_CODE: Record<string, number> = {
+  i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b, funcref: 0x70, externref: 0x6f,
+};
+
+export interface TranslateResult {
+  ir: string;
+  context: ModuleContext;
+}
+
+/** Rejects imports the runtime cannot provide, listing all of them. */
+export function checkImports(module: Module, fileName: string): void {
+  const problems: string[] = [];
+  for (const imp of module.imports) {
+    const what = `${imp.module}.${imp.name} (${imp.desc.kind})`;
+    if (imp.module !== WASI_MODULE || imp.desc.kind !== 'func') {
+      problems.push(what);
+      continue;
+    }
+    const expected = WASI_PREVIEW1.get(imp.name);
+    const actual = module.types[imp.desc.typeIndex];
+    if (!expected) problems.push(`${what}: not a WASI preview1 function`);
+    else if (signatureKey(expected) !== signatureKey(actual)) {
+      problems.push(`${what}: signature ${signatureKey(actual)} but WASI defines ${signatureKey(expected)}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new WancoError(`${fileName}: unsupported imports (only WASI preview1 functions can be imported): ${problems.join('; ')}`);
+  }
+}
+
+export function translateModule(module: Module, bytes: Uint8Array, options: TranslateOptions, target: Target,
+  configure?: (ctx: ModuleContext) => void): TranslateResult {
+  const ctx = new ModuleContext(module, options);
+  configure?.(ctx);
+  const out: string[] = [];
+  out.push(`target datalayout = "${target.dataLayout}"`);
+  out.push(`target triple = "${target.triple}"`);
+  out.push('');
+  out.push('%wrt_func = type { i8*, i32, i32 }');
+  out.push('%wrt_table = type { i32, i32, i8**, i8, [7 x i8] }');
+  out.push('%wrt_data_segment = type { i8*, i32 }');
+  out.push('%wrt_elem_segment = type { i8**, i32 }');
+  out.push('%wrt_global_desc = type { i8*, i8, i8, [6 x i8] }');
+  out.push('%wrt_module_info = type { i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i8*, i8*, i8*, i8*, i8*, i8*, i8*, i8*, [32 x i8] }');
+  out.push('');
+  out.push('@wrt_mem_base = external global i8*');
+  out.push('@wrt_mem_size = external global i64');
+  out.push('@wrt_stack_limit = external global i64');
+  for (const d of RUNTIME_DECLARATIONS) ctx.declare(d);
+
+  // Functions first: translating them registers the declarations they need.
+  const bodies = module.funcs.map((f) => new FunctionTranslator(ctx, f).translate());
+  const numFuncs = module.funcTypeIndices.length;
+
+  // Function descriptors (funcref targets) and names.
+  const funcEntries: string[] = [];
+  const names: string[] = [];
+  const exportNames = new Map<number, string>();
+  for (const e of module.exports) if (e.kind === 'func' && !exportNames.has(e.index)) exportNames.set(e.index, e.name);
+  for (let i = 0; i < numFuncs; i++) {
+    const type = ctx.funcTypeOf(i);
+    const fnPtrType = `${llvmResultType(type.results)} (${type.params.map(llvmType).join(', ')})*`;
+    ctx.callTarget(i);
+    funcEntries.push(`%wrt_func { i8* bitcast (${fnPtrType} @${ctx.funcSymbol(i)} to i8*), i32 ${ctx.typeId(type)}, i32 ${i} }`);
+    const name = module.names.functions.get(i) ?? exportNames.get(i);
+    names.push(name !== undefined ? `i8* ${cStringGlobal(out, `wn${i}`, name)}` : 'i8* null');
+  }
+  out.push(numFuncs > 0
+    ? `@wrt_funcs = internal constant [${numFuncs} x %wrt_func] [${funcEntries.join(', ')}]`
+    : '@wrt_funcs = internal constant [0 x %wrt_func] zeroinitializer');
+  out.push(`@wrt_func_names = internal constant [${numFuncs} x i8*] [${names.join(', ')}]`);
+
+  // Tables: the runtime allocates their elements at start.
+  const tables = module.tables.map((t) =>
+    `%wrt_table { i32 ${t.limits.min}, i32 ${t.limits.max ?? NO_MAX}, i8** null, i8 ${VALTYPE_CODE[t.elemType]}, [7 x i8] zeroinitializer }`);
+  out.push(`@wrt_tables = internal global [${tables.length} x %wrt_table] [${tables.join(', ')}]`);
+
+  // Globals.
+  const globalDescs: string[] = [];
+  module.globals.forEach((g, i) => {
+    const init = module.globalInits[i];
+    if (!init) throw new WancoError(`global ${i} is imported: only WASI function imports are supported`);
+    out.push(`@wg${i} = internal global ${llvmType(g.type)} ${constExpr(ctx, init)}`);
+    globalDescs.push(`%wrt_global_desc { i8* bitcast (${llvmType(g.type)}* @wg${i} to i8*), i8 ${VALTYPE_CODE[g.type]}, i8 ${g.mutable ? 1 : 0}, [6 x i8] zeroinitializer }`);
+  });
+  out.push(`@wrt_globals = internal constant [${globalDescs.length} x %wrt_global_desc] [${globalDescs.join(', ')}]`);
+
+  // Data segments.
+  const dataDescs = module.datas.map((d, i) => {
+    out.push(`@wd${i} = private constant [${d.bytes.length} x i8] ${byteString(d.bytes)}, align 1`);
+    return `%wrt_data_segment { i8* getelementptr inbounds ([${d.bytes.length} x i8], [${d.bytes.length} x i8]* @wd${i}, i64 0, i64 0), i32 ${d.bytes.length} }`;
+  });
+  out.push(`@wrt_data = internal constant [${dataDescs.length} x %wrt_data_segment] [${dataDescs.join(', ')}]`);
+
+  // Element segments.
+  const elemDescs = module.elems.map((e, i) => {
+    const items = e.items.map((it) => `i8* ${constExpr(ctx, it)}`);
+    out.push(`@we${i} = private constant [${items.length} x i8*] [${items.join(', ')}]`);
+    return `%wrt_elem_segment { i8** getelementptr inbounds ([${items.length} x i8*], [${items.length} x i8*]* @we${i}, i64 0, i64 0), i32 ${items.length} }`;
+  });
+  out.push(`@wrt_elem = internal constant [${elemDescs.length} x %wrt_elem_segment] [${elemDescs.join(', ')}]`);
+
+  out.push(instantiateFunction(ctx));
+
+  const entry = module.exports.find((e) => e.kind === 'func' && e.name === '_start');
+  if (entry) {
+    const t = ctx.funcTypeOf(entry.index);
+    if (t.params.length !== 0 || t.results.length !== 0) {
+      throw new WancoError(`export _start must have type [] -> [], found ${signatureKey(t)}`);
+    }
+  }
+  const mem = module.memories[0];
+  const flags = (mem ? 1 : 0) | (options.boundsChecks ? 2 : 0);
+  const hash = createHash('sha256').update(bytes).digest();
+  const arr = (name: string, n: number, elemType: string) =>
+    n === 0 ? 'i8* null' : `i8* bitcast ([${n} x ${elemType}]* ${name} to i8*)`;
+  out.push(`@wrt_module = constant %wrt_module_info { ` + [
+    `i32 ${WRT_ABI_VERSION}`, `i32 ${flags}`, `i32 ${mem ? mem.min : 0}`, `i32 ${mem?.max ?? NO_MAX}`,
+    `i32 ${numFuncs}`, `i32 ${module.tables.length}`, `i32 ${module.globals.length}`,
+    `i32 ${module.datas.length}`, `i32 ${module.elems.length}`, 'i32 0',
+    arr('@wrt_funcs', numFuncs, '%wrt_func'), arr('@wrt_func_names', numFuncs, 'i8*'),
+    arr('@wrt_tables', module.tables.length, '%wrt_table'), arr('@wrt_globals', module.globals.length, '%wrt_global_desc'),
+    arr('@wrt_data', module.datas.length, '%wrt_data_segment'), arr('@wrt_elem', module.elems.length, '%wrt_elem_segment'),
+    'i8* bitcast (void ()* @wrt_instantiate to i8*)',
+    entry ? `i8* bitcast (void ()* @wf${entry.index} to i8*)` : 'i8* null',
+    `[32 x i8] ${byteString(hash)}`,
+  ].join(', ') + ' }');
+  out.push('');
+  out.push(...bodies);
+  out.push('');
+  out.push(...ctx.allDeclarations());
+  out.push('');
+  out.push('attributes #0 = { nounwind uwtable }');
+  out.push('!0 = !{!"branch_weights", i32 1, i32 2000}');
+  return { ir: out.join('\n') + '\n', context: ctx };
+}
+
+const RUNTIME_DECLARATIONS = [
+  'declare void @wrt_trap(i32, i32) noreturn cold nounwind',
+  'declare i8* @llvm.stacksave()',
+  'declare i32 @wrt_memory_grow(i32)',
+  'declare void @wrt_memory_init(i32, i32, i32, i32, i32)',
+  'declare void @wrt_data_drop(i32)',
+  'declare void @wrt_memory_copy(i32, i32, i32, i32)',
+  'declare void @wrt_memory_fill(i32, i32, i32, i32)',
+  'declare i8* @wrt_table_get(i32, i32, i32)',
+  'declare void @wrt_table_set(i32, i32, i8*, i32)',
+  'declare i32 @wrt_table_grow(i32, i8*, i32)',
+  'declare void @wrt_table_fill(i32, i32, i8*, i32, i32)',
+  'declare void @wrt_table_copy(i32, i32, i32, i32, i32, i32)',
+  'declare void @wrt_table_init(i32, i32, i32, i32, i32, i32)',
+  'declare void @wrt_elem_drop(i32)',
+];
+
+function constExpr(ctx: ModuleContext, e: ConstExpr): string {
+  switch (e.kind) {
+    case 'i32': return String(e.value | 0);
+    case 'i64': return i64Const(e.value);
+    case 'f32': return f32Const(e.bits);
+    case 'f64': return f64Const(e.bits);
+    case 'v128': return v128Const(e.bytes);
+    case 'ref.null': return 'null';
+    case 'ref.func': return ctx.funcRefConst(e.funcIndex);
+    case 'global.get':
+      throw new WancoError(`constant expression global.get ${e.globalIndex} refers to an imported global, which is not supported`);
+  }
+}
+
+/** Segment offsets are constants or (imported) globals; evaluate them as IR operands. */
+function offsetOperand(ctx: ModuleContext, e: ConstExpr, body: string[], tmp: () => string): string {
+  if (e.kind === 'global.get') {
+    const g = ctx.globalRef(e.globalIndex);
+    const t = tmp();
+    body.push(`  ${t} = load i32, i32* ${g.ptr}`);
+    return t;
+  }
+  return constExpr(ctx, e);
+}
+
+/** Active element segments, then active data segments, then the start function. */
+function instantiateFunction(ctx: ModuleContext): string {
+  const m = ctx.module;
+  const body: string[] = [];
+  let n = 0;
+  const tmp = () => `%i${n++}`;
+  m.elems.forEach((e, i) => {
+    if (e.mode.kind === 'active') {
+      const off = offsetOperand(ctx, e.mode.offset, body, tmp);
+      body.push(`  call void @wrt_table_init(i32 ${e.mode.index}, i32 ${i}, i32 ${off}, i32 0, i32 ${e.items.length}, i32 -1)`);
+    }
+    if (e.mode.kind !== 'passive') body.push(`  call void @wrt_elem_drop(i32 ${i})`);
+  });
+  m.datas.forEach((d, i) => {
+    if (d.mode.kind === 'active') {
+      const off = offsetOperand(ctx, d.mode.offset, body, tmp);
+      body.push(`  call void @wrt_memory_init(i32 ${i}, i32 ${off}, i32 0, i32 ${d.bytes.length}, i32 -1)`);
+      body.push(`  call void @wrt_data_drop(i32 ${i})`);
+    }
+  });
+  if (m.start !== undefined) {
+    body.push(`  call void ${ctx.callTarget(m.start)}()`);
+  }
+  return ['define internal void @wrt_instantiate() #0 {', 'entry:', ...body, '  ret void', '}'].join('\n');
+}

@@ -1,0 +1,48 @@
+/** Locals, globals and the parametric operators (drop, select). */
+import type { Instr } from '../../wasm/types';
+import { Op } from '../../wasm/opcodes';
+import { llvmType } from '../../llvm/ir';
+import type { FunctionTranslator } from '../function';
+
+export function translateVariable(t: FunctionTranslator, ins: Instr): boolean {
+  switch (ins.op) {
+    case Op.local_get: {
+      const type = t.localTypes[ins.index!];
+      t.push(type, t.value(`load ${llvmType(type)}, ${llvmType(type)}* %l${ins.index}`));
+      return true;
+    }
+    case Op.local_set:
+    case Op.local_tee: {
+      const v = ins.op === Op.local_tee ? t.peek() : t.pop();
+      const type = llvmType(t.localTypes[ins.index!]);
+      t.emit(`store ${type} ${v.v}, ${type}* %l${ins.index}`);
+      return true;
+    }
+    case Op.global_get: {
+      const g = t.mod.globalRef(ins.index!);
+      t.push(g.type, t.value(`load ${llvmType(g.type)}, ${llvmType(g.type)}* ${g.ptr}`));
+      return true;
+    }
+    case Op.global_set: {
+      const g = t.mod.globalRef(ins.index!);
+      const v = t.pop();
+      t.emit(`store ${llvmType(g.type)} ${v.v}, ${llvmType(g.type)}* ${g.ptr}`);
+      return true;
+    }
+    case Op.drop:
+      t.pop();
+      return true;
+    case Op.select:
+    case Op.select_t: {
+      const c = t.pop();
+      const b = t.pop();
+      const a = t.pop();
+      const cond = t.value(`icmp ne i32 ${c.v}, 0`);
+      const ty = llvmType(a.type);
+      t.push(a.type, t.value(`select i1 ${cond}, ${ty} ${a.v}, ${ty} ${b.v}`));
+      return true;
+    }
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,146 @@
+/*
+ * wrt.h — the ABI between wanco-compiled code and the wanco runtime.
+ *
+ * The compiler (compiler-core/src/translate) emits an object that defines
+ * `wrt_module` and the functions/data it points to; the runtime (runtime/src)
+ * defines main(), linear memory, tables operations, traps and WASI.
+ * Both sides are built from this one header; keep it small and C11.
+ *
+ * Conventions
+ *  - Linear memory is a single reservation that never moves: compiled code
+ *    reads `wrt_mem_base` and (in bounds-checked builds) `wrt_mem_size`.
+ *  - A funcref is a `const wrt_func *` (NULL is ref.null func); an externref
+ *    is an opaque pointer-sized value (NULL is ref.null extern).
+ *  - Wasm i32/i64/f32/f64 map to int32_t/int64_t/float/double; v128 is 16 bytes.
+ *  - Every Wasm-visible address/length parameter is an unsigned 32-bit value.
+ */
+#ifndef WRT_H
+#define WRT_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define WRT_ABI_VERSION 1u
+#define WRT_PAGE_SIZE 65536u
+#define WRT_NO_MAX 0xFFFFFFFFu
+
+/* Wasm value types, as stored in metadata (global descriptors, snapshots). */
+enum wrt_valtype {
+  WRT_I32 = 0x7F,
+  WRT_I64 = 0x7E,
+  WRT_F32 = 0x7D,
+  WRT_F64 = 0x7C,
+  WRT_V128 = 0x7B,
+  WRT_FUNCREF = 0x70,
+  WRT_EXTERNREF = 0x6F,
+};
+
+/* Trap reasons; the text the runtime prints is in runtime/src/trap.c. */
+enum wrt_trap_code {
+  WRT_TRAP_UNREACHABLE = 1,
+  WRT_TRAP_INT_DIV_BY_ZERO,
+  WRT_TRAP_INT_OVERFLOW,
+  WRT_TRAP_INVALID_CONVERSION,
+  WRT_TRAP_OOB_MEMORY,
+  WRT_TRAP_OOB_TABLE,
+  WRT_TRAP_UNDEFINED_ELEMENT,   /* call_indirect index >= table size */
+  WRT_TRAP_UNINITIALIZED_ELEMENT, /* call_indirect on a null entry */
+  WRT_TRAP_INDIRECT_CALL_TYPE_MISMATCH,
+  WRT_TRAP_STACK_EXHAUSTED,
+  WRT_TRAP_NULL_REFERENCE,
+};
+
+/* One per Wasm function (imports included), in function-index order. */
+typedef struct wrt_func {
+  void *code;          /* native entry; signature follows the Wasm type */
+  uint32_t type_id;    /* canonical signature id: equal ids <=> equal types */
+  uint32_t index;      /* Wasm function index */
+} wrt_func;
+
+/* A table instance. Compiled code reads size/elems directly for call_indirect. */
+typedef struct wrt_table {
+  uint32_t size;
+  uint32_t max;        /* WRT_NO_MAX when unbounded */
+  void **elems;        /* size entries; allocated by the runtime */
+  uint8_t elem_type;   /* WRT_FUNCREF or WRT_EXTERNREF */
+  uint8_t pad[7];
+} wrt_table;
+
+typedef struct wrt_data_segment {
+  const uint8_t *bytes;
+  uint32_t size;
+} wrt_data_segment;
+
+typedef struct wrt_elem_segment {
+  void *const *elems;  /* funcrefs (const wrt_func *) or NULL */
+  uint32_t size;
+} wrt_elem_segment;
+
+typedef struct wrt_global_desc {
+  void *addr;          /* storage of the global in the compiled object */
+  uint8_t type;        /* enum wrt_valtype */
+  uint8_t mut;
+  uint8_t pad[6];
+} wrt_global_desc;
+
+/* Everything the runtime needs to know about the compiled module. */
+typedef struct wrt_module_info {
+  uint32_t abi_version;          /* WRT_ABI_VERSION */
+  uint32_t flags;                /* WRT_MODULE_* */
+  uint32_t mem_min_pages;        /* meaningful when WRT_MODULE_HAS_MEMORY */
+  uint32_t mem_max_pages;        /* WRT_NO_MAX when unbounded (then 65536 applies) */
+  uint32_t num_funcs;
+  uint32_t num_tables;
+  uint32_t num_globals;
+  uint32_t num_data;
+  uint32_t num_elem;
+  uint32_t pad;
+  const wrt_func *funcs;         /* num_funcs */
+  const char *const *func_names; /* num_funcs; NULL entries when unnamed */
+  wrt_table *tables;             /* num_tables; size/max/elem_type set, elems NULL */
+  const wrt_global_desc *globals;
+  const wrt_data_segment *data;
+  const wrt_elem_segment *elem;
+  /* Applies active element and data segments (in that order), then runs the
+   * start function. Traps like any Wasm code. */
+  void (*instantiate)(void);
+  /* The exported `_start`, or NULL. */
+  void (*entry)(void);
+  uint8_t module_hash[32];       /* SHA-256 of the input Wasm binary */
+} wrt_module_info;
+
+#define WRT_MODULE_HAS_MEMORY 1u
+#define WRT_MODULE_BOUNDS_CHECKED 2u  /* code checks bounds; no guard region needed */
+
+/* ---- defined by the compiled module ---- */
+extern const wrt_module_info wrt_module;
+
+/* ---- defined by the runtime, used by compiled code ---- */
+extern uint8_t *wrt_mem_base;
+extern uint64_t wrt_mem_size;      /* current size in bytes */
+extern uintptr_t wrt_stack_limit;  /* trap when the stack pointer goes below */
+
+_Noreturn void wrt_trap(uint32_t code, uint32_t func_index);
+
+int32_t wrt_memory_grow(uint32_t delta_pages);
+void wrt_memory_init(uint32_t seg, uint32_t dst, uint32_t src, uint32_t n, uint32_t func_index);
+void wrt_data_drop(uint32_t seg);
+void wrt_memory_copy(uint32_t dst, uint32_t src, uint32_t n, uint32_t func_index);
+void wrt_memory_fill(uint32_t dst, uint32_t value, uint32_t n, uint32_t func_index);
+
+void *wrt_table_get(uint32_t table, uint32_t i, uint32_t func_index);
+void wrt_table_set(uint32_t table, uint32_t i, void *ref, uint32_t func_index);
+int32_t wrt_table_grow(uint32_t table, void *init, uint32_t n);
+void wrt_table_fill(uint32_t table, uint32_t i, void *ref, uint32_t n, uint32_t func_index);
+void wrt_table_copy(uint32_t dst_table, uint32_t src_table, uint32_t dst, uint32_t src, uint32_t n, uint32_t func_index);
+void wrt_table_init(uint32_t table, uint32_t seg, uint32_t dst, uint32_t src, uint32_t n, uint32_t func_index);
+void wrt_elem_drop(uint32_t seg);
+
+/*
+ * WASI preview1: each import `wasi_snapshot_preview1.NAME` is bound to
+ * `wrt_wasi_NAME` with the Wasm signature mapped as above (i32 -> int32_t,
+ * i64 -> int64_t); pointers are offsets into linear memory. The list the
+ * compiler accepts is compiler-core/src/wasi/preview1.ts.
+ */
+
+#endif /* WRT_H */
