@@ -1,0 +1,197 @@
+/*
+ * main.c — the compiled program's entry point: command-line options (like
+ * `wasmtime run`), then set-up of memory, tables, stack limit and signal
+ * handlers, then instantiate() and entry().
+ *
+ *   prog [--dir HOST[::GUEST]]... [--env K[=V]]... [--] ARGS...
+ *
+ * The first argument that is not an option (or everything after `--`) starts
+ * the Wasm arguments; Wasm argv[0] is the basename of the program itself.
+ * Options are described by the `options` table below: to add one, add a row
+ * and a handler.
+ */
+#include "wrt_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <stdarg.h>
+
+const char *wrt_prog_name = "wanco";
+
+typedef struct option_def option_def;
+/* Handles one option; `arg` is its value (NULL for flags). Returns 0, or -1
+ * after printing an error with usage_error(). */
+typedef int (*option_fn)(const option_def *opt, const char *arg);
+
+struct option_def {
+  const char *name;     /* "--dir" */
+  const char *argname;  /* "HOST[::GUEST]", or NULL for a flag */
+  option_fn handle;     /* NULL: reserved, not available yet */
+  const char *help;
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "%s: error: ", wrt_prog_name);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  return -1;
+}
+
+/* ---- option handlers ---- */
+typedef struct { const char *host, *guest; } preopen_arg;
+static preopen_arg *preopens;
+static int npreopens;
+static char **envs;
+static int nenvs;
+
+static int opt_dir(const option_def *o, const char *arg) {
+  (void)o;
+  if (!*arg) return usage_error("--dir needs a directory");
+  char *host = strdup(arg);
+  const char *guest = host;
+  char *sep = strstr(host, "::");
+  if (sep) {
+    *sep = 0;
+    guest = sep + 2;
+    if (!*host || !*guest) return usage_error("bad --dir value '%s' (expected HOST[::GUEST])", arg);
+  }
+  preopen_arg *p = realloc(preopens, (size_t)(npreopens + 1) * sizeof *p);
+  if (!p) return usage_error("out of memory");
+  preopens = p;
+  preopens[npreopens].host = host;
+  preopens[npreopens].guest = guest;
+  npreopens++;
+  return 0;
+}
+
+static int opt_env(const option_def *o, const char *arg) {
+  (void)o;
+  char *kv;
+  const char *eq = strchr(arg, '=');
+  if (eq == arg || !*arg) return usage_error("bad --env value '%s' (expected NAME=VALUE)", arg);
+  if (eq) {
+    kv = strdup(arg);
+  } else { /* --env NAME: inherit the host's value, as wasmtime does */
+    const char *v = getenv(arg);
+    if (!v) return 0;
+    size_t l = strlen(arg) + strlen(v) + 2;
+    kv = malloc(l);
+    if (kv) snprintf(kv, l, "%s=%s", arg, v);
+  }
+  char **e = realloc(envs, (size_t)(nenvs + 2) * sizeof *e);
+  if (!kv || !e) return usage_error("out of memory");
+  envs = e;
+  /* a later --env for the same name replaces the earlier one */
+  size_t klen = (size_t)(strchr(kv, '=') - kv);
+  for (int i = 0; i < nenvs; i++)
+    if (strncmp(envs[i], kv, klen + 1) == 0) { envs[i] = kv; return 0; }
+  envs[nenvs++] = kv;
+  envs[nenvs] = NULL;
+  return 0;
+}
+
+static int opt_help(const option_def *o, const char *arg);
+
+static const option_def options[] = {
+  { "--dir", "HOST[::GUEST]", opt_dir, "give the program access to directory HOST, seen as GUEST" },
+  { "--env", "NAME[=VALUE]", opt_env, "set an environment variable for the program" },
+  { "--help", NULL, opt_help, "print this help and exit" },
+  /* reserved for checkpoint/restore */
+  { "--snapshot", "FILE", NULL, "(reserved) checkpoint snapshot file" },
+  { "--restore", "FILE", NULL, "(reserved) restore from a snapshot" },
+  { "--control", "SOCKET", NULL, "(reserved) control channel" },
+  { "--checkpoint-continue", NULL, NULL, "(reserved) keep running after a checkpoint" },
+};
+#define NOPTIONS (sizeof options / sizeof *options)
+
+static int opt_help(const option_def *o, const char *arg) {
+  (void)o; (void)arg;
+  printf("usage: %s [OPTIONS] [--] [ARGS...]\n\noptions:\n", wrt_prog_name);
+  for (size_t i = 0; i < NOPTIONS; i++) {
+    char left[64];
+    snprintf(left, sizeof left, "%s%s%s", options[i].name, options[i].argname ? " " : "",
+             options[i].argname ? options[i].argname : "");
+    printf("  %-28s %s\n", left, options[i].help);
+  }
+  printf("\nOptions also accept the form --name=VALUE. The first argument that is not an\n"
+         "option, or everything after --, is passed to the program.\n");
+  exit(0);
+}
+
+/* Parses options; returns the index of the first Wasm argument, or -1. */
+static int parse_options(int argc, char **argv) {
+  int i = 1;
+  while (i < argc) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0) return i + 1;
+    if (a[0] != '-' || a[1] == 0) return i;
+    const char *eq = strchr(a, '=');
+    size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
+    const option_def *o = NULL;
+    for (size_t k = 0; k < NOPTIONS; k++)
+      if (strlen(options[k].name) == nlen && strncmp(options[k].name, a, nlen) == 0) o = &options[k];
+    if (!o) return usage_error("unknown option '%s' (see --help)", a);
+    if (!o->handle) return usage_error("option %s is not available in this build", o->name);
+    const char *val = NULL;
+    if (o->argname) {
+      if (eq) val = eq + 1;
+      else if (i + 1 < argc) val = argv[++i];
+      else return usage_error("option %s needs a value (%s)", o->name, o->argname);
+    } else if (eq) {
+      return usage_error("option %s takes no value", o->name);
+    }
+    if (o->handle(o, val) != 0) return -1;
+    i++;
+  }
+  return i;
+}
+
+int main(int argc, char **argv) {
+  volatile char stack_anchor = 0;
+  const char *self = argc > 0 && argv[0] ? argv[0] : "wanco";
+  const char *slash = strrchr(self, '/');
+  wrt_prog_name = slash ? slash + 1 : self;
+
+  int first = parse_options(argc, argv);
+  if (first < 0) return 2;
+
+  /* Wasm argv: program basename, then the remaining arguments. */
+  wrt_wasi_argc = 1 + (argc - first);
+  wrt_wasi_argv = calloc((size_t)wrt_wasi_argc + 1, sizeof(char *));
+  if (!wrt_wasi_argv) wrt_fatal("out of memory");
+  wrt_wasi_argv[0] = (char *)wrt_prog_name;
+  for (int k = first; k < argc; k++) wrt_wasi_argv[1 + k - first] = argv[k];
+  wrt_wasi_envc = nenvs;
+  wrt_wasi_envp = envs;
+
+  if (wrt_module.abi_version != WRT_ABI_VERSION)
+    wrt_fatal("module ABI version %u, runtime expects %u", wrt_module.abi_version, WRT_ABI_VERSION);
+
+  wrt_wasi_setup_stdio();
+  for (int k = 0; k < npreopens; k++) {
+    if (wrt_wasi_add_preopen(preopens[k].host, preopens[k].guest) != 0) {
+      usage_error("cannot open directory '%s': %s", preopens[k].host, strerror(errno));
+      return 2;
+    }
+  }
+
+  if (wrt_memory_setup() != 0) wrt_fatal("cannot reserve linear memory: %s", strerror(errno));
+  if (wrt_segments_setup() != 0 || wrt_tables_setup() != 0) wrt_fatal("out of memory");
+  wrt_stack_setup((uintptr_t)&stack_anchor);
+  if (wrt_signals_setup() != 0) wrt_fatal("cannot install signal handlers: %s", strerror(errno));
+  signal(SIGPIPE, SIG_IGN); /* a closed pipe is EPIPE from fd_write, as in wasmtime */
+
+  wrt_module.instantiate();
+  if (wrt_module.entry) wrt_module.entry();
+
+  wrt_stdout_flush();
+  fflush(stdout);
+  return 0;
+}
