@@ -83,7 +83,9 @@ function captureOutput<T>(f: () => T): { value?: T; error?: unknown; output: str
 }
 
 function errorText(e: unknown): string {
-  const s = e instanceof Error ? e.message : String(e);
+  // binaryen throws its own exception objects (not Error instances) with a `message`
+  const msg = typeof e === 'object' && e !== null ? (e as { message?: unknown }).message : undefined;
+  const s = typeof msg === 'string' ? msg : String(e);
   return s.replace(/^(Fatal|error):\s*/i, '').trim();
 }
 
@@ -96,7 +98,7 @@ export function firstValidatorMessage(output: string): string {
     return line ? line.trim() : 'validation failed';
   }
   const where = m[1].trim();
-  const what = m[2].trim().replace(/,\s*on$/, '');
+  const what = m[2].trim().replace(/,\s*on$/, '').replace(/^unexpected (false|true): /, '');
   let at = m[3].replace(/\s+/g, ' ').trim();
   if (at.length > 80) at = at.slice(0, 77) + '...';
   return `${where}: ${what}${at ? ` (at ${at})` : ''}`;
