@@ -181,7 +181,8 @@ static bool addr_in_stack_guard(uintptr_t a) {
 
 static void on_fault(int sig, siginfo_t *si, void *uctx) {
   uintptr_t addr = (uintptr_t)si->si_addr;
-  uint32_t func = func_for_pc(context_pc(uctx));
+  /* A signal sent by kill/raise (si_code <= 0) carries no faulting pc. */
+  uint32_t func = si->si_code > 0 ? func_for_pc(context_pc(uctx)) : NO_FUNC;
   if (sig == SIGFPE) report_and_exit(WRT_TRAP_INT_DIV_BY_ZERO, func);
   if (wrt_mem_reservation && addr >= (uintptr_t)wrt_mem_reservation &&
       addr - (uintptr_t)wrt_mem_reservation < wrt_mem_reserved)
