@@ -50,6 +50,7 @@ static preopen_arg *preopens;
 static int npreopens;
 static char **envs;
 static int nenvs;
+static bool unbuffered;
 
 static int opt_dir(const option_def *o, const char *arg) {
   (void)o;
@@ -97,11 +98,18 @@ static int opt_env(const option_def *o, const char *arg) {
   return 0;
 }
 
+static int opt_unbuffered(const option_def *o, const char *arg) {
+  (void)o; (void)arg;
+  unbuffered = true;
+  return 0;
+}
+
 static int opt_help(const option_def *o, const char *arg);
 
 static const option_def options[] = {
   { "--dir", "HOST[::GUEST]", opt_dir, "give the program access to directory HOST, seen as GUEST" },
   { "--env", "NAME[=VALUE]", opt_env, "set an environment variable for the program" },
+  { "--unbuffered", NULL, opt_unbuffered, "write stdout immediately even when it is not a terminal" },
   { "--help", NULL, opt_help, "print this help and exit" },
   /* reserved for checkpoint/restore */
   { "--snapshot", "FILE", NULL, "(reserved) checkpoint snapshot file" },
@@ -175,6 +183,8 @@ int main(int argc, char **argv) {
     wrt_fatal("module ABI version %u, runtime expects %u", wrt_module.abi_version, WRT_ABI_VERSION);
 
   wrt_wasi_setup_stdio();
+  if (unbuffered) wrt_stdout_buffered = false;
+  atexit(wrt_stdout_flush);
   for (int k = 0; k < npreopens; k++) {
     if (wrt_wasi_add_preopen(preopens[k].host, preopens[k].guest) != 0) {
       usage_error("cannot open directory '%s': %s", preopens[k].host, strerror(errno));

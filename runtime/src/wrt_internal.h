@@ -45,6 +45,7 @@ _Noreturn void wrt_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 
 /* Stdout buffering (see wasi_fdtable.c): flush before anything that could make
  * the order of stdout and other output observable. Async-signal-safe. */
 void wrt_stdout_flush(void);
+extern bool wrt_stdout_buffered;      /* false: every fd_write to stdout is a writev */
 /* Registers a --dir preopen; returns 0, or -1 with errno set. */
 int wrt_wasi_add_preopen(const char *host, const char *guest);
 void wrt_wasi_setup_stdio(void);

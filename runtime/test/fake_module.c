@@ -373,6 +373,12 @@ static void misc_test(void) {
   wrt_wasi_clock_time_get(1, 0, (int32_t)t);
   outf("poll=%d n=%u ud=%llx slept=%d\n", e, rd32(n), (unsigned long long)rd64(ev),
        rd64(t) - t0 >= 20000000);
+  /* poll: fd_write on stdout is ready at once */
+  uint32_t ty = 2, one = 1;
+  memcpy(wrt_mem_base + sub + 8, &ty, 1);
+  memcpy(wrt_mem_base + sub + 16, &one, 4);
+  e = wrt_wasi_poll_oneoff((int32_t)sub, (int32_t)ev, 1, (int32_t)n);
+  outf("poll_fd=%d n=%u type=%d err=%d\n", e, rd32(n), wrt_mem_base[ev + 10], wrt_mem_base[ev + 8]);
   uint32_t r = galloc(32);
   memset(wrt_mem_base + r, 0, 32);
   e = wrt_wasi_random_get((int32_t)r, 32);

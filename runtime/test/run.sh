@@ -151,12 +151,14 @@ L
   else o=$("$OUT/guard-$arch" order 2>&1 | cat); fi
   [ "$o" = "$(printf 'out0\nerr\nout1\nerr\nout2\nerr')" ] && ok "$arch stdout/stderr order (pipe)" \
     || fail "$arch stdout/stderr order: $o"
+  expect "--unbuffered" 0 "hello" "" -- --unbuffered hello
 
   expect_lines misc -- --env A=1 --env B=two=2 misc <<'L'
 clock=0
 clock_bad=28
 res=0
 poll=0 n=1 ud=1234 slept=1
+poll_fd=0 n=1 type=2 err=0
 random=0 nonzero=1
 yield=0
 envc=2 A=1 B=two=2
