@@ -110,6 +110,14 @@ function validate(b: BinaryenApi, mod: BinaryenModule, fileName: string): void {
   if (!r.value) throw new WasmValidationError(fileName, firstValidatorMessage(r.output));
 }
 
+/** binaryen reports 0-based byte columns (of the UTF-8 text): make it a 1-based character column. */
+function charColumn(text: string, line: number, byteCol: number): number {
+  const lineText = text.split('\n')[line - 1];
+  if (lineText === undefined) return byteCol + 1;
+  const prefix = Buffer.from(lineText, 'utf8').subarray(0, byteCol).toString('utf8');
+  return prefix.length + 1;
+}
+
 /**
  * Parses WebAssembly text with binaryen (no optimization passes), validates it under the Wasm 2.0
  * feature set and returns binaryen's binary (with a name section). Throws WatParseError
@@ -124,7 +132,10 @@ export async function watToBinary(text: string, fileName: string): Promise<Uint8
   if (parsed.error !== undefined || !parsed.value) {
     const msg = parsed.error !== undefined ? errorText(parsed.error) : parsed.output.trim() || 'parse error';
     const m = /^(\d+):(\d+):\s*(?:error:\s*)?([\s\S]*)$/.exec(msg);
-    if (m) throw new WatParseError(fileName, Number(m[1]), Number(m[2]), m[3].split('\n')[0].trim());
+    if (m) {
+      const line = Number(m[1]);
+      throw new WatParseError(fileName, line, charColumn(text, line, Number(m[2])), m[3].split('\n')[0].trim());
+    }
     throw new WatParseError(fileName, undefined, undefined, msg.split('\n')[0]);
   }
   const mod = parsed.value;
