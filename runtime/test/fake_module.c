@@ -266,6 +266,35 @@ static void fs_test(void) {
   uint32_t fds = galloc(24);
   e = wrt_wasi_fd_fdstat_get(fd, (int32_t)fds);
   outf("fdstat=%d type=%d\n", e, wrt_mem_base[fds]);
+  /* pwrite/pread at an offset, tell, size, times, advise, allocate, flags, renumber */
+  memcpy(wrt_mem_base + buf, "XY", 2);
+  cap = 2;
+  memcpy(wrt_mem_base + iov + 4, &cap, 4);
+  outf("pwrite=%d n=%u\n", wrt_wasi_fd_pwrite(fd, (int32_t)iov, 1, 5, (int32_t)nr), rd32(nr));
+  cap = 4;
+  memcpy(wrt_mem_base + iov + 4, &cap, 4);
+  e = wrt_wasi_fd_pread(fd, (int32_t)iov, 1, 4, (int32_t)nr);
+  outf("pread=%d n=%u data=%.4s\n", e, rd32(nr), (char *)wrt_mem_base + buf);
+  outf("tell=%d pos=%llu\n", wrt_wasi_fd_tell(fd, (int32_t)off), (unsigned long long)rd64(off));
+  outf("set_size=%d\n", wrt_wasi_fd_filestat_set_size(fd, 20));
+  outf("set_times=%d\n", wrt_wasi_fd_filestat_set_times(fd, 1000000000ll, 2000000000ll, 1 | 4));
+  wrt_wasi_fd_filestat_get(fd, (int32_t)st);
+  outf("stat2 size=%llu mtim=%llu\n", (unsigned long long)rd64(st + 32), (unsigned long long)rd64(st + 48));
+  outf("set_times_bad=%d\n", wrt_wasi_fd_filestat_set_times(fd, 0, 0, 1 | 2));
+  outf("advise=%d allocate=%d\n", wrt_wasi_fd_advise(fd, 0, 10, 1), wrt_wasi_fd_allocate(fd, 0, 30));
+  outf("set_flags=%d\n", wrt_wasi_fd_fdstat_set_flags(fd, 1));
+  wrt_wasi_fd_fdstat_get(fd, (int32_t)fds);
+  outf("fdflags=%d\n", wrt_mem_base[fds + 2]);
+  outf("set_rights_up=%d\n", wrt_wasi_fd_fdstat_set_rights(fd, -1, -1));
+  outf("set_rights_down=%d\n", wrt_wasi_fd_fdstat_set_rights(fd, 2, 0));
+  int32_t fd2;
+  open_at(3, "sub/inner.txt", 0, 0, RD, 0, &fd2);
+  outf("renumber=%d\n", wrt_wasi_fd_renumber(fd2, fd));
+  cap = 6;
+  memcpy(wrt_mem_base + iov + 4, &cap, 4);
+  e = wrt_wasi_fd_read(fd, (int32_t)iov, 1, (int32_t)nr);
+  outf("renumbered_read=%d data=%.5s old=%d\n", e, (char *)wrt_mem_base + buf,
+       wrt_wasi_fd_close(fd2));
   outf("close=%d close_again=%d\n", wrt_wasi_fd_close(fd), wrt_wasi_fd_close(fd));
   /* existing file inside a subdirectory, via .. inside the sandbox */
   e = open_at(3, "sub/../sub/./inner.txt", 0, 0, RD, 0, &fd);
