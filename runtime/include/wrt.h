@@ -107,6 +107,12 @@ typedef struct wrt_module_info {
   /* The exported `_start`, or NULL. */
   void (*entry)(void);
   uint8_t module_hash[32];       /* SHA-256 of the input Wasm binary */
+  /* Checkpoint/restore (all zero/NULL when compiled with --no-checkpoint). */
+  uint32_t num_points;
+  uint32_t pad2;
+  const struct wrt_cr_point_desc *points; /* sorted by id */
+  /* Restore variant of the entry function: rebuilds the saved Wasm frames. */
+  void (*restore_entry)(void);
 } wrt_module_info;
 
 #define WRT_MODULE_HAS_MEMORY 1u
@@ -135,6 +141,44 @@ void wrt_table_fill(uint32_t table, uint32_t i, void *ref, uint32_t n, uint32_t 
 void wrt_table_copy(uint32_t dst_table, uint32_t src_table, uint32_t dst, uint32_t src, uint32_t n, uint32_t func_index);
 void wrt_table_init(uint32_t table, uint32_t seg, uint32_t dst, uint32_t src, uint32_t n, uint32_t func_index);
 void wrt_elem_drop(uint32_t seg);
+
+/* ---- checkpoint/restore ----
+ * A migration point (loop header, entry of a recursive function) loads
+ * wrt_cr_flag; when it is non-zero the compiled code calls wrt_cr_point(id)
+ * with the frame's live Wasm state in a "deopt" operand bundle, which LLVM
+ * turns into a statepoint stackmap record at the call's return address. Every
+ * call that can reach a migration point carries its caller's state the same way.
+ * In a record the deopt values come as groups, outermost Wasm frame first
+ * (inlining merges frames): [i64 point id, locals..., operand stack...], the
+ * counts and types given by the point's descriptor.
+ */
+typedef struct wrt_cr_point_desc {
+  uint64_t id;           /* (func_index << 32) | Wasm byte offset */
+  uint32_t func_index;
+  uint16_t num_locals;   /* params included */
+  uint16_t num_stack;    /* operand-stack values recorded (below call args) */
+  const uint8_t *types;  /* num_locals + num_stack enum wrt_valtype codes */
+  uint32_t kind;         /* WRT_POINT_* */
+  uint32_t pad;
+} wrt_cr_point_desc;
+
+#define WRT_POINT_FUNC_ENTRY 1u
+#define WRT_POINT_LOOP 2u
+#define WRT_POINT_CALL 3u
+
+extern volatile int32_t wrt_cr_flag;
+void wrt_cr_point(uint64_t point_id);
+
+/* Used by restore variants: the next saved frame (outermost first) must belong
+ * to func_index; returns its point id. Values then come in order: locals, then
+ * the operand stack bottom first. */
+uint64_t wrt_cr_restore_frame(uint32_t func_index);
+int32_t wrt_cr_restore_i32(void);
+int64_t wrt_cr_restore_i64(void);
+float wrt_cr_restore_f32(void);
+double wrt_cr_restore_f64(void);
+void wrt_cr_restore_v128(void *out16);
+void *wrt_cr_restore_ref(void);
 
 /*
  * WASI preview1: each import `wasi_snapshot_preview1.NAME` is bound to
