@@ -12,6 +12,8 @@ export interface CompileOptions {
   emitLlvm: boolean;
   /** explicit bounds checks instead of guard pages */
   boundsChecks: boolean;
+  /** checkpoint/restore support (default on; --no-checkpoint turns it off) */
+  checkpoint: boolean;
   llvmBinDir?: string;
   onPhase?: (phase: string, ms: number) => void;
 }
@@ -22,10 +24,12 @@ export async function compileFile(opts: CompileOptions): Promise<void> {
   opts.onPhase?.('load', performance.now() - t0);
   checkImports(module, opts.input);
   const t1 = performance.now();
-  const { ir } = translateModule(module, bytes, { boundsChecks: opts.boundsChecks }, opts.target);
+  const { ir } = translateModule(module, bytes,
+    { boundsChecks: opts.boundsChecks, checkpoint: opts.checkpoint }, opts.target);
   opts.onPhase?.('translate', performance.now() - t1);
   await buildExecutable(ir, {
     target: opts.target, optLevel: opts.optLevel, output: opts.output, emitLlvm: opts.emitLlvm,
+    checkpoint: opts.checkpoint,
     llvmBinDir: opts.llvmBinDir, onPhase: opts.onPhase,
   });
 }

@@ -55,6 +55,7 @@ typedef struct wrt_func {
   void *code;          /* native entry; signature follows the Wasm type */
   uint32_t type_id;    /* canonical signature id: equal ids <=> equal types */
   uint32_t index;      /* Wasm function index */
+  void *restore;       /* restore variant (no params, same results), or NULL */
 } wrt_func;
 
 /* A table instance. Compiled code reads size/elems directly for call_indirect. */
@@ -179,6 +180,8 @@ float wrt_cr_restore_f32(void);
 double wrt_cr_restore_f64(void);
 void wrt_cr_restore_v128(void *out16);
 void *wrt_cr_restore_ref(void);
+/* Restore variant of the function of the next saved frame (for call_indirect). */
+void *wrt_cr_restore_callee(void);
 
 /*
  * WASI preview1: each import `wasi_snapshot_preview1.NAME` is bound to

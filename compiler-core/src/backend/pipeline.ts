@@ -19,6 +19,8 @@ export interface BackendOptions {
   output: string;
   /** also write <output>.ll (as translated) and <output>.opt.ll (after opt) */
   emitLlvm: boolean;
+  /** the IR carries deopt bundles: turn them into statepoint records */
+  checkpoint: boolean;
   llvmBinDir?: string;
   /** phase timings are reported here */
   onPhase?: (phase: string, ms: number) => void;
@@ -54,13 +56,21 @@ export async function buildExecutable(ir: string, opts: BackendOptions): Promise
     const obj = join(work, 'module.o');
     await writeFile(ll, ir);
     const o = `-O${opts.optLevel}`;
-    await timed(opts, 'opt', () => run(tc.opt, [`-passes=default<O${opts.optLevel}>`, ll, '-o', bc]));
+    // C/R: optimise first (inlining merges the frames' deopt state), then make statepoints.
+    const passes = `default<O${opts.optLevel}>${opts.checkpoint ? ',rewrite-statepoints-for-gc' : ''}`;
+    await timed(opts, 'opt', () => run(tc.opt, [`-passes=${passes}`, ll, '-o', bc]));
     await timed(opts, 'llc', () => run(tc.llc, [o, '-filetype=obj', `-mtriple=${opts.target.triple}`,
-      `-mcpu=${opts.target.cpu}`, '-relocation-model=static', bc, '-o', obj]));
+      `-mcpu=${opts.target.cpu}`, '-relocation-model=static',
+      // keep deopt values in callee-saved registers where possible instead of spilling them
+      ...(opts.checkpoint ? ['--use-registers-for-deopt-values'] : []), bc, '-o', obj]));
+    if (opts.checkpoint) {
+      // The runtime finds the records through this (otherwise local) symbol.
+      await run(tc.objcopy, ['--globalize-symbol=__LLVM_StackMaps', obj]);
+    }
     const out = resolve(opts.output);
     const partial = join(dirname(out), `.${basename(out)}.${process.pid}.partial`);
     await timed(opts, 'link', () => run(tc.clang, ['-static', '-fuse-ld=lld', `--target=${opts.target.linkTriple}`,
-      obj, lib, '-lm', '-o', partial]));
+      obj, lib, '-lz', '-lm', '-o', partial]));
     await chmod(partial, 0o755);
     await rename(partial, out);
     if (opts.emitLlvm) {

@@ -11,6 +11,7 @@ export interface Toolchain {
   opt: string;
   llc: string;
   clang: string;
+  objcopy: string;
 }
 
 const INSTALL_HINT = 'install them with: apt-get install llvm-14 clang-14 lld-14 (or set wanco.llvmBinDir / WANCO_LLVM_BIN_DIR)';
@@ -38,11 +39,13 @@ export function findToolchain(llvmBinDir = process.env.WANCO_LLVM_BIN_DIR): Tool
   const llc = findExecutable(['llc-14', 'llc'], dirs);
   const clang = findExecutable(['clang-14', 'clang'], dirs);
   const lld = findExecutable(['ld.lld-14', 'ld.lld'], dirs);
-  const missing = [!opt && 'opt-14', !llc && 'llc-14', !clang && 'clang-14', !lld && 'ld.lld-14'].filter(Boolean);
+  const objcopy = findExecutable(['llvm-objcopy-14', 'llvm-objcopy'], dirs);
+  const missing = [!opt && 'opt-14', !llc && 'llc-14', !clang && 'clang-14', !lld && 'ld.lld-14',
+    !objcopy && 'llvm-objcopy-14'].filter(Boolean);
   if (missing.length > 0) {
     throw new WancoError(`LLVM 14 tools not found: ${missing.join(', ')}; ${INSTALL_HINT}`);
   }
-  const tc = { opt: opt!, llc: llc!, clang: clang! };
+  const tc = { opt: opt!, llc: llc!, clang: clang!, objcopy: objcopy! };
   if (!llvmBinDir) cached = tc;
   return tc;
 }

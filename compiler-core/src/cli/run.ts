@@ -30,7 +30,7 @@ export async function compileCached(input: string, target: Target, optLevel: Opt
   mkdirSync(dir, { recursive: true });
   const exe = join(dir, `${cacheKey(input, target, optLevel)}-${target.name}`);
   if (!existsSync(exe)) {
-    await compileFile({ input, output: exe, target, optLevel, emitLlvm: false, boundsChecks: false });
+    await compileFile({ input, output: exe, target, optLevel, emitLlvm: false, boundsChecks: false, checkpoint: true });
   }
   return exe;
 }

@@ -70,8 +70,10 @@ export class FunctionTranslator {
   private readonly trapBlocks = new Map<TrapCode, string>();
   /** the function's cached linear-memory base (memory never moves) */
   memBase = '';
+  /** restore variant: (point id, restore block) pairs for the dispatch */
+  readonly restoreCases: [bigint, string][] = [];
 
-  constructor(readonly mod: ModuleContext, readonly func: Func) {
+  constructor(readonly mod: ModuleContext, readonly func: Func, readonly restoreMode = false) {
     this.type = mod.module.types[func.typeIndex];
     this.localTypes = [...this.type.params, ...func.locals];
   }
@@ -197,20 +199,21 @@ export class FunctionTranslator {
   translate(): string {
     const f = this.func;
     const sig = this.type;
-    const params = sig.params.map((t, i) => `${llvmType(t)} %a${i}`).join(', ');
+    const params = this.restoreMode ? '' : sig.params.map((t, i) => `${llvmType(t)} %a${i}`).join(', ');
     const ret = llvmResultType(sig.results);
 
     // Locals: params are copied into allocas so that local.set works uniformly.
     for (let i = 0; i < this.localTypes.length; i++) {
       const t = this.localTypes[i];
       this.alloca(t, `l${i}`);
-      const init = i < sig.params.length ? `%a${i}` : zeroValue(t);
+      const init = i < sig.params.length && !this.restoreMode ? `%a${i}` : zeroValue(t);
       this.emit(`store ${llvmType(t)} ${init}, ${llvmType(t)}* %l${i}`);
     }
     if (this.mod.usesMemory) {
       this.memBase = this.value('load i8*, i8** @wrt_mem_base');
     }
     this.emitStackCheck();
+    this.mod.cr?.onFunctionEntry(this);
 
     const fn = this.pushFrame('func', { params: [], results: sig.results }, f.bodyOffset, false);
     for (const ins of f.body) this.translateInstr(ins);
@@ -225,7 +228,11 @@ export class FunctionTranslator {
     }
 
     const out: string[] = [];
-    out.push(`define internal ${ret} @${this.mod.funcSymbol(f.index)}(${params}) #0 {`);
+    const cr = this.mod.cr;
+    const instrumented = cr?.instrumented(f.index) ?? false;
+    const symbol = this.restoreMode ? this.mod.restoreSymbol(f.index) : this.mod.funcSymbol(f.index);
+    // Functions that cannot reach a migration point are leaves for rewrite-statepoints-for-gc.
+    out.push(`define internal ${ret} @${symbol}(${params}) ${instrumented || !cr ? '#0' : '#1'}${cr?.functionAttributes(this) ?? ''} {`);
     out.push('entry:');
     out.push(...this.allocas);
     out.push(...this.body);
@@ -234,6 +241,7 @@ export class FunctionTranslator {
       out.push(`  call void @wrt_trap(i32 ${code}, i32 ${this.index})`);
       out.push('  unreachable');
     }
+    if (cr) out.push(...cr.finish(this));
     out.push('}');
     return out.join('\n');
   }

@@ -11,12 +11,24 @@ import type { Frame, FunctionTranslator } from './function';
 export interface TranslateOptions {
   /** explicit bounds checks instead of guard pages */
   boundsChecks: boolean;
+  /** checkpoint/restore instrumentation (off with --no-checkpoint) */
+  checkpoint: boolean;
 }
 
 /** Instrumentation hooks of the checkpoint/restore layer (compiler-core/src/cr). */
 export interface CrHooks {
-  onLoopHeader(t: FunctionTranslator, frame: Frame): void;
-  beforeCall(t: FunctionTranslator, ins: Instr): void;
+  /** whether the function gets points, deopt state and a restore variant */
+  instrumented(funcIndex: number): boolean;
+  /** text after the parameter list of `define` (the gc strategy) */
+  functionAttributes(t: FunctionTranslator): string;
+  /** after the prologue: function-entry point, restore dispatch entry */
+  onFunctionEntry(t: FunctionTranslator): void;
+  /** branches into a loop header and emits it (params are in frame.branchSlots) */
+  enterLoop(t: FunctionTranslator, frame: Frame): void;
+  /** emits an instrumented call; false when the call needs no instrumentation */
+  emitCall(t: FunctionTranslator, ins: Instr, type: FuncType, callee: string, restoreCallee: string | undefined): boolean;
+  /** blocks appended to the function (the restore dispatch) */
+  finish(t: FunctionTranslator): string[];
 }
 
 export function signatureKey(t: FuncType): string {
@@ -62,10 +74,15 @@ export class ModuleContext {
     return `wf${funcIndex}`;
   }
 
+  /** Symbol of a function's restore variant (instrumented functions only). */
+  restoreSymbol(funcIndex: number): string {
+    return `wr${funcIndex}`;
+  }
+
   callTarget(funcIndex: number): string {
     if (this.isImportedFunc(funcIndex)) {
       const type = this.funcTypeOf(funcIndex);
-      this.declare(`declare ${llvmResultType(type.results)} @${this.funcSymbol(funcIndex)}(${type.params.map(llvmType).join(', ')})`);
+      this.declare(`declare ${llvmResultType(type.results)} @${this.funcSymbol(funcIndex)}(${type.params.map(llvmType).join(', ')}) #2`);
     }
     return `@${this.funcSymbol(funcIndex)}`;
   }

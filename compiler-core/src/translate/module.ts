@@ -11,6 +11,8 @@ import { WASI_MODULE, WASI_PREVIEW1 } from '../wasi/preview1';
 import { FunctionTranslator } from './function';
 import { ModuleContext, signatureKey, type TranslateOptions } from './module-context';
 import type { Target } from '../backend/targets';
+import { analyzeCallGraph } from '../cr/callgraph';
+import { CrInstrumentation } from '../cr/instrument';
 
 const WRT_ABI_VERSION = 1;
 const NO_MAX = 0xffffffff;
@@ -44,28 +46,38 @@ export function checkImports(module: Module, fileName: string): void {
   }
 }
 
-export function translateModule(module: Module, bytes: Uint8Array, options: TranslateOptions, target: Target,
-  configure?: (ctx: ModuleContext) => void): TranslateResult {
+export function translateModule(module: Module, bytes: Uint8Array, options: TranslateOptions, target: Target): TranslateResult {
   const ctx = new ModuleContext(module, options);
-  configure?.(ctx);
+  const cr = options.checkpoint ? new CrInstrumentation(ctx, analyzeCallGraph(module)) : undefined;
+  ctx.cr = cr;
   const out: string[] = [];
   out.push(`target datalayout = "${target.dataLayout}"`);
   out.push(`target triple = "${target.triple}"`);
   out.push('');
-  out.push('%wrt_func = type { i8*, i32, i32 }');
+  out.push('%wrt_func = type { i8*, i32, i32, i8* }');
   out.push('%wrt_table = type { i32, i32, i8**, i8, [7 x i8] }');
   out.push('%wrt_data_segment = type { i8*, i32 }');
   out.push('%wrt_elem_segment = type { i8**, i32 }');
   out.push('%wrt_global_desc = type { i8*, i8, i8, [6 x i8] }');
-  out.push('%wrt_module_info = type { i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i8*, i8*, i8*, i8*, i8*, i8*, i8*, i8*, [32 x i8] }');
+  out.push('%wrt_module_info = type { i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i8*, i8*, i8*, i8*, i8*, i8*, i8*, i8*, [32 x i8], i32, i32, i8*, i8* }');
+  out.push('%wrt_cr_point_desc = type { i64, i32, i16, i16, i8*, i32, i32 }');
   out.push('');
   out.push('@wrt_mem_base = external global i8*');
   out.push('@wrt_mem_size = external global i64');
   out.push('@wrt_stack_limit = external global i64');
   for (const d of RUNTIME_DECLARATIONS) ctx.declare(d);
+  if (cr) {
+    out.push('@wrt_cr_flag = external global i32');
+    for (const d of CR_DECLARATIONS) ctx.declare(d);
+  }
 
   // Functions first: translating them registers the declarations they need.
   const bodies = module.funcs.map((f) => new FunctionTranslator(ctx, f).translate());
+  if (cr) {
+    for (const f of module.funcs) {
+      if (cr.instrumented(f.index)) bodies.push(new FunctionTranslator(ctx, f, true).translate());
+    }
+  }
   const numFuncs = module.funcTypeIndices.length;
 
   // Function descriptors (funcref targets) and names.
@@ -77,7 +89,9 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     const type = ctx.funcTypeOf(i);
     const fnPtrType = `${llvmResultType(type.results)} (${type.params.map(llvmType).join(', ')})*`;
     ctx.callTarget(i);
-    funcEntries.push(`%wrt_func { i8* bitcast (${fnPtrType} @${ctx.funcSymbol(i)} to i8*), i32 ${ctx.typeId(type)}, i32 ${i} }`);
+    const restore = cr?.instrumented(i)
+      ? `i8* bitcast (${llvmResultType(type.results)} ()* @${ctx.restoreSymbol(i)} to i8*)` : 'i8* null';
+    funcEntries.push(`%wrt_func { i8* bitcast (${fnPtrType} @${ctx.funcSymbol(i)} to i8*), i32 ${ctx.typeId(type)}, i32 ${i}, ${restore} }`);
     const name = module.names.functions.get(i) ?? exportNames.get(i);
     names.push(name !== undefined ? `i8* ${cStringGlobal(out, `wn${i}`, name)}` : 'i8* null');
   }
@@ -128,6 +142,15 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
   const mem = module.memories[0];
   const flags = (mem ? 1 : 0) | (options.boundsChecks ? 2 : 0);
   const hash = createHash('sha256').update(bytes).digest();
+  const points = cr ? [...cr.points.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) : [];
+  const pointDescs = points.map((p, i) => {
+    const codes = Uint8Array.from([...p.localTypes, ...p.stackTypes].map((t) => VALTYPE_CODE[t]));
+    out.push(`@wpt${i} = private constant [${codes.length} x i8] ${byteString(codes)}`);
+    return `%wrt_cr_point_desc { i64 ${BigInt.asIntN(64, p.id)}, i32 ${p.funcIndex}, i16 ${p.localTypes.length}, i16 ${p.stackTypes.length}, ` +
+      `i8* getelementptr inbounds ([${codes.length} x i8], [${codes.length} x i8]* @wpt${i}, i64 0, i64 0), i32 ${p.kind}, i32 0 }`;
+  });
+  out.push(`@wrt_cr_points = internal constant [${pointDescs.length} x %wrt_cr_point_desc] [${pointDescs.join(', ')}]`);
+  const restoreEntry = entry && cr?.instrumented(entry.index) ? `i8* bitcast (void ()* @${ctx.restoreSymbol(entry.index)} to i8*)` : 'i8* null';
   const arr = (name: string, n: number, elemType: string) =>
     n === 0 ? 'i8* null' : `i8* bitcast ([${n} x ${elemType}]* ${name} to i8*)`;
   out.push(`@wrt_module = constant %wrt_module_info { ` + [
@@ -140,6 +163,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     'i8* bitcast (void ()* @wrt_instantiate to i8*)',
     entry ? `i8* bitcast (void ()* @wf${entry.index} to i8*)` : 'i8* null',
     `[32 x i8] ${byteString(hash)}`,
+    `i32 ${points.length}`, 'i32 0', arr('@wrt_cr_points', points.length, '%wrt_cr_point_desc'), restoreEntry,
   ].join(', ') + ' }');
   out.push('');
   out.push(...bodies);
@@ -147,25 +171,41 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
   out.push(...ctx.allDeclarations());
   out.push('');
   out.push('attributes #0 = { nounwind uwtable }');
+  out.push('attributes #1 = { nounwind uwtable "gc-leaf-function" }');
+  out.push('attributes #2 = { "gc-leaf-function" }');
+  out.push('attributes #3 = { noreturn cold nounwind "gc-leaf-function" }');
   out.push('!0 = !{!"branch_weights", i32 1, i32 2000}');
   return { ir: out.join('\n') + '\n', context: ctx };
 }
 
+/** Runtime entry points; #2 marks them leaves (never a migration point) for the statepoint rewriter. */
 const RUNTIME_DECLARATIONS = [
-  'declare void @wrt_trap(i32, i32) noreturn cold nounwind',
+  'declare void @wrt_trap(i32, i32) #3',
   'declare i8* @llvm.stacksave()',
-  'declare i32 @wrt_memory_grow(i32)',
-  'declare void @wrt_memory_init(i32, i32, i32, i32, i32)',
-  'declare void @wrt_data_drop(i32)',
-  'declare void @wrt_memory_copy(i32, i32, i32, i32)',
-  'declare void @wrt_memory_fill(i32, i32, i32, i32)',
-  'declare i8* @wrt_table_get(i32, i32, i32)',
-  'declare void @wrt_table_set(i32, i32, i8*, i32)',
-  'declare i32 @wrt_table_grow(i32, i8*, i32)',
-  'declare void @wrt_table_fill(i32, i32, i8*, i32, i32)',
-  'declare void @wrt_table_copy(i32, i32, i32, i32, i32, i32)',
-  'declare void @wrt_table_init(i32, i32, i32, i32, i32, i32)',
-  'declare void @wrt_elem_drop(i32)',
+  'declare i32 @wrt_memory_grow(i32) #2',
+  'declare void @wrt_memory_init(i32, i32, i32, i32, i32) #2',
+  'declare void @wrt_data_drop(i32) #2',
+  'declare void @wrt_memory_copy(i32, i32, i32, i32) #2',
+  'declare void @wrt_memory_fill(i32, i32, i32, i32) #2',
+  'declare i8* @wrt_table_get(i32, i32, i32) #2',
+  'declare void @wrt_table_set(i32, i32, i8*, i32) #2',
+  'declare i32 @wrt_table_grow(i32, i8*, i32) #2',
+  'declare void @wrt_table_fill(i32, i32, i8*, i32, i32) #2',
+  'declare void @wrt_table_copy(i32, i32, i32, i32, i32, i32) #2',
+  'declare void @wrt_table_init(i32, i32, i32, i32, i32, i32) #2',
+  'declare void @wrt_elem_drop(i32) #2',
+];
+
+const CR_DECLARATIONS = [
+  'declare void @wrt_cr_point(i64)',
+  'declare i64 @wrt_cr_restore_frame(i32) #2',
+  'declare i32 @wrt_cr_restore_i32() #2',
+  'declare i64 @wrt_cr_restore_i64() #2',
+  'declare float @wrt_cr_restore_f32() #2',
+  'declare double @wrt_cr_restore_f64() #2',
+  'declare void @wrt_cr_restore_v128(i8*) #2',
+  'declare i8* @wrt_cr_restore_ref() #2',
+  'declare i8* @wrt_cr_restore_callee() #2',
 ];
 
 function constExpr(ctx: ModuleContext, e: ConstExpr): string {

@@ -19,10 +19,13 @@ export function translateControl(t: FunctionTranslator, ins: Instr): boolean {
       const frame = t.pushFrame('loop', t.blockSignature(ins.blockType!), ins.offset, false);
       const params = t.popN(frame.params.length);
       t.storeSlots(frame.branchSlots, params);
-      t.emit(`br label %${frame.label}`);
-      t.startBlock(frame.label);
-      t.mod.cr?.onLoopHeader(t, frame);
-      t.loadSlots(frame.branchSlots, frame.params);
+      if (t.mod.cr) {
+        t.mod.cr.enterLoop(t, frame);
+      } else {
+        t.emit(`br label %${frame.label}`);
+        t.startBlock(frame.label);
+        t.loadSlots(frame.branchSlots, frame.params);
+      }
       return true;
     }
     case Op.if: {
@@ -71,10 +74,13 @@ export function translateControl(t: FunctionTranslator, ins: Instr): boolean {
     case Op.return:
       t.emitReturn();
       return true;
-    case Op.call:
-      t.mod.cr?.beforeCall(t, ins);
-      emitCall(t, t.mod.funcTypeOf(ins.index!), t.mod.callTarget(ins.index!));
+    case Op.call: {
+      const type = t.mod.funcTypeOf(ins.index!);
+      const callee = t.mod.callTarget(ins.index!);
+      const restoreCallee = t.mod.isImportedFunc(ins.index!) ? undefined : `@${t.mod.restoreSymbol(ins.index!)}`;
+      if (!t.mod.cr?.emitCall(t, ins, type, callee, restoreCallee)) emitCall(t, type, callee);
       return true;
+    }
     case Op.call_indirect:
       callIndirect(t, ins);
       return true;
@@ -176,6 +182,5 @@ function callIndirect(t: FunctionTranslator, ins: Instr): void {
   const code = t.value(`load i8*, i8** ${codePtr}`);
   const fnType = `${llvmResultType(type.results)} (${type.params.map(llvmType).join(', ')})*`;
   const callee = t.value(`bitcast i8* ${code} to ${fnType}`);
-  t.mod.cr?.beforeCall(t, ins);
-  emitCall(t, type, callee);
+  if (!t.mod.cr?.emitCall(t, ins, type, callee, undefined)) emitCall(t, type, callee);
 }

@@ -1,0 +1,238 @@
+/**
+ * Checkpoint/restore instrumentation (compiled unless --no-checkpoint).
+ *
+ * Normal variant `wf<i>` of a function that reaches a migration point:
+ *  - at each point: `if (volatile wrt_cr_flag) wrt_cr_point(id) ["deopt"(state)]`;
+ *  - each call that can reach a point carries `["deopt"(id, locals, stack below args)]`.
+ *  LLVM inlines through the bundles (merging the frames' state) and
+ *  rewrite-statepoints-for-gc turns them into statepoint records at the return
+ *  addresses, from which the runtime reads the Wasm state.
+ * Restore variant `wr<i>` (no params, same results): the same body, entered
+ * through a dispatch on the saved point id that reloads locals and operand
+ * stack and jumps to the loop header / call / function start it was saved at;
+ * at a call it calls the callee's restore variant, which continues the chain.
+ * Only restore variants carry those extra edges, so normal code pays only for
+ * the flag checks and the deopt values.
+ */
+import type { FuncType, Instr, ValType } from '../wasm/types';
+import { Op } from '../wasm/opcodes';
+import { llvmResultType, llvmType } from '../llvm/ir';
+import type { Frame, FunctionTranslator, Operand } from '../translate/function';
+import { signatureKey, type CrHooks, type ModuleContext } from '../translate/module-context';
+import type { CrAnalysis } from './callgraph';
+
+export const enum PointKind { FuncEntry = 1, Loop = 2, Call = 3 }
+
+export interface PointInfo {
+  id: bigint;
+  funcIndex: number;
+  kind: PointKind;
+  localTypes: ValType[];
+  stackTypes: ValType[];
+}
+
+const RESTORE_FN: Record<ValType, string> = {
+  i32: 'wrt_cr_restore_i32', i64: 'wrt_cr_restore_i64', f32: 'wrt_cr_restore_f32',
+  f64: 'wrt_cr_restore_f64', v128: '', funcref: 'wrt_cr_restore_ref', externref: 'wrt_cr_restore_ref',
+};
+
+export function pointId(funcIndex: number, offset: number): bigint {
+  return (BigInt(funcIndex) << 32n) | BigInt(offset);
+}
+
+/** LLVM i64 literal of a point id. */
+function idText(id: bigint): string {
+  return BigInt.asIntN(64, id).toString();
+}
+
+export class CrInstrumentation implements CrHooks {
+  readonly points = new Map<bigint, PointInfo>();
+
+  constructor(private readonly mod: ModuleContext, readonly analysis: CrAnalysis) {}
+
+  instrumented(funcIndex: number): boolean {
+    return this.analysis.reaches[funcIndex];
+  }
+
+  functionAttributes(t: FunctionTranslator): string {
+    return this.instrumented(t.index) ? ' gc "statepoint-example"' : '';
+  }
+
+  private register(t: FunctionTranslator, id: bigint, kind: PointKind, stack: Operand[]): void {
+    if (!this.points.has(id)) {
+      this.points.set(id, { id, funcIndex: t.index, kind, localTypes: t.localTypes, stackTypes: stack.map((s) => s.type) });
+    }
+  }
+
+  /** `[ "deopt"(i64 id, locals..., stack...) ]` with the locals loaded from their allocas. */
+  private bundle(t: FunctionTranslator, id: bigint, stack: Operand[]): string {
+    const values = [`i64 ${idText(id)}`];
+    t.localTypes.forEach((lt, i) => {
+      const ty = llvmType(lt);
+      values.push(`${ty} ${t.value(`load ${ty}, ${ty}* %l${i}`)}`);
+    });
+    for (const s of stack) values.push(`${llvmType(s.type)} ${s.v}`);
+    return ` [ "deopt"(${values.join(', ')}) ]`;
+  }
+
+  /** The flag check and the cold call into the runtime. */
+  private emitPoint(t: FunctionTranslator, id: bigint, kind: PointKind): void {
+    this.register(t, id, kind, t.stack);
+    const flag = t.value('load volatile i32, i32* @wrt_cr_flag');
+    const set = t.value(`icmp ne i32 ${flag}, 0`);
+    const cold = t.newLabel('mp');
+    const cont = t.newLabel('mpc');
+    t.emit(`br i1 ${set}, label %${cold}, label %${cont}, !prof !0`);
+    t.startBlock(cold);
+    t.emit(`call void @wrt_cr_point(i64 ${idText(id)})${this.bundle(t, id, t.stack)}`);
+    t.terminate(`br label %${cont}`);
+    t.startBlock(cont);
+  }
+
+  /** Reads one saved value of type `type` from the runtime. */
+  private restoreValue(t: FunctionTranslator, type: ValType): string {
+    if (type === 'v128') {
+      const tmp = t.alloca('v128', `rv${t.newLabel('')}`);
+      const p = t.value(`bitcast <2 x i64>* ${tmp} to i8*`);
+      t.emit(`call void @wrt_cr_restore_v128(i8* ${p})`);
+      return t.value(`load <2 x i64>, <2 x i64>* ${tmp}`);
+    }
+    return t.value(`call ${llvmType(type)} @${RESTORE_FN[type]}()`);
+  }
+
+  /** Opens the restore block of a point: locals back into their allocas, then the stack values. */
+  private restoreBlock(t: FunctionTranslator, id: bigint, stackTypes: ValType[]): string[] {
+    const label = `restore.${t.newLabel('')}`;
+    t.restoreCases.push([id, label]);
+    t.startBlock(label);
+    t.localTypes.forEach((lt, i) => {
+      const v = this.restoreValue(t, lt);
+      t.emit(`store ${llvmType(lt)} ${v}, ${llvmType(lt)}* %l${i}`);
+    });
+    return stackTypes.map((st) => this.restoreValue(t, st));
+  }
+
+  onFunctionEntry(t: FunctionTranslator): void {
+    if (!this.instrumented(t.index)) return;
+    const entry = this.analysis.entryPoint[t.index];
+    if (t.restoreMode) {
+      const body = t.newLabel('body');
+      t.terminate('br label %restore.dispatch');
+      if (entry) {
+        // A frame saved at the function entry: locals back, then start the body.
+        this.restoreBlock(t, pointId(t.index, t.func.bodyOffset), []);
+        t.emit(`br label %${body}`);
+      }
+      t.startBlock(body);
+    }
+    if (entry) this.emitPoint(t, pointId(t.index, t.func.bodyOffset), PointKind.FuncEntry);
+  }
+
+  /** Emits the branch into a loop header and the header itself (params are in frame.branchSlots). */
+  enterLoop(t: FunctionTranslator, frame: Frame): void {
+    if (!this.instrumented(t.index)) {
+      t.emit(`br label %${frame.label}`);
+      t.startBlock(frame.label);
+      t.loadSlots(frame.branchSlots, frame.params);
+      return;
+    }
+    const id = pointId(t.index, frame.offset);
+    let slots: string[] = [];
+    if (t.restoreMode) {
+      // Values below the loop go through allocas so the restore path can set them.
+      const below = t.stack.slice();
+      slots = below.map((s, i) => t.alloca(s.type, `ls${frame.label}.${i}`));
+      t.storeSlots(slots, below);
+      t.emit(`br label %${frame.label}`);
+      const values = this.restoreBlock(t, id, [...below.map((s) => s.type), ...frame.params]);
+      t.storeSlots(slots, values.slice(0, below.length).map((v, i) => ({ type: below[i].type, v })));
+      t.storeSlots(frame.branchSlots, values.slice(below.length).map((v, i) => ({ type: frame.params[i], v })));
+      t.emit(`br label %${frame.label}`);
+      t.startBlock(frame.label);
+      t.stack.length = 0;
+      t.loadSlots(slots, below.map((s) => s.type));
+    } else {
+      t.emit(`br label %${frame.label}`);
+      t.startBlock(frame.label);
+    }
+    t.loadSlots(frame.branchSlots, frame.params);
+    this.emitPoint(t, id, PointKind.Loop);
+  }
+
+  /**
+   * Emits a call. `callee` is the normal target; `restoreCallee` the restore
+   * variant's symbol, or undefined for call_indirect (the runtime names it).
+   */
+  emitCall(t: FunctionTranslator, ins: Instr, type: FuncType, callee: string, restoreCallee: string | undefined): boolean {
+    if (!this.instrumented(t.index)) return false;
+    const reaches = ins.op === Op.call
+      ? this.analysis.reaches[ins.index!]
+      : this.analysis.indirectReaches.has(signatureKey(type));
+    if (!reaches) return false;
+    const id = pointId(t.index, ins.offset);
+    const args = t.popN(type.params.length);
+    const below = t.stack.slice();
+    this.register(t, id, PointKind.Call, below);
+    const ret = llvmResultType(type.results);
+    const argText = args.map((a) => `${llvmType(a.type)} ${a.v}`).join(', ');
+    if (!t.restoreMode) {
+      const call = `call ${ret} ${callee}(${argText})${this.bundle(t, id, below)}`;
+      pushResults(t, type, collect(t, type, call));
+      return true;
+    }
+    const slots = below.map((s, i) => t.alloca(s.type, `cs${ins.offset}.${i}`));
+    const rslots = type.results.map((r, i) => t.alloca(r, `cr${ins.offset}.${i}`));
+    const after = t.newLabel('after');
+    t.storeSlots(slots, below);
+    const r1 = collect(t, type, `call ${ret} ${callee}(${argText})${this.bundle(t, id, below)}`);
+    t.storeSlots(rslots, r1);
+    t.emit(`br label %${after}`);
+    // Restore path: reload this frame, then let the callee's restore variant rebuild its own.
+    const values = this.restoreBlock(t, id, below.map((s) => s.type));
+    const restored = values.map((v, i) => ({ type: below[i].type, v }));
+    t.storeSlots(slots, restored);
+    let target = restoreCallee;
+    if (!target) {
+      const p = t.value('call i8* @wrt_cr_restore_callee()');
+      target = t.value(`bitcast i8* ${p} to ${ret} ()*`);
+    }
+    const r2 = collect(t, type, `call ${ret} ${target}()${this.bundle(t, id, restored)}`);
+    t.storeSlots(rslots, r2);
+    t.emit(`br label %${after}`);
+    t.startBlock(after);
+    t.stack.length = 0;
+    t.loadSlots(slots, below.map((s) => s.type));
+    t.loadSlots(rslots, type.results);
+    return true;
+  }
+
+  /** The restore variant's dispatch on the saved point id. */
+  finish(t: FunctionTranslator): string[] {
+    if (!t.restoreMode) return [];
+    const cases = t.restoreCases.map(([id, label]) => `i64 ${idText(id)}, label %${label}`).join(' ');
+    return [
+      'restore.dispatch:',
+      `  %pid = call i64 @wrt_cr_restore_frame(i32 ${t.index})`,
+      `  switch i64 %pid, label %restore.bad [${cases}]`,
+      'restore.bad:',
+      `  call void @wrt_trap(i32 1, i32 ${t.index})`,
+      '  unreachable',
+    ];
+  }
+}
+
+/** Emits `call` and returns its results as operands (extracting multi-value structs). */
+function collect(t: FunctionTranslator, type: FuncType, call: string): Operand[] {
+  if (type.results.length === 0) {
+    t.emit(call);
+    return [];
+  }
+  const r = t.value(call);
+  if (type.results.length === 1) return [{ type: type.results[0], v: r }];
+  const st = llvmResultType(type.results);
+  return type.results.map((rt, i) => ({ type: rt, v: t.value(`extractvalue ${st} ${r}, ${i}`) }));
+}
+
+function pushResults(t: FunctionTranslator, _type: FuncType, results: Operand[]): void {
+  for (const r of results) t.push(r.type, r.v);
+}
