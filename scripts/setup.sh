@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what wanco needs on Debian 12 + Node 20 and builds it. Idempotent:
+# every step checks first, so a second run takes a few seconds.
+#   - Debian packages (apt, only the missing ones; needs root when any is missing)
+#   - npm ci (when node_modules is missing or package-lock.json changed)
+#   - the llvm-bindings native addon (npm rebuild when missing)
+#   - runtime archives and TypeScript build (scripts/build.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PKGS=(
+  llvm-14 llvm-14-dev llvm-14-tools clang-14 lld-14   # opt/llc/clang/ld.lld and llvm-config for llvm-bindings
+  qemu-user-static                                    # runs the aarch64 ELFs here
+  libc6-dev-arm64-cross libgcc-12-dev-arm64-cross     # aarch64 static libc + libgcc for linking
+  wasi-libc libclang-rt-14-dev-wasm32                 # C test fixtures: clang-14 --target=wasm32-wasi
+  wabt                                                # wat2wasm (test oracle), wasm2c/wast2json
+  make cmake g++ zlib1g-dev libzstd-dev               # runtime build; llvm-bindings (cmake-js) build and link
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  case "$p" in \#*) continue ;; esac
+  if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != installed ]; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing Debian packages: ${missing[*]}" >&2
+    echo "setup: run as root, or: sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: Node >= 20 needed, found $(node --version)" >&2
+  exit 1
+fi
+
+if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] \
+   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci (builds llvm-bindings against llvm-14-dev: a few minutes)"
+  npm ci --no-audit --no-fund
+  touch node_modules/.package-lock.json
+fi
+
+if [ ! -f node_modules/llvm-bindings/build/Release/llvm-bindings.node ]; then
+  echo "setup: building the llvm-bindings addon"
+  npm rebuild llvm-bindings
+fi
+
+bash scripts/build.sh
