@@ -2,7 +2,7 @@
  * `wanco` command line: compile, run. Argument parsing is commander's; every
  * error a user can cause is printed as one line (no stack trace) with exit 1.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { basename, extname } from 'node:path';
 import { compileFile } from '../compile';
 import { parseTarget, type Target } from '../backend/targets';
@@ -44,7 +44,7 @@ export function buildProgram(): Command {
     .description('compile a .wat/.wasm module into a static Linux ELF')
     .argument('<input>', '.wat or .wasm file')
     .option('-o, --output <file>', 'output executable (default: input name without extension)')
-    .option('--target <arch>', 'x86_64 or aarch64', targetOption, parseTarget('x86_64'))
+    .addOption(new Option('--target <arch>', 'x86_64 or aarch64').argParser(targetOption).default(parseTarget('x86_64'), 'x86_64'))
     .option('--opt-level <n>', 'optimisation level 0-3 (also -O0..-O3)', optLevelOption, 2 as OptLevel)
     .option('--emit-llvm', 'keep the LLVM IR next to the output (<out>.ll, <out>.opt.ll)', false)
     .option('--bounds-checks', 'explicit bounds checks instead of guard pages', false)
@@ -64,7 +64,8 @@ export function buildProgram(): Command {
     .description('compile into a cache (if needed) and run; arguments after the input go to the program')
     .argument('<input>', '.wat or .wasm file')
     .argument('[args...]', 'program options (--dir, --env) and arguments')
-    .option('--target <arch>', 'x86_64 or aarch64 (aarch64 runs under qemu-aarch64-static on other hosts)', targetOption, parseTarget('x86_64'))
+    .addOption(new Option('--target <arch>', 'x86_64 or aarch64 (aarch64 runs under qemu-aarch64-static on other hosts)')
+      .argParser(targetOption).default(parseTarget('x86_64'), 'x86_64'))
     .option('--opt-level <n>', 'optimisation level 0-3', optLevelOption, 2 as OptLevel)
     .passThroughOptions()
     .action(async (input: string, args: string[], o: { target: Target; optLevel: OptLevel }) => {

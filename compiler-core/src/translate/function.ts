@@ -20,6 +20,7 @@ import { translateMemory } from './ops/memory';
 import { translateNumeric } from './ops/numeric';
 import { translateConversion } from './ops/conversion';
 import { translateTable } from './ops/table';
+import { translateSimd } from './ops/simd';
 import { WancoError } from '../wasm/errors';
 
 export interface Operand {
@@ -283,6 +284,7 @@ export class FunctionTranslator {
     if (translateNumeric(this, ins)) return;
     if (translateConversion(this, ins)) return;
     if (translateTable(this, ins)) return;
+    if (translateSimd(this, ins)) return;
     throw new WancoError(
       `function ${this.index} at 0x${ins.offset.toString(16)}: unsupported instruction 0x${ins.op.toString(16)}`);
   }

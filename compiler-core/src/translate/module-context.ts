@@ -7,6 +7,7 @@ import type { FuncType, Instr, Module, ValType } from '../wasm/types';
 import { llvmResultType, llvmType } from '../llvm/ir';
 import { WASI_MODULE } from '../wasi/preview1';
 import type { Frame, FunctionTranslator } from './function';
+import type { Target } from '../backend/targets';
 
 export interface TranslateOptions {
   /** explicit bounds checks instead of guard pages */
@@ -41,7 +42,7 @@ export class ModuleContext {
   private readonly declarations = new Set<string>();
   cr?: CrHooks;
 
-  constructor(readonly module: Module, readonly options: TranslateOptions) {
+  constructor(readonly module: Module, readonly options: TranslateOptions, readonly target: Target) {
     this.usesMemory = module.memories.length > 0;
   }
 

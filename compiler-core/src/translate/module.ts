@@ -47,7 +47,7 @@ export function checkImports(module: Module, fileName: string): void {
 }
 
 export function translateModule(module: Module, bytes: Uint8Array, options: TranslateOptions, target: Target): TranslateResult {
-  const ctx = new ModuleContext(module, options);
+  const ctx = new ModuleContext(module, options, target);
   const cr = options.checkpoint ? new CrInstrumentation(ctx, analyzeCallGraph(module)) : undefined;
   ctx.cr = cr;
   const out: string[] = [];
