@@ -114,7 +114,24 @@ typedef struct wrt_module_info {
   const struct wrt_cr_point_desc *points; /* sorted by id */
   /* Restore variant of the entry function: rebuilds the saved Wasm frames. */
   void (*restore_entry)(void);
+  uint32_t num_exports;
+  uint32_t pad3;
+  const struct wrt_export *exports;
 } wrt_module_info;
+
+/* An export. Functions come with a trampoline that takes the arguments and
+ * returns the results as 64-bit slots (i32/f32 in the low bits, f32/f64 as
+ * IEEE bits, v128 as two slots low half first, references as pointers). */
+typedef struct wrt_export {
+  const char *name;
+  uint32_t kind;                 /* 0 func, 1 table, 2 memory, 3 global */
+  uint32_t index;
+  void (*invoke)(const uint64_t *args, uint64_t *results);
+  const uint8_t *param_types;    /* enum wrt_valtype codes */
+  const uint8_t *result_types;
+  uint32_t num_params;
+  uint32_t num_results;
+} wrt_export;
 
 #define WRT_MODULE_HAS_MEMORY 1u
 #define WRT_MODULE_BOUNDS_CHECKED 2u  /* code checks bounds; no guard region needed */

@@ -5,7 +5,7 @@
  */
 import type { FuncType, Instr, Module, ValType } from '../wasm/types';
 import { llvmResultType, llvmType } from '../llvm/ir';
-import { WASI_MODULE } from '../wasi/preview1';
+import { hostFunctionSymbol, type HostSet } from './host-imports';
 import type { Frame, FunctionTranslator } from './function';
 import type { Target } from '../backend/targets';
 
@@ -14,6 +14,8 @@ export interface TranslateOptions {
   boundsChecks: boolean;
   /** checkpoint/restore instrumentation (off with --no-checkpoint) */
   checkpoint: boolean;
+  /** host modules imports may come from (default: WASI only) */
+  hosts?: HostSet;
 }
 
 /** Instrumentation hooks of the checkpoint/restore layer (compiler-core/src/cr). */
@@ -68,9 +70,7 @@ export class ModuleContext {
   /** The LLVM symbol (without @) of a function: our translation, or the runtime's WASI binding. */
   funcSymbol(funcIndex: number): string {
     if (this.isImportedFunc(funcIndex)) {
-      const imp = this.module.imports.filter((i) => i.desc.kind === 'func')[funcIndex];
-      if (imp.module === WASI_MODULE) return `wrt_wasi_${imp.name}`;
-      throw new Error(`unsupported import ${imp.module}.${imp.name}`);
+      return hostFunctionSymbol(this.module.imports.filter((i) => i.desc.kind === 'func')[funcIndex]);
     }
     return `wf${funcIndex}`;
   }

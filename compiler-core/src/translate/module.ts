@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { ConstExpr, Module } from '../wasm/types';
 import { WancoError } from '../wasm/errors';
 import { byteString, cStringGlobal, f32Const, f64Const, i64Const, llvmResultType, llvmType, v128Const } from '../llvm/ir';
-import { WASI_MODULE, WASI_PREVIEW1 } from '../wasi/preview1';
+import { importedGlobalValue, importProblem, SPECTEST_MEMORY, SPECTEST_TABLE, type HostSet } from './host-imports';
 import { FunctionTranslator } from './function';
 import { ModuleContext, signatureKey, type TranslateOptions } from './module-context';
 import type { Target } from '../backend/targets';
@@ -26,20 +26,11 @@ export interface TranslateResult {
 }
 
 /** Rejects imports the runtime cannot provide, listing all of them. */
-export function checkImports(module: Module, fileName: string): void {
+export function checkImports(module: Module, fileName: string, hosts: HostSet = 'wasi'): void {
   const problems: string[] = [];
   for (const imp of module.imports) {
-    const what = `${imp.module}.${imp.name} (${imp.desc.kind})`;
-    if (imp.module !== WASI_MODULE || imp.desc.kind !== 'func') {
-      problems.push(what);
-      continue;
-    }
-    const expected = WASI_PREVIEW1.get(imp.name);
-    const actual = module.types[imp.desc.typeIndex];
-    if (!expected) problems.push(`${what}: not a WASI preview1 function`);
-    else if (signatureKey(expected) !== signatureKey(actual)) {
-      problems.push(`${what}: signature ${signatureKey(actual)} but WASI defines ${signatureKey(expected)}`);
-    }
+    const problem = importProblem(module, imp, hosts);
+    if (problem) problems.push(`${imp.module}.${imp.name} (${imp.desc.kind}): ${problem}`);
   }
   if (problems.length > 0) {
     throw new WancoError(`${fileName}: unsupported imports (only WASI preview1 functions can be imported): ${problems.join('; ')}`);
@@ -59,8 +50,9 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
   out.push('%wrt_data_segment = type { i8*, i32 }');
   out.push('%wrt_elem_segment = type { i8**, i32 }');
   out.push('%wrt_global_desc = type { i8*, i8, i8, [6 x i8] }');
-  out.push('%wrt_module_info = type { i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i8*, i8*, i8*, i8*, i8*, i8*, i8*, i8*, [32 x i8], i32, i32, i8*, i8* }');
+  out.push('%wrt_module_info = type { i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i8*, i8*, i8*, i8*, i8*, i8*, i8*, i8*, [32 x i8], i32, i32, i8*, i8*, i32, i32, i8* }');
   out.push('%wrt_cr_point_desc = type { i64, i32, i16, i16, i8*, i32, i32 }');
+  out.push('%wrt_export = type { i8*, i32, i32, i8*, i8*, i8*, i32, i32 }');
   out.push('');
   out.push('@wrt_mem_base = external global i8*');
   out.push('@wrt_mem_size = external global i64');
@@ -101,15 +93,16 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
   out.push(`@wrt_func_names = internal constant [${numFuncs} x i8*] [${names.join(', ')}]`);
 
   // Tables: the runtime allocates their elements at start.
-  const tables = module.tables.map((t) =>
-    `%wrt_table { i32 ${t.limits.min}, i32 ${t.limits.max ?? NO_MAX}, i8** null, i8 ${VALTYPE_CODE[t.elemType]}, [7 x i8] zeroinitializer }`);
+  const tables = module.tables.map((t, i) => {
+    const limits = i < module.numImportedTables ? SPECTEST_TABLE : t.limits;
+    return `%wrt_table { i32 ${limits.min}, i32 ${limits.max ?? NO_MAX}, i8** null, i8 ${VALTYPE_CODE[t.elemType]}, [7 x i8] zeroinitializer }`;
+  });
   out.push(`@wrt_tables = internal global [${tables.length} x %wrt_table] [${tables.join(', ')}]`);
 
   // Globals.
   const globalDescs: string[] = [];
   module.globals.forEach((g, i) => {
-    const init = module.globalInits[i];
-    if (!init) throw new WancoError(`global ${i} is imported: only WASI function imports are supported`);
+    const init = module.globalInits[i] ?? importedGlobalInit(module, i);
     out.push(`@wg${i} = internal global ${llvmType(g.type)} ${constExpr(ctx, init)}`);
     globalDescs.push(`%wrt_global_desc { i8* bitcast (${llvmType(g.type)}* @wg${i} to i8*), i8 ${VALTYPE_CODE[g.type]}, i8 ${g.mutable ? 1 : 0}, [6 x i8] zeroinitializer }`);
   });
@@ -139,7 +132,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
       throw new WancoError(`export _start must have type [] -> [], found ${signatureKey(t)}`);
     }
   }
-  const mem = module.memories[0];
+  const mem = module.numImportedMemories > 0 ? SPECTEST_MEMORY : module.memories[0];
   const flags = (mem ? 1 : 0) | (options.boundsChecks ? 2 : 0);
   const hash = createHash('sha256').update(bytes).digest();
   const points = cr ? [...cr.points.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) : [];
@@ -151,6 +144,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
   });
   out.push(`@wrt_cr_points = internal constant [${pointDescs.length} x %wrt_cr_point_desc] [${pointDescs.join(', ')}]`);
   const restoreEntry = entry && cr?.instrumented(entry.index) ? `i8* bitcast (void ()* @${ctx.restoreSymbol(entry.index)} to i8*)` : 'i8* null';
+  const exports = exportTable(ctx, out);
   const arr = (name: string, n: number, elemType: string) =>
     n === 0 ? 'i8* null' : `i8* bitcast ([${n} x ${elemType}]* ${name} to i8*)`;
   out.push(`@wrt_module = constant %wrt_module_info { ` + [
@@ -164,6 +158,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     entry ? `i8* bitcast (void ()* @wf${entry.index} to i8*)` : 'i8* null',
     `[32 x i8] ${byteString(hash)}`,
     `i32 ${points.length}`, 'i32 0', arr('@wrt_cr_points', points.length, '%wrt_cr_point_desc'), restoreEntry,
+    `i32 ${exports.length}`, 'i32 0', arr('@wrt_exports', exports.length, '%wrt_export'),
   ].join(', ') + ' }');
   out.push('');
   out.push(...bodies);
@@ -207,6 +202,118 @@ const CR_DECLARATIONS = [
   'declare i8* @wrt_cr_restore_ref() #2',
   'declare i8* @wrt_cr_restore_callee() #2',
 ];
+
+/** An imported global's value, as a constant expression (spectest's globals). */
+function importedGlobalInit(module: Module, globalIndex: number): ConstExpr {
+  const imp = module.imports.filter((i) => i.desc.kind === 'global')[globalIndex];
+  const v = imp && importedGlobalValue(imp);
+  if (!v) throw new WancoError(`global ${globalIndex} is imported from ${imp?.module}.${imp?.name}, which is not available`);
+  switch (v.type.type) {
+    case 'i32': return { kind: 'i32', value: Number(v.bits) };
+    case 'i64': return { kind: 'i64', value: v.bits };
+    case 'f32': return { kind: 'f32', bits: Number(v.bits) };
+    default: return { kind: 'f64', bits: v.bits };
+  }
+}
+
+const EXPORT_KIND = { func: 0, table: 1, memory: 2, global: 3 } as const;
+
+/**
+ * The export table: names, kinds, and for functions a trampoline
+ * `void (const uint64_t *args, uint64_t *results)` (v128 takes two slots) that
+ * the runtime's test driver and debugger use to call any export.
+ */
+function exportTable(ctx: ModuleContext, out: string[]): string[] {
+  return ctx.module.exports.map((e, k) => {
+    const name = cStringGlobal(out, `wxn${k}`, e.name);
+    if (e.kind !== 'func') {
+      return `%wrt_export { i8* ${name}, i32 ${EXPORT_KIND[e.kind]}, i32 ${e.index}, i8* null, i8* null, i8* null, i32 0, i32 0 }`;
+    }
+    const type = ctx.funcTypeOf(e.index);
+    const typeCodes = (ts: string[], tag: string) => {
+      if (ts.length === 0) return 'i8* null';
+      const bytes = Uint8Array.from(ts.map((t) => VALTYPE_CODE[t]));
+      out.push(`@wx${tag}${k} = private constant [${bytes.length} x i8] ${byteString(bytes)}`);
+      return `i8* getelementptr inbounds ([${bytes.length} x i8], [${bytes.length} x i8]* @wx${tag}${k}, i64 0, i64 0)`;
+    };
+    out.push(trampoline(ctx, `wx${k}`, e.index));
+    return `%wrt_export { i8* ${name}, i32 0, i32 ${e.index}, i8* bitcast (void (i64*, i64*)* @wx${k} to i8*), ` +
+      `${typeCodes(type.params, 'p')}, ${typeCodes(type.results, 'r')}, i32 ${type.params.length}, i32 ${type.results.length} }`;
+  });
+}
+
+function trampoline(ctx: ModuleContext, symbol: string, funcIndex: number): string {
+  const type = ctx.funcTypeOf(funcIndex);
+  const body: string[] = [];
+  let n = 0;
+  const tmp = () => `%x${n++}`;
+  let slot = 0;
+  const slotPtr = (base: string) => {
+    const p = tmp();
+    body.push(`  ${p} = getelementptr inbounds i64, i64* ${base}, i64 ${slot++}`);
+    return p;
+  };
+  const load = (base: string) => {
+    const v = tmp();
+    body.push(`  ${v} = load i64, i64* ${slotPtr(base)}`);
+    return v;
+  };
+  const fromSlot = (t: string, v: string): string => {
+    const r = tmp();
+    switch (t) {
+      case 'i32': body.push(`  ${r} = trunc i64 ${v} to i32`); return r;
+      case 'i64': return v;
+      case 'f32': { const i = tmp(); body.push(`  ${i} = trunc i64 ${v} to i32`, `  ${r} = bitcast i32 ${i} to float`); return r; }
+      case 'f64': body.push(`  ${r} = bitcast i64 ${v} to double`); return r;
+      default: body.push(`  ${r} = inttoptr i64 ${v} to i8*`); return r;
+    }
+  };
+  const args = type.params.map((t) => {
+    if (t === 'v128') {
+      const lo = load('%args'); const hi = load('%args');
+      const a = tmp(); const b = tmp();
+      body.push(`  ${a} = insertelement <2 x i64> undef, i64 ${lo}, i32 0`, `  ${b} = insertelement <2 x i64> ${a}, i64 ${hi}, i32 1`);
+      return `<2 x i64> ${b}`;
+    }
+    return `${llvmType(t)} ${fromSlot(t, load('%args'))}`;
+  });
+  const ret = llvmResultType(type.results);
+  const callee = ctx.callTarget(funcIndex);
+  let results: { t: string; v: string }[] = [];
+  if (type.results.length === 0) {
+    body.push(`  call void ${callee}(${args.join(', ')})`);
+  } else {
+    const r = tmp();
+    body.push(`  ${r} = call ${ret} ${callee}(${args.join(', ')})`);
+    if (type.results.length === 1) results = [{ t: type.results[0], v: r }];
+    else {
+      results = type.results.map((t, i) => {
+        const x = tmp();
+        body.push(`  ${x} = extractvalue ${ret} ${r}, ${i}`);
+        return { t, v: x };
+      });
+    }
+  }
+  slot = 0;
+  const store = (v: string) => body.push(`  store i64 ${v}, i64* ${slotPtr('%res')}`);
+  for (const { t, v } of results) {
+    const r = tmp();
+    switch (t) {
+      case 'i32': body.push(`  ${r} = zext i32 ${v} to i64`); store(r); break;
+      case 'i64': store(v); break;
+      case 'f32': { const i = tmp(); body.push(`  ${i} = bitcast float ${v} to i32`, `  ${r} = zext i32 ${i} to i64`); store(r); break; }
+      case 'f64': body.push(`  ${r} = bitcast double ${v} to i64`); store(r); break;
+      case 'v128': {
+        const lo = tmp(); const hi = tmp();
+        body.push(`  ${lo} = extractelement <2 x i64> ${v}, i32 0`, `  ${hi} = extractelement <2 x i64> ${v}, i32 1`);
+        store(lo); store(hi);
+        break;
+      }
+      default: body.push(`  ${r} = ptrtoint i8* ${v} to i64`); store(r);
+    }
+  }
+  return [`define internal void @${symbol}(i64* %args, i64* %res) #0 {`, 'entry:', ...body, '  ret void', '}'].join('\n');
+}
 
 function constExpr(ctx: ModuleContext, e: ConstExpr): string {
   switch (e.kind) {
