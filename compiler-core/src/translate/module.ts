@@ -145,6 +145,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
   out.push(`@wrt_cr_points = internal constant [${pointDescs.length} x %wrt_cr_point_desc] [${pointDescs.join(', ')}]`);
   const restoreEntry = entry && cr?.instrumented(entry.index) ? `i8* bitcast (void ()* @${ctx.restoreSymbol(entry.index)} to i8*)` : 'i8* null';
   const exports = exportTable(ctx, out);
+  out.push(`@wrt_exports = internal constant [${exports.length} x %wrt_export] [${exports.join(', ')}]`);
   const arr = (name: string, n: number, elemType: string) =>
     n === 0 ? 'i8* null' : `i8* bitcast ([${n} x ${elemType}]* ${name} to i8*)`;
   out.push(`@wrt_module = constant %wrt_module_info { ` + [
