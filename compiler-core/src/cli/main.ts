@@ -9,6 +9,7 @@ import { parseTarget, type Target } from '../backend/targets';
 import type { OptLevel } from '../backend/pipeline';
 import { WancoError } from '../wasm/errors';
 import { runCommand } from './run';
+import { inspectCommand } from './snapshot';
 
 function targetOption(v: string): Target {
   try {
@@ -71,6 +72,14 @@ export function buildProgram(): Command {
     .action(async (input: string, args: string[], o: { target: Target; optLevel: OptLevel }) => {
       process.exitCode = await runCommand(input, args, o.target, o.optLevel);
     });
+
+  const snapshot = program.command('snapshot').description('work with checkpoint snapshots (.wsnap)');
+  snapshot.command('inspect')
+    .description('print a snapshot: frames, locals, globals, tables, memory summary, WASI state')
+    .argument('<file>', 'snapshot file')
+    .option('--json', 'machine-readable output', false)
+    .option('--module <wasm>', 'the module it was taken from (adds function names, checks the hash)')
+    .action(async (file: string, o: { json: boolean; module?: string }) => inspectCommand(file, o));
 
   return program;
 }

@@ -1,0 +1,120 @@
+/** Renders snapshots for people (`wanco snapshot inspect`) and as JSON (--json, the debugger). */
+import type { Snapshot, SnapshotValue } from './reader';
+import { inflateChunk, reasonText } from './reader';
+
+const dv = new DataView(new ArrayBuffer(8));
+
+export function f32FromBits(bits: number): number {
+  dv.setUint32(0, bits);
+  return dv.getFloat32(0);
+}
+
+export function f64FromBits(bits: bigint): number {
+  dv.setBigUint64(0, bits);
+  return dv.getFloat64(0);
+}
+
+function floatText(v: number, bitsHex: string): string {
+  if (Number.isNaN(v)) return `nan (0x${bitsHex})`;
+  return Object.is(v, -0) ? '-0' : String(v);
+}
+
+/** A value as a person reads it: numbers in decimal, floats with their bits when NaN. */
+export function valueText(v: SnapshotValue, funcName?: (i: number) => string | undefined): string {
+  switch (v.type) {
+    case 'i32': return String(v.value);
+    case 'i64': return v.value.toString();
+    case 'f32': return floatText(f32FromBits(v.bits), v.bits.toString(16).padStart(8, '0'));
+    case 'f64': return floatText(f64FromBits(v.bits), v.bits.toString(16).padStart(16, '0'));
+    case 'v128': return `0x${Buffer.from(v.bytes).reverse().toString('hex')}`;
+    default: {
+      if (v.index === null) return 'null';
+      const n = funcName?.(v.index);
+      return n ? `func ${v.index} <${n}>` : `func ${v.index}`;
+    }
+  }
+}
+
+/** JSON-safe value: 64-bit integers and bits as strings, so nothing loses precision. */
+export function valueJson(v: SnapshotValue): Record<string, unknown> {
+  switch (v.type) {
+    case 'i32': return { type: v.type, value: v.value };
+    case 'i64': return { type: v.type, value: v.value.toString() };
+    case 'f32': return { type: v.type, bits: `0x${v.bits.toString(16).padStart(8, '0')}`, value: valueText(v) };
+    case 'f64': return { type: v.type, bits: `0x${v.bits.toString(16).padStart(16, '0')}`, value: valueText(v) };
+    case 'v128': return { type: v.type, value: valueText(v) };
+    default: return { type: v.type, index: v.index };
+  }
+}
+
+export interface InspectOptions {
+  funcName?: (index: number) => string | undefined;
+}
+
+function memoryStats(snap: Snapshot): { storedPages: number; compressedBytes: number } {
+  let storedPages = 0;
+  let compressedBytes = 0;
+  for (const c of snap.memory.chunks) {
+    storedPages += c.pageCount;
+    compressedBytes += c.length;
+  }
+  return { storedPages, compressedBytes };
+}
+
+export function snapshotJson(snap: Snapshot, opts: InspectOptions = {}): Record<string, unknown> {
+  const stats = memoryStats(snap);
+  return {
+    version: snap.version,
+    moduleHash: Buffer.from(snap.moduleHash).toString('hex'),
+    arch: snap.info.arch,
+    time: new Date(Number(snap.info.timeNs / 1000000n)).toISOString(),
+    reason: reasonText(snap.info.reason),
+    sequence: snap.info.sequence,
+    frames: snap.frames.map((f) => ({
+      func: f.funcIndex, name: opts.funcName?.(f.funcIndex) ?? null,
+      point: `0x${f.pointId.toString(16)}`, offset: Number(f.pointId & 0xffffffffn),
+      locals: f.locals.map(valueJson), stack: f.stack.map(valueJson),
+    })),
+    globals: snap.globals.map(valueJson),
+    tables: snap.tables.map((t) => ({ size: t.size, max: t.max, elemType: t.elemType, elements: t.elements })),
+    memory: { pages: snap.memory.pages, maxPages: snap.memory.maxPages, storedPages: stats.storedPages, compressedBytes: stats.compressedBytes },
+    segments: snap.segments,
+    wasi: {
+      args: snap.wasi.args, env: snap.wasi.env, preopens: snap.wasi.preopens,
+      files: snap.wasi.files.map((f) => ({ ...f, rightsBase: f.rightsBase.toString(), rightsInheriting: f.rightsInheriting.toString(), offset: f.offset.toString() })),
+    },
+  };
+}
+
+export function snapshotText(snap: Snapshot, opts: InspectOptions = {}): string {
+  const out: string[] = [];
+  const name = (i: number) => opts.funcName?.(i);
+  const stats = memoryStats(snap);
+  out.push(`snapshot ${snap.file}`);
+  out.push(`  format v${snap.version}, taken on ${snap.info.arch} at ${new Date(Number(snap.info.timeNs / 1000000n)).toISOString()} (${reasonText(snap.info.reason)}, checkpoint #${snap.info.sequence})`);
+  out.push(`  module sha256 ${Buffer.from(snap.moduleHash).toString('hex')}`);
+  out.push(`frames (${snap.frames.length}, innermost first):`);
+  [...snap.frames].reverse().forEach((f, k) => {
+    const n = name(f.funcIndex);
+    out.push(`  #${k} func ${f.funcIndex}${n ? ` <${n}>` : ''} at 0x${(f.pointId & 0xffffffffn).toString(16)}`);
+    f.locals.forEach((v, i) => out.push(`      local ${i}: ${v.type} = ${valueText(v, name)}`));
+    f.stack.forEach((v, i) => out.push(`      stack ${i}: ${v.type} = ${valueText(v, name)}`));
+  });
+  out.push(`globals (${snap.globals.length}):`);
+  snap.globals.forEach((v, i) => out.push(`  ${i}: ${v.type} = ${valueText(v, name)}`));
+  snap.tables.forEach((t, i) => {
+    const used = t.elements.filter((e) => e !== null).length;
+    out.push(`table ${i}: ${t.elemType}, size ${t.size}${t.max !== null ? ` (max ${t.max})` : ''}, ${used} non-null`);
+  });
+  out.push(`memory: ${snap.memory.pages} pages (${snap.memory.pages * 64} KiB)${snap.memory.maxPages !== null ? `, max ${snap.memory.maxPages}` : ''}; ` +
+    `${stats.storedPages} non-zero pages stored in ${snap.memory.chunks.length} chunks, ${stats.compressedBytes} bytes compressed`);
+  out.push(`wasi: args ${JSON.stringify(snap.wasi.args)}, ${snap.wasi.env.length} env vars`);
+  for (const p of snap.wasi.preopens) out.push(`  preopen fd ${p.fd}: ${p.guestPath} (host ${p.hostPath})`);
+  for (const f of snap.wasi.files) out.push(`  fd ${f.fd}: ${f.kind} ${f.path} under fd ${f.preopenFd}, offset ${f.offset}`);
+  return out.join('\n') + '\n';
+}
+
+/** Checks every memory chunk inflates correctly (inspect validates the whole file). */
+export function verifyMemory(snap: Snapshot): void {
+  for (const c of snap.memory.chunks) inflateChunk(snap, c);
+}
