@@ -1,0 +1,80 @@
+/**
+ * Checkpoint/restore fidelity: each program is checkpointed at seeded random
+ * moments on x86_64, restored under qemu on aarch64, checkpointed again there,
+ * restored on x86_64, and must print exactly what an uninterrupted run prints
+ * and leave the same files. WANCO_CR_CHAINS (default 1) sets the number of
+ * chains per program; WANCO_CR_SEED replays a run.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { compileFor, copyDir, dirContents, fixtureModule, prng, runElf, workDir, type Arch, type Program, type RunResult } from '../helpers/cr-chain';
+
+const CHAINS = Number(process.env.WANCO_CR_CHAINS ?? 1);
+const SEED = Number(process.env.WANCO_CR_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+const PROGRAMS: Program[] = [
+  { name: 'loops', source: 'cr/loops.wat', args: [] },
+  { name: 'recursion', source: 'cr/recursion.c', args: [] },
+  {
+    name: 'fileio', source: 'cr/fileio.c', args: ['/data/in.bin', '/data/out.txt'],
+    files: { 'in.bin': Buffer.from(Array.from({ length: 600000 }, (_, i) => (i * 2654435761) >>> 24)) },
+  },
+];
+
+const CHECKPOINT_LINE = /^wanco: checkpoint written to (.+) \(\d+ bytes, \d+ frames\)$/m;
+
+function dirArgs(dir: string): string[] {
+  return ['--dir', `${join(dir, 'data')}::/data`];
+}
+
+/** What happened in one link of a chain. */
+function checkpointed(r: RunResult): boolean {
+  return CHECKPOINT_LINE.test(r.stderr);
+}
+
+describe('checkpoint/restore fidelity (x86_64 -> aarch64 -> x86_64)', function () {
+  this.timeout(600000);
+  before(() => console.log(`      seed ${SEED} (WANCO_CR_SEED=${SEED} replays), ${CHAINS} chain(s) per program`));
+
+  for (const p of PROGRAMS) {
+    it(`${p.name}: restored chains print exactly what an uninterrupted run prints`, async () => {
+      const module = fixtureModule(p.source);
+      const exe: Record<Arch, string> = { x86_64: compileFor(module, 'x86_64'), aarch64: compileFor(module, 'aarch64') };
+      const baseDir = workDir(p);
+      const expectedDir = copyDir(baseDir);
+      const expected = await runElf(exe.x86_64, 'x86_64', [...dirArgs(expectedDir), '--', ...p.args], expectedDir);
+      assert.equal(expected.code, 0, `uninterrupted run failed: ${expected.stderr}`);
+      const expectedFiles = dirContents(join(expectedDir, 'data'));
+      const rand = prng(SEED ^ p.name.length * 7919);
+
+      for (let chain = 0; chain < CHAINS; chain++) {
+        const dir = copyDir(baseDir);
+        const plan: Arch[] = ['x86_64', 'aarch64', 'x86_64'];
+        let stdout = Buffer.alloc(0);
+        let snapshot: string | undefined;
+        const log: string[] = [];
+        let checkpoints = 0;
+        for (let i = 0; i < plan.length; i++) {
+          const arch = plan[i];
+          const last = i === plan.length - 1;
+          const next = join(dir, `s${i}.wsnap`);
+          // Random moment inside the expected run time of this link (qemu is ~15x slower).
+          const scale = arch === 'aarch64' ? 15 : 1;
+          const delay = last ? undefined : Math.round((20 + rand() * expected.ms * 0.6) * scale);
+          const args = [...dirArgs(dir), '--snapshot', next, ...(snapshot ? ['--restore', snapshot] : []), '--', ...p.args];
+          const r = await runElf(exe[arch], arch, args, dir, delay);
+          log.push(`${arch}${snapshot ? ' restore' : ''} signal@${delay ?? '-'}ms exit=${r.code} ${r.stderr.trim()}`);
+          assert.equal(r.signal, null, `${p.name} chain ${chain}: killed by ${r.signal}\n${log.join('\n')}`);
+          assert.equal(r.code, 0, `${p.name} chain ${chain}: exit ${r.code}\n${log.join('\n')}`);
+          stdout = Buffer.concat([stdout, r.stdout]);
+          if (!checkpointed(r)) break; // finished before the signal: the chain ends here
+          checkpoints++;
+          snapshot = next;
+        }
+        assert.ok(checkpoints >= 1, `${p.name} chain ${chain}: no checkpoint was taken\n${log.join('\n')}`);
+        assert.equal(stdout.toString(), expected.stdout.toString(), `${p.name} chain ${chain} (seed ${SEED}) output differs\n${log.join('\n')}`);
+        assert.deepEqual(dirContents(join(dir, 'data')), expectedFiles, `${p.name} chain ${chain}: files differ\n${log.join('\n')}`);
+      }
+    });
+  }
+});

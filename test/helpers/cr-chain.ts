@@ -1,0 +1,129 @@
+/**
+ * Checkpoint/restore chains for the fidelity tests: build a fixture, compile it
+ * for both architectures, run it uninterrupted, then run it as a chain of
+ * processes (checkpoint at a seeded random moment, restore on the next
+ * architecture, ...) and collect what a user would see.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..', '..', '..');
+const CACHE = join(ROOT, 'out', 'cr-cache');
+const WANCO = join(ROOT, 'bin', 'wanco');
+
+export type Arch = 'x86_64' | 'aarch64';
+
+/** mulberry32: a small seeded PRNG so that every random moment can be replayed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hashOf(...parts: (string | Buffer)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('hex').slice(0, 20);
+}
+
+/** The compiler build identity: cached ELFs are rebuilt when the compiler or runtime changes. */
+function compilerStamp(): string {
+  const files = [join(ROOT, 'out', 'compiler-core', 'src', 'compile.js'),
+    join(ROOT, 'runtime', 'build', 'x86_64', 'libwrt.a'), join(ROOT, 'runtime', 'build', 'aarch64', 'libwrt.a')];
+  return files.map((f) => (existsSync(f) ? String(statSync(f).mtimeMs) : 'none')).join(':');
+}
+
+/** .wat stays as it is; .c is built with wasi-libc. Returns the module path. */
+export function fixtureModule(source: string): string {
+  const src = join(ROOT, 'test-fixtures', source);
+  if (src.endsWith('.wat')) return src;
+  mkdirSync(CACHE, { recursive: true });
+  const out = join(CACHE, `${basename(src, '.c')}-${hashOf(readFileSync(src))}.wasm`);
+  if (!existsSync(out)) execFileSync('clang-14', ['--target=wasm32-wasi', '-O2', src, '-o', out, '-lm']);
+  return out;
+}
+
+export function compileFor(module: string, arch: Arch, extra: string[] = []): string {
+  mkdirSync(CACHE, { recursive: true });
+  const out = join(CACHE, `${basename(module).replace(/\.\w+$/, '')}-${hashOf(readFileSync(module), arch, extra.join(' '), compilerStamp())}-${arch}`);
+  if (!existsSync(out)) execFileSync(process.execPath, [WANCO, 'compile', module, '--target', arch, '-o', out, ...extra], { stdio: 'pipe' });
+  return out;
+}
+
+export interface RunResult {
+  stdout: Buffer;
+  stderr: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** ms from spawn to exit */
+  ms: number;
+}
+
+/** Runs an ELF of `arch` (under qemu when foreign), optionally sending SIGUSR1 after `signalAfterMs`. */
+export function runElf(exe: string, arch: Arch, args: string[], cwd: string, signalAfterMs?: number, killAfterMs?: number): Promise<RunResult> {
+  const native = (process.arch === 'x64' ? 'x86_64' : 'aarch64') === arch;
+  const [cmd, pre] = native ? [exe, []] : ['qemu-aarch64-static', [exe]];
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, [...pre, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const timers: NodeJS.Timeout[] = [];
+    if (signalAfterMs !== undefined) timers.push(setTimeout(() => child.kill('SIGUSR1'), signalAfterMs));
+    if (killAfterMs !== undefined) timers.push(setTimeout(() => child.kill('SIGKILL'), killAfterMs));
+    timers.push(setTimeout(() => child.kill('SIGKILL'), 120000));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      timers.forEach(clearTimeout);
+      resolvePromise({ stdout: Buffer.concat(out), stderr: err, code, signal, ms: performance.now() - t0 });
+    });
+  });
+}
+
+/** Every file below `dir`, relative path -> contents. */
+export function dirContents(dir: string): Map<string, string> {
+  const m = new Map<string, string>();
+  const walk = (d: string, rel: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p, join(rel, e.name));
+      else if (!e.name.endsWith('.wsnap') && !e.name.includes('.tmp.')) m.set(join(rel, e.name), readFileSync(p).toString('hex'));
+    }
+  };
+  walk(dir, '');
+  return m;
+}
+
+export interface Program {
+  name: string;
+  source: string;
+  /** program arguments (after the runtime's own options) */
+  args: string[];
+  /** files to put in the preopened directory, mounted as /data */
+  files?: Record<string, Buffer | string>;
+}
+
+export function workDir(p: Program): string {
+  const d = mkdtempSync(join(tmpdir(), `wanco-cr-${p.name}-`));
+  mkdirSync(join(d, 'data'));
+  for (const [k, v] of Object.entries(p.files ?? {})) {
+    writeFileSync(join(d, 'data', k), v);
+  }
+  return d;
+}
+
+export function copyDir(from: string): string {
+  const d = mkdtempSync(join(tmpdir(), 'wanco-cr-copy-'));
+  cpSync(from, d, { recursive: true });
+  return d;
+}
