@@ -10,7 +10,7 @@
  * Options are described by the `options` table below: to add one, add a row
  * and a handler.
  */
-#include "wrt_internal.h"
+#include "cr_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -104,6 +104,38 @@ static int opt_unbuffered(const option_def *o, const char *arg) {
   return 0;
 }
 
+static const char *restore_file;
+static const char *control_path;
+
+static int opt_snapshot(const option_def *o, const char *arg) {
+  (void)o;
+  if (!*arg) return usage_error("--snapshot needs a file name");
+  wrt_cr_snapshot_path = arg;
+  return 0;
+}
+static int opt_restore(const option_def *o, const char *arg) {
+  (void)o;
+  if (!*arg) return usage_error("--restore needs a snapshot file");
+  restore_file = arg;
+  return 0;
+}
+static int opt_control(const option_def *o, const char *arg) {
+  (void)o;
+  if (!*arg) return usage_error("--control needs a socket path");
+  control_path = arg;
+  return 0;
+}
+static int opt_continue(const option_def *o, const char *arg) {
+  (void)o; (void)arg;
+  wrt_cr_continue = true;
+  return 0;
+}
+static int opt_pause(const option_def *o, const char *arg) {
+  (void)o; (void)arg;
+  wrt_ctl_pause_on_start = true;
+  return 0;
+}
+
 static int opt_help(const option_def *o, const char *arg);
 
 static const option_def options[] = {
@@ -111,11 +143,12 @@ static const option_def options[] = {
   { "--env", "NAME[=VALUE]", opt_env, "set an environment variable for the program" },
   { "--unbuffered", NULL, opt_unbuffered, "write stdout immediately even when it is not a terminal" },
   { "--help", NULL, opt_help, "print this help and exit" },
-  /* reserved for checkpoint/restore */
-  { "--snapshot", "FILE", NULL, "(reserved) checkpoint snapshot file" },
-  { "--restore", "FILE", NULL, "(reserved) restore from a snapshot" },
-  { "--control", "SOCKET", NULL, "(reserved) control channel" },
-  { "--checkpoint-continue", NULL, NULL, "(reserved) keep running after a checkpoint" },
+  /* checkpoint/restore */
+  { "--snapshot", "FILE", opt_snapshot, "where SIGUSR1 writes the snapshot (default: PROG.wsnap in the current directory)" },
+  { "--checkpoint-continue", NULL, opt_continue, "keep running after a checkpoint (default: exit 0)" },
+  { "--restore", "FILE", opt_restore, "continue the program saved in snapshot FILE (its original arguments and environment are used)" },
+  { "--control", "SOCKET", opt_control, "listen for debugger/control requests on the Unix socket SOCKET" },
+  { "--pause-on-start", NULL, opt_pause, "with --control: wait for 'resume' before running the program" },
 };
 #define NOPTIONS (sizeof options / sizeof *options)
 
@@ -169,6 +202,26 @@ int main(int argc, char **argv) {
 
   int first = parse_options(argc, argv);
   if (first < 0) return 2;
+  if (restore_file && first < argc) {
+    usage_error("program arguments cannot be given with --restore (the program keeps its original ones)");
+    return 2;
+  }
+  if (restore_file && nenvs) {
+    usage_error("--env cannot be used with --restore (the program keeps its original environment)");
+    return 2;
+  }
+  if (wrt_ctl_pause_on_start && !control_path) {
+    usage_error("--pause-on-start needs --control");
+    return 2;
+  }
+  char *default_snap = NULL;
+  if (!wrt_cr_snapshot_path) {
+    size_t l = strlen(wrt_prog_name) + 8;
+    default_snap = malloc(l);
+    if (!default_snap) wrt_fatal("out of memory");
+    snprintf(default_snap, l, "%s.wsnap", wrt_prog_name);
+    wrt_cr_snapshot_path = default_snap;
+  }
 
   /* Wasm argv: program basename, then the remaining arguments. */
   wrt_wasi_argc = 1 + (argc - first);
@@ -181,6 +234,8 @@ int main(int argc, char **argv) {
 
   if (wrt_module.abi_version != WRT_ABI_VERSION)
     wrt_fatal("module ABI version %u, runtime expects %u", wrt_module.abi_version, WRT_ABI_VERSION);
+
+  if (restore_file) wrt_cr_restore_prepare(restore_file); /* validates; exits 2 on errors */
 
   wrt_wasi_setup_stdio();
   if (unbuffered) wrt_stdout_buffered = false;
@@ -198,8 +253,25 @@ int main(int argc, char **argv) {
   if (wrt_signals_setup() != 0) wrt_fatal("cannot install signal handlers: %s", strerror(errno));
   signal(SIGPIPE, SIG_IGN); /* a closed pipe is EPIPE from fd_write, as in wasmtime */
 
-  wrt_module.instantiate();
-  if (wrt_module.entry) wrt_module.entry();
+  if (wrt_cr_setup() != 0) wrt_fatal("cannot install the checkpoint signal handler: %s", strerror(errno));
+  if (control_path && wrt_ctl_start(control_path) != 0) {
+    usage_error("cannot listen on control socket '%s': %s", control_path, strerror(errno));
+    return 2;
+  }
+
+  if (restore_file) {
+    wrt_cr_restore_apply();
+    wrt_ctl_before_entry();
+    wrt_cr_in_entry = 1;
+    wrt_module.restore_entry();
+  } else {
+    /* checkpoint requests during instantiate wait for the first point in entry */
+    wrt_module.instantiate();
+    wrt_ctl_before_entry();
+    wrt_cr_in_entry = 1;
+    if (wrt_module.entry) wrt_module.entry();
+  }
+  wrt_cr_in_entry = 0;
 
   wrt_stdout_flush();
   fflush(stdout);

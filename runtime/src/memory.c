@@ -102,3 +102,6 @@ void wrt_memory_fill(uint32_t dst, uint32_t value, uint32_t n, uint32_t func_ind
   if ((uint64_t)dst + n > wrt_mem_size) wrt_trap(WRT_TRAP_OOB_MEMORY, func_index);
   if (n) memset(wrt_mem_base + dst, (int)(value & 0xFF), n);
 }
+
+bool wrt_data_is_dropped(uint32_t seg) { return seg < wrt_module.num_data && data_dropped[seg]; }
+void wrt_data_set_dropped(uint32_t seg, bool d) { if (seg < wrt_module.num_data) data_dropped[seg] = d; }

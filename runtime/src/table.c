@@ -86,3 +86,6 @@ void wrt_table_init(uint32_t t, uint32_t seg, uint32_t dst, uint32_t src, uint32
 void wrt_elem_drop(uint32_t seg) {
   if (seg < wrt_module.num_elem) elem_dropped[seg] = true;
 }
+
+bool wrt_elem_is_dropped(uint32_t seg) { return seg < wrt_module.num_elem && elem_dropped[seg]; }
+void wrt_elem_set_dropped(uint32_t seg, bool d) { if (seg < wrt_module.num_elem) elem_dropped[seg] = d; }

@@ -140,6 +140,8 @@ static inline wrt_fd *wrt_fd_get(int32_t fd) {
 int32_t wrt_fd_alloc(void);
 /* Releases an entry (closes its host fd unless stdio) and frees its strings. */
 void wrt_fd_release(wrt_fd *e);
+/* Makes guest fds [0, n) exist (new entries free); 0 or -1. */
+int wrt_fd_reserve(uint32_t n);
 uint8_t wrt_filetype_of_mode(mode_t m);
 
 /* Stdout buffering (wasi_fdtable.c). */

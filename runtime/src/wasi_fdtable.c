@@ -160,3 +160,16 @@ int wrt_wasi_add_preopen(const char *host, const char *guest) {
   e->rights_inheriting = R_DIR_BASE | R_FILE_BASE;
   return 0;
 }
+
+/* Makes fds [0, n) exist (new ones free); used by restore to place fds. */
+int wrt_fd_reserve(uint32_t n) {
+  if (n <= wrt_nfds) return 0;
+  if (ensure_cap(n) != 0) return -1;
+  for (uint32_t i = wrt_nfds; i < n; i++) {
+    memset(&wrt_fds[i], 0, sizeof *wrt_fds);
+    wrt_fds[i].kind = FDK_FREE;
+    wrt_fds[i].host_fd = -1;
+  }
+  wrt_nfds = n;
+  return 0;
+}

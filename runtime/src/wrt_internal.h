@@ -28,8 +28,13 @@ static inline bool wrt_mem_ok(uint32_t ptr, uint64_t len) {
 }
 static inline void *wrt_mem_at(uint32_t ptr) { return wrt_mem_base + ptr; }
 
+bool wrt_data_is_dropped(uint32_t seg);
+void wrt_data_set_dropped(uint32_t seg, bool dropped);
+
 /* ---- table.c ---- */
 int wrt_tables_setup(void);
+bool wrt_elem_is_dropped(uint32_t seg);
+void wrt_elem_set_dropped(uint32_t seg, bool dropped);
 
 /* ---- trap.c ---- */
 /* Installs the SIGSEGV/SIGBUS/SIGFPE handlers on an alternate stack and

@@ -1,0 +1,148 @@
+/*
+ * cr_internal.h — checkpoint/restore internals shared by stackmap.c,
+ * snapshot_write.c, snapshot_read.c, cr.c and control.c.
+ */
+#ifndef WRT_CR_INTERNAL_H
+#define WRT_CR_INTERNAL_H
+
+#include "wrt_internal.h"
+#include <signal.h>
+
+/* ---- stackmap.c: LLVM 14 stackmap (v3) section ---- */
+enum { SM_REGISTER = 1, SM_DIRECT = 2, SM_INDIRECT = 3, SM_CONSTANT = 4, SM_CONSTINDEX = 5 };
+
+typedef struct wrt_sm_loc {
+  uint8_t kind;     /* SM_* */
+  uint8_t pad;
+  uint16_t size;
+  uint16_t reg;     /* DWARF register number */
+  uint16_t pad2;
+  int32_t off;      /* offset, small constant, or index into constants */
+} wrt_sm_loc;
+
+typedef struct wrt_sm_record {
+  uint64_t addr;    /* absolute return address (function address + offset) */
+  uint64_t id;      /* patchpoint id */
+  uint32_t nlocs;
+  uint32_t first;   /* index of the first location in wrt_stackmap.locs */
+} wrt_sm_record;
+
+typedef struct wrt_stackmap {
+  uint32_t nrecs, nconsts;
+  wrt_sm_record *recs;  /* sorted by addr */
+  uint64_t *consts;
+  wrt_sm_loc *locs;
+} wrt_stackmap;
+
+/* Parses [p, p+len); returns 0, or -1 with a message in err. */
+int wrt_stackmap_parse(const uint8_t *p, size_t len, wrt_stackmap *sm, char *err, size_t errlen);
+const wrt_sm_record *wrt_stackmap_find(const wrt_stackmap *sm, uint64_t addr);
+void wrt_stackmap_free(wrt_stackmap *sm);
+/* Value of a Constant / ConstantIndex location (0 for other kinds or bad index). */
+uint64_t wrt_sm_const(const wrt_stackmap *sm, const wrt_sm_loc *l);
+
+/* ---- snapshots (docs/snapshot-format.md) ---- */
+#define WSNAP_VERSION 1u
+#define WSNAP_HEADER 64u
+enum { SNAP_INFO = 1, SNAP_FRAMES, SNAP_GLOBALS, SNAP_TABLES, SNAP_MEMORY, SNAP_SEGMENTS, SNAP_WASI,
+       SNAP_NATIVE };
+enum { SNAP_REASON_SIGNAL = 1, SNAP_REASON_CONTROL, SNAP_REASON_POINT, SNAP_REASON_EXIT };
+
+typedef struct wrt_snap_value {
+  uint8_t type;          /* enum wrt_valtype */
+  uint8_t bits[16];      /* little-endian payload (funcref/externref: u32 index) */
+} wrt_snap_value;
+
+typedef struct wrt_snap_frame {
+  uint32_t func;
+  uint64_t point;
+  uint32_t nlocals, nstack;
+  wrt_snap_value *vals;  /* nlocals + nstack */
+} wrt_snap_frame;
+
+typedef struct wrt_snap_loc { uint8_t kind, size; uint16_t reg; int32_t off; } wrt_snap_loc;
+typedef struct wrt_snap_native {
+  uint64_t ret_addr;
+  uint32_t nvals;
+  wrt_snap_loc *locs;
+} wrt_snap_native;
+
+typedef struct wrt_snap_table { uint32_t size, max; uint8_t type; uint32_t *elems; } wrt_snap_table;
+typedef struct wrt_snap_chunk { uint32_t first, count, clen; const uint8_t *data; } wrt_snap_chunk;
+typedef struct wrt_snap_preopen { uint32_t fd; char *guest, *host; } wrt_snap_preopen;
+typedef struct wrt_snap_file {
+  uint32_t fd; uint8_t kind; uint32_t preopen; char *path;
+  uint32_t oflags, fdflags; uint64_t rights_base, rights_inh, offset;
+} wrt_snap_file;
+
+typedef struct wrt_snapshot {
+  uint8_t module_hash[32];
+  uint8_t arch;
+  uint32_t abi, reason, seq;
+  uint64_t time_ns;
+  uint32_t nframes; wrt_snap_frame *frames;
+  uint32_t nglobals; wrt_snap_value *globals;
+  uint32_t ntables; wrt_snap_table *tables;
+  uint32_t mem_pages, mem_max;
+  const uint8_t *mem;             /* writer: the linear memory (mem_pages pages) */
+  uint32_t nchunks; wrt_snap_chunk *chunks; /* reader: chunks (point into the file buffer) */
+  uint32_t ndata; uint8_t *data_dropped;
+  uint32_t nelem; uint8_t *elem_dropped;
+  uint32_t argc; char **argv;
+  uint32_t envc; char **envp;
+  uint32_t npreopens; wrt_snap_preopen *preopens;
+  uint32_t nfiles; wrt_snap_file *files;
+  bool has_native;
+  uint32_t nnative; wrt_snap_native *native;
+  uint8_t *buf;                   /* reader: the file contents (owned) */
+  bool borrowed;                  /* writer: strings/arrays are not owned */
+} wrt_snapshot;
+
+/* snapshot_write.c: encodes the whole file into a malloc'd buffer. */
+int wrt_snapshot_encode(const wrt_snapshot *s, uint8_t **out, size_t *outlen, char *err, size_t errlen);
+/* Writes atomically (temp file, fsync, rename, fsync dir). */
+int wrt_snapshot_write_file(const char *path, const uint8_t *buf, size_t len, char *err, size_t errlen);
+/* snapshot_read.c: validates and decodes buf (taken over: freed with the
+ * snapshot, also on error). expected_hash NULL skips the module check. */
+int wrt_snapshot_decode(uint8_t *buf, size_t len, const uint8_t *expected_hash, wrt_snapshot *s,
+                        char *err, size_t errlen);
+int wrt_snapshot_read_file(const char *path, const uint8_t *expected_hash, wrt_snapshot *s,
+                           char *err, size_t errlen);
+/* Inflates a chunk into dst (count * 64 KiB bytes); 0 or -1. */
+int wrt_snapshot_inflate(const wrt_snap_chunk *c, uint8_t *dst);
+void wrt_snapshot_free(wrt_snapshot *s);
+size_t wrt_valtype_size(uint8_t t);   /* payload bytes of a value; 0 for unknown */
+
+/* ---- cr.c ---- */
+extern volatile sig_atomic_t wrt_cr_in_entry; /* instantiate done, Wasm entry running */
+extern const char *wrt_cr_snapshot_path;      /* --snapshot, or the default */
+extern bool wrt_cr_continue;                  /* --checkpoint-continue */
+/* Installs SIGUSR1. */
+int wrt_cr_setup(void);
+/* --restore: reads, validates and applies the snapshot (exits 2 on errors). */
+void wrt_cr_restore_prepare(const char *path);
+void wrt_cr_restore_apply(void);
+/* Captures the Wasm state at the current point (called on the Wasm thread
+ * from within wrt_cr_point). Returns 0 or -1 with err. */
+int wrt_cr_capture(wrt_snapshot *s, uint32_t reason, char *err, size_t errlen);
+void wrt_cr_capture_free(wrt_snapshot *s);
+/* Captures and writes; returns file size or -1 (err). nframes out. */
+long wrt_cr_checkpoint(const char *path, uint32_t reason, uint32_t *nframes, char *err, size_t errlen);
+const wrt_stackmap *wrt_cr_stackmap(void);
+const wrt_cr_point_desc *wrt_cr_find_point(uint64_t id);
+void wrt_cr_recompute_flag(void);
+/* Frames (and native locations) only, for the control channel; free with
+ * wrt_cr_capture_free. wrt_cr_inner_cfa: SP of the innermost Wasm native frame. */
+int wrt_cr_capture_frames(wrt_snapshot *s, char *err, size_t errlen);
+uint64_t wrt_cr_inner_cfa(void);
+uint32_t wrt_cr_seq(void);
+
+/* ---- control.c ---- */
+extern bool wrt_ctl_enabled;
+extern bool wrt_ctl_pause_on_start;
+int wrt_ctl_start(const char *path);       /* listens; starts the socket thread */
+void wrt_ctl_at_point(uint64_t id);        /* Wasm thread, inside wrt_cr_point */
+void wrt_ctl_before_entry(void);           /* --pause-on-start */
+bool wrt_ctl_wants_flag(void);             /* a request or enabled point needs the Wasm thread */
+
+#endif
