@@ -15,6 +15,7 @@ PKGS=(
   wasi-libc libclang-rt-14-dev-wasm32                 # C test fixtures: clang-14 --target=wasm32-wasi
   wabt                                                # wat2wasm (test oracle), wasm2c/wast2json
   make cmake g++ zlib1g-dev libzstd-dev               # runtime build; llvm-bindings (cmake-js) build and link
+  zlib1g-dev:arm64                                    # -lz for aarch64 programs (snapshots); needs arch arm64
 )
 
 missing=()
@@ -32,6 +33,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
