@@ -1,0 +1,31 @@
+// Runs a WASI preview1 module under Node's node:wasi (no experimental flag on Node 20).
+// usage: node out/bench/node-wasi.js module.wasm [args...]
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { WASI } from 'node:wasi';
+
+// lib is ES2022 without DOM, so WebAssembly has no type declarations here.
+interface WasmApi { compile(b: Buffer): Promise<object>; instantiate(m: object, imports: object): Promise<object> }
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+async function main(): Promise<void> {
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write('usage: node-wasi.js module.wasm [args...]\n');
+    process.exit(2);
+  }
+  const wasi = new WASI({
+    version: 'preview1',
+    args: [path.basename(file, '.wasm'), ...process.argv.slice(3)],
+    env: {},
+    returnOnExit: true,
+  });
+  const mod = await WA.compile(fs.readFileSync(file));
+  const inst = await WA.instantiate(mod, wasi.getImportObject());
+  process.exitCode = wasi.start(inst as Parameters<WASI['start']>[0]);
+}
+
+main().catch((e) => {
+  process.stderr.write(`node-wasi: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exitCode = 134;
+});

@@ -1,0 +1,159 @@
+// Statistics and rendering (markdown table, SVG bar chart) for the benchmark results.
+
+export interface VariantStats { median: number; min: number; max: number; q1: number; q3: number; n: number; samples: number[] }
+
+export interface ProgramResult {
+  name: string;
+  stats: Partial<Record<string, VariantStats>>;
+  ratio: Partial<Record<string, number>>;
+  textSize: Partial<Record<string, number>>;
+  compileMs: Record<string, number>;
+  wasmSize: number;
+  cr: {
+    checkpointMs?: number; checkpointMsAll?: number[]; snapshotBytes?: number;
+    restoreMs?: number; restoreMethod?: string; restoreOutputOk?: boolean; error?: string;
+  } | null;
+  aarch64: Record<string, string> | null;
+}
+
+export interface Results {
+  date: string;
+  host: { cpus: number; cpuModel: string; node: string; kernel: string; loadavg: number[] };
+  rounds: number;
+  variants: string[];
+  programs: ProgramResult[];
+  geomean: Record<string, number>;
+  geomeanCrVsNocr: number | null;
+  geomeanTextSizeCrVsNocr: number | null;
+  crStatus: string;
+  large: { wasmBytes: number; functions: number; nocr?: { ms: number; maxRssKb: number | null; cached: boolean }; cr?: { ms: number; maxRssKb: number | null; cached: boolean }; error?: string } | null;
+  aarch64: boolean;
+  failures: string[];
+}
+
+/** xs sorted ascending. */
+export function median(xs: number[]): number { return quantile(xs, 0.5); }
+
+/** Linear-interpolation quantile of an ascending array. */
+export function quantile(xs: number[], q: number): number {
+  if (!xs.length) return NaN;
+  const pos = (xs.length - 1) * q, lo = Math.floor(pos), hi = Math.ceil(pos);
+  return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo);
+}
+
+export function geomean(xs: number[]): number {
+  return Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+}
+
+const f2 = (x: number | undefined | null, d = 2): string => (x === undefined || x === null || !isFinite(x) ? '–' : x.toFixed(d));
+const kb = (x: number | undefined): string => (x === undefined ? '–' : `${(x / 1024).toFixed(1)} KiB`);
+
+export function renderMarkdown(r: Results): string {
+  const L: string[] = [];
+  L.push(`# wanco benchmarks — ${r.date}`, '');
+  L.push(`${r.host.cpus} × ${r.host.cpuModel}, Node ${r.host.node}, Linux ${r.host.kernel}, load average at the end ${r.host.loadavg.map((x) => x.toFixed(2)).join(' ')}. ` +
+    `${r.rounds} interleaved rounds. Times are wall-clock medians in seconds (min–max); ratios are median / native median of the same run.`, '');
+  const vs = r.variants;
+  L.push(`| program | ${vs.join(' | ')} |`);
+  L.push(`|---|${vs.map(() => '---:').join('|')}|`);
+  for (const p of r.programs) {
+    const cells = vs.map((v) => {
+      const s = p.stats[v];
+      if (!s) return 'failed';
+      const ratio = v === 'native' ? '' : ` **${f2(p.ratio[v])}×**`;
+      return `${f2(s.median / 1000, 3)} (${f2(s.min / 1000)}–${f2(s.max / 1000)})${ratio}`;
+    });
+    L.push(`| ${p.name} | ${cells.join(' | ')} |`);
+  }
+  L.push(`| **geomean vs native** | ${vs.map((v) => (v === 'native' ? '1.00×' : r.geomean[v] !== undefined ? `**${f2(r.geomean[v])}×**` : '–')).join(' | ')} |`, '');
+  L.push(`Geometric mean of wanco (C/R) / wanco --no-checkpoint run time: **${f2(r.geomeanCrVsNocr, 3)}×**; of .text size: **${f2(r.geomeanTextSizeCrVsNocr, 2)}×**.`, '');
+
+  L.push('## Code size and compile time', '');
+  L.push('| program | .wasm | .text native | .text wasm2c | .text wanco --no-checkpoint | .text wanco C/R | C/R / no-C/R | wanco compile no-C/R | wanco compile C/R |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const p of r.programs) {
+    const t = p.textSize;
+    const ratio = t['wanco-cr'] && t['wanco-nocr'] ? t['wanco-cr'] / t['wanco-nocr'] : undefined;
+    L.push(`| ${p.name} | ${kb(p.wasmSize)} | ${kb(t.native)} | ${kb(t.wasm2c)} | ${kb(t['wanco-nocr'])} | ${kb(t['wanco-cr'])} | ${f2(ratio)}× | ` +
+      `${f2((p.compileMs['wanco-nocr'] ?? NaN) / 1000)} s | ${f2((p.compileMs['wanco-cr'] ?? NaN) / 1000)} s |`);
+  }
+  L.push('', '.text sizes include the statically linked runtime/libc of each variant.', '');
+
+  L.push('## Checkpoint / restore', '');
+  if (r.crStatus !== 'available') L.push(`${r.crStatus}: checkpoint/restore columns skipped.`, '');
+  else {
+    L.push('| program | checkpoint latency (SIGUSR1 at 50%) | snapshot size | restore | checkpoint + restore output |');
+    L.push('|---|---:|---:|---:|---|');
+    for (const p of r.programs) {
+      const c = p.cr;
+      if (!c) { L.push(`| ${p.name} | – | – | – | – |`); continue; }
+      if (c.error) { L.push(`| ${p.name} | failed: ${c.error.replace(/\|/g, '/').slice(0, 120)} | – | – | – |`); continue; }
+      L.push(`| ${p.name} | ${f2(c.checkpointMs)} ms | ${kb(c.snapshotBytes)} | ${f2(c.restoreMs)} ms | ${c.restoreOutputOk ? 'same as native' : 'DIFFERS'} |`);
+    }
+    const m = r.programs.find((p) => p.cr?.restoreMethod)?.cr?.restoreMethod;
+    if (m) L.push('', `Restore latency method: ${m}.`);
+    L.push('');
+  }
+
+  L.push('## Large module', '');
+  if (!r.large) L.push('skipped (WANCO_BENCH_NO_LARGE=1)', '');
+  else {
+    const g = r.large;
+    const one = (c: typeof g.cr, label: string): string =>
+      c ? `${label}: ${f2(c.ms / 1000)} s, peak RSS ${c.maxRssKb ? (c.maxRssKb / 1024).toFixed(0) + ' MiB' : 'unknown'}${c.cached ? ' (cached from an earlier run)' : ''}` : `${label}: –`;
+    L.push(`wanco compile of a generated ${(g.wasmBytes / 1048576).toFixed(2)} MiB module (${g.functions} C functions): ` +
+      `${one(g.nocr, '--no-checkpoint')}; ${one(g.cr, 'C/R')}${g.error ? `; error: ${g.error}` : ''}. Peak RSS is the largest process of the compile (node or an LLVM tool).`, '');
+  }
+  if (r.aarch64) {
+    L.push('## aarch64 (qemu-aarch64-static, output check only)', '');
+    L.push('| program | wanco --no-checkpoint | wanco C/R |', '|---|---|---|');
+    for (const p of r.programs) L.push(`| ${p.name} | ${p.aarch64?.['wanco-nocr'] ?? '–'} | ${p.aarch64?.['wanco-cr'] ?? '–'} |`);
+    L.push('');
+  }
+  if (r.failures.length) {
+    L.push('## Failures', '');
+    for (const f of r.failures) L.push(`- ${f.replace(/\n/g, ' ')}`);
+    L.push('');
+  }
+  return L.join('\n') + '\n';
+}
+
+const COLORS: Record<string, string> = { native: '#4d4d4d', wasm2c: '#1f77b4', node: '#2ca02c', 'wanco-nocr': '#ff7f0e', 'wanco-cr': '#d62728' };
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Grouped bar chart: run time / native per program and variant, plus the geomean group. */
+export function renderSvg(r: Results): string {
+  const vs = r.variants.filter((v) => v !== 'native');
+  const groups = [...r.programs.map((p) => ({ name: p.name, ratio: p.ratio })), { name: 'geomean', ratio: r.geomean as Partial<Record<string, number>> }];
+  const all = groups.flatMap((g) => vs.map((v) => g.ratio[v] ?? 0));
+  const maxR = Math.max(1.5, ...all);
+  const top = Math.ceil(maxR * 2) / 2;
+  const W = 60 + groups.length * (vs.length * 14 + 18) + 20, H = 360, x0 = 50, y0 = 40, ph = 240;
+  const y = (v: number): number => y0 + ph - (v / top) * ph;
+  const o: string[] = [];
+  o.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
+  o.push(`<rect width="${W}" height="${H}" fill="white"/>`);
+  o.push(`<text x="${x0}" y="18" font-size="13" font-weight="bold">Run time relative to native clang-14 -O2 (median of ${r.rounds}, lower is better)</text>`);
+  for (let t = 0; t <= top + 1e-9; t += 0.5) {
+    o.push(`<line x1="${x0}" x2="${W - 10}" y1="${y(t)}" y2="${y(t)}" stroke="${t === 1 ? '#000' : '#ddd'}" stroke-width="${t === 1 ? 1 : 0.5}"/>`);
+    o.push(`<text x="${x0 - 6}" y="${y(t) + 4}" text-anchor="end">${t.toFixed(1)}×</text>`);
+  }
+  let gx = x0 + 10;
+  for (const g of groups) {
+    vs.forEach((v, i) => {
+      const val = g.ratio[v];
+      if (val === undefined) return;
+      const bx = gx + i * 14;
+      o.push(`<rect x="${bx}" y="${y(val)}" width="12" height="${y(0) - y(val)}" fill="${COLORS[v] ?? '#888'}"><title>${esc(`${g.name} ${v}: ${val.toFixed(3)}×`)}</title></rect>`);
+    });
+    const cx = gx + (vs.length * 14) / 2;
+    o.push(`<text x="${cx}" y="${y0 + ph + 14}" text-anchor="end" transform="rotate(-35 ${cx} ${y0 + ph + 14})"${g.name === 'geomean' ? ' font-weight="bold"' : ''}>${esc(g.name)}</text>`);
+    gx += vs.length * 14 + 18;
+  }
+  vs.forEach((v, i) => {
+    const lx = x0 + i * 110;
+    o.push(`<rect x="${lx}" y="${H - 18}" width="10" height="10" fill="${COLORS[v] ?? '#888'}"/><text x="${lx + 14}" y="${H - 9}">${esc(v)}</text>`);
+  });
+  o.push('</svg>');
+  return o.join('\n') + '\n';
+}

@@ -1,0 +1,538 @@
+// wanco benchmark suite: `npm run bench` (after `npx tsc`: node out/bench/run.js).
+//
+// Builds every bench/programs/*.c as native (clang-14 -O2), wasm2c (+ clang-14 -O2), Node 20
+// node:wasi, wanco --no-checkpoint and wanco (C/R) into out/bench-build/ (cached by content hash),
+// runs them interleaved for WANCO_BENCH_ROUNDS rounds (default 5), checks that every variant prints
+// the native stdout, measures checkpoint/restore when the runtime supports it, and writes
+// bench/results/latest.{json,md,svg}.
+//
+// Environment:
+//   WANCO_BENCH_ROUNDS=N        rounds (default 5)
+//   WANCO_BENCH_FILTER=a,b      only these programs (names of bench/programs/*.c without .c)
+//   WANCO_BENCH_AARCH64=1       also build the aarch64 wanco variants and check their output under
+//                               qemu-aarch64-static (correctness only)
+//   WANCO_BENCH_NO_LARGE=1      skip the large-module compile measurement
+//   WANCO_BENCH_OUT=DIR         results directory (default bench/results)
+import { spawn, spawnSync, SpawnSyncReturns } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { geomean, median, quantile, renderMarkdown, renderSvg, Results, ProgramResult, VariantStats } from './report';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PROGRAMS = path.join(ROOT, 'bench', 'programs');
+const BUILD = path.join(ROOT, 'out', 'bench-build');
+const WANCO = path.join(ROOT, 'bin', 'wanco');
+const NODE_WASI = path.join(__dirname, 'node-wasi.js');
+const W2C_MAIN = path.join(ROOT, 'bench', 'wasm2c', 'main.c');
+const W2C_RT_DIR = '/usr/share/wabt/wasm2c';
+const OUT_DIR = process.env.WANCO_BENCH_OUT ? path.resolve(process.env.WANCO_BENCH_OUT) : path.join(ROOT, 'bench', 'results');
+
+export const VARIANTS = ['native', 'wasm2c', 'node', 'wanco-nocr', 'wanco-cr'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+const log = (s: string): void => { process.stderr.write(s + '\n'); };
+
+function sh(cmd: string, args: string[], opts: { timeoutMs?: number } = {}): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 << 20, timeout: opts.timeoutMs ?? 600_000 });
+}
+
+function must(r: SpawnSyncReturns<string>, what: string): void {
+  if (r.error || r.status !== 0) {
+    const lines = (r.stderr || '').trim().split('\n').filter((l) => l.trim());
+    const errs = lines.filter((l) => /error/i.test(l));
+    const gist = errs.length ? errs.slice(0, 2).join(' / ') : lines[lines.length - 1] ?? '';
+    throw new Error(`${what} failed (${r.error ? r.error.message : 'exit ' + r.status}): ${gist.trim()}\n${(r.stderr || '').slice(-2000)}`);
+  }
+}
+
+function sha(...parts: (string | Buffer)[]): string {
+  const h = crypto.createHash('sha256');
+  for (const p of parts) { h.update(p); h.update('\0'); }
+  return h.digest('hex').slice(0, 16);
+}
+
+function hashTree(dir: string, filter: (f: string) => boolean): string {
+  const h = crypto.createHash('sha256');
+  const walk = (d: string): void => {
+    if (!fs.existsSync(d)) return;
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (filter(p)) { h.update(path.relative(ROOT, p)); h.update(fs.readFileSync(p)); }
+    }
+  };
+  walk(dir);
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Hash of everything that determines wanco's output: compiled compiler, runtime archives, plugin. */
+function wancoToolchainHash(): string {
+  return sha(
+    hashTree(path.join(ROOT, 'out', 'compiler-core'), (f) => f.endsWith('.js')),
+    hashTree(path.join(ROOT, 'runtime', 'build'), (f) => /\.(a|so|o)$/.test(f) && !f.includes('/test')),
+    hashTree(path.join(ROOT, 'compiler-core'), (f) => /\.(cpp|cc|c|so)$/.test(f)),
+  );
+}
+
+// ---------------------------------------------------------------- build
+
+interface CompileInfo { ms: number; maxRssKb: number | null; cached: boolean }
+interface Built {
+  name: string;
+  wasm: string;
+  exe: Partial<Record<Variant, string>>;
+  err: Partial<Record<Variant, string>>;
+  compile: Partial<Record<'wanco-nocr' | 'wanco-cr', CompileInfo>>;
+  textSize: Partial<Record<Variant, number>>;
+  wasmSize: number;
+  aarch64: { 'wanco-nocr'?: string; 'wanco-cr'?: string; err: Record<string, string> };
+}
+
+const HAVE_TIME = fs.existsSync('/usr/bin/time');
+
+/** Runs a command, returns wall ms and the peak RSS of the whole process tree (GNU time's %M). */
+function timed(cmd: string, args: string[]): { r: SpawnSyncReturns<string>; ms: number; maxRssKb: number | null } {
+  const tf = path.join(os.tmpdir(), `wanco-bench-time-${process.pid}`);
+  const t0 = process.hrtime.bigint();
+  const r = HAVE_TIME ? sh('/usr/bin/time', ['-f', '%M', '-o', tf, cmd, ...args]) : sh(cmd, args);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  let maxRssKb: number | null = null;
+  if (HAVE_TIME) {
+    try { maxRssKb = parseInt(fs.readFileSync(tf, 'utf8').trim().split('\n').pop() || '', 10) || null; } catch { /* none */ }
+    fs.rmSync(tf, { force: true });
+  }
+  return { r, ms, maxRssKb };
+}
+
+/** Compiles with wanco into `out` unless cached; the compile time is kept in out.meta.json. */
+function wancoCompile(wasm: string, out: string, extra: string[]): CompileInfo {
+  const meta = out + '.meta.json';
+  if (fs.existsSync(out) && fs.existsSync(meta)) return { ...JSON.parse(fs.readFileSync(meta, 'utf8')), cached: true };
+  const { r, ms, maxRssKb } = timed(process.execPath, [WANCO, 'compile', wasm, '-o', out + '.tmp', ...extra]);
+  must(r, `wanco compile ${path.basename(wasm)} ${extra.join(' ')}`);
+  fs.renameSync(out + '.tmp', out);
+  const info = { ms, maxRssKb };
+  fs.writeFileSync(meta, JSON.stringify(info));
+  return { ...info, cached: false };
+}
+
+function cached(out: string, build: (tmp: string) => void): void {
+  if (fs.existsSync(out)) return;
+  build(out + '.tmp');
+  fs.renameSync(out + '.tmp', out);
+}
+
+/** .text size of an ELF, read from its section headers (ELF64, little-endian). */
+export function textSize(file: string): number | null {
+  try {
+    const b = fs.readFileSync(file);
+    if (b.readUInt32BE(0) !== 0x7f454c46 || b[4] !== 2 || b[5] !== 1) return null;
+    const shoff = Number(b.readBigUInt64LE(0x28));
+    const shentsize = b.readUInt16LE(0x3a), shnum = b.readUInt16LE(0x3c), shstrndx = b.readUInt16LE(0x3e);
+    const strOff = Number(b.readBigUInt64LE(shoff + shstrndx * shentsize + 0x18));
+    let total = 0;
+    for (let i = 0; i < shnum; i++) {
+      const sh = shoff + i * shentsize;
+      const nameOff = b.readUInt32LE(sh);
+      let end = strOff + nameOff;
+      while (b[end] !== 0) end++;
+      const name = b.toString('latin1', strOff + nameOff, end);
+      if (name === '.text' || name.startsWith('.text.')) total += Number(b.readBigUInt64LE(sh + 0x20));
+    }
+    return total;
+  } catch { return null; }
+}
+
+function buildProgram(name: string, wancoHash: string, aarch64: boolean): Built {
+  const src = path.join(PROGRAMS, name + '.c');
+  const text = fs.readFileSync(src);
+  const dir = path.join(BUILD, name);
+  fs.mkdirSync(dir, { recursive: true });
+  const h = sha(text);
+  const b: Built = { name, wasm: '', exe: {}, err: {}, compile: {}, textSize: {}, wasmSize: 0, aarch64: { err: {} } };
+  const wrap = (v: Variant, f: () => string): void => {
+    try { b.exe[v] = f(); } catch (e) { b.err[v] = (e as Error).message; log(`  ${name}/${v}: BUILD FAILED: ${(e as Error).message.split('\n')[0]}`); }
+  };
+  wrap('native', () => {
+    const out = path.join(dir, `native-${h}`);
+    cached(out, (t) => must(sh('clang-14', ['-O2', src, '-o', t, '-lm']), 'clang-14 native'));
+    return out;
+  });
+  b.wasm = path.join(dir, `${name}-${h}.wasm`);
+  cached(b.wasm, (t) => must(sh('clang-14', ['--target=wasm32-wasi', '-O2', src, '-o', t, '-lm']), 'clang-14 wasm32-wasi'));
+  b.wasmSize = fs.statSync(b.wasm).size;
+  wrap('wasm2c', () => {
+    const hw = sha(h, fs.readFileSync(W2C_MAIN), fs.readFileSync(path.join(W2C_RT_DIR, 'wasm-rt-impl.c')));
+    const out = path.join(dir, `wasm2c-${hw}`);
+    cached(out, (t) => {
+      const cdir = path.join(dir, `wasm2c-src-${hw}`);
+      fs.mkdirSync(cdir, { recursive: true });
+      must(sh('wasm2c', ['-n', 'prog', b.wasm, '-o', path.join(cdir, 'prog.c')]), 'wasm2c');
+      fs.copyFileSync(W2C_MAIN, path.join(cdir, 'main.c'));
+      must(sh('clang-14', ['-O2', '-w', `-I${W2C_RT_DIR}`, `-I${cdir}`, path.join(cdir, 'prog.c'), path.join(cdir, 'main.c'),
+        path.join(W2C_RT_DIR, 'wasm-rt-impl.c'), '-o', t, '-lm']), 'clang-14 wasm2c output');
+    });
+    return out;
+  });
+  b.exe.node = b.wasm;
+  const hx = sha(h, wancoHash);
+  for (const [v, extra] of [['wanco-nocr', ['--no-checkpoint']], ['wanco-cr', []]] as const) {
+    wrap(v, () => {
+      const out = path.join(dir, `${v}-${hx}`);
+      const info = wancoCompile(b.wasm, out, [...extra]);
+      b.compile[v] = info;
+      return out;
+    });
+  }
+  for (const v of VARIANTS) {
+    const exe = b.exe[v];
+    if (exe && v !== 'node') { const s = textSize(exe); if (s !== null) b.textSize[v] = s; }
+  }
+  if (aarch64) {
+    for (const [v, extra] of [['wanco-nocr', ['--no-checkpoint']], ['wanco-cr', []]] as const) {
+      try {
+        const out = path.join(dir, `${v}-aarch64-${hx}`);
+        wancoCompile(b.wasm, out, ['--target', 'aarch64', ...extra]);
+        b.aarch64[v] = out;
+      } catch (e) { b.aarch64.err[v] = (e as Error).message; log(`  ${name}/${v}/aarch64: BUILD FAILED`); }
+    }
+  }
+  return b;
+}
+
+// ---------------------------------------------------------------- run
+
+function command(v: Variant, exe: string): [string, string[]] {
+  if (v === 'node') return [process.execPath, ['--no-warnings', NODE_WASI, exe]];
+  return [exe, []];
+}
+
+interface RunOut { ms: number; stdout: string; stderr: string; status: number | null; signal: string | null }
+
+function runOnce(v: Variant, exe: string, timeoutMs: number): RunOut {
+  const [cmd, args] = command(v, exe);
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, timeout: timeoutMs });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status, signal: r.signal ?? (r.error ? r.error.message : null) };
+}
+
+function stats(xs: number[]): VariantStats {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: median(s), min: s[0], max: s[s.length - 1], q1: quantile(s, 0.25), q3: quantile(s, 0.75), n: s.length, samples: xs };
+}
+
+// ---------------------------------------------------------------- checkpoint / restore
+
+function crSupported(exe: string): { ok: boolean; why: string } {
+  const r = sh(exe, ['--help'], { timeoutMs: 10_000 });
+  const help = (r.stdout || '') + (r.stderr || '');
+  const line = help.split('\n').find((l) => /--snapshot\b/.test(l));
+  if (!line) return { ok: false, why: 'no --snapshot option in --help' };
+  if (/reserved/i.test(line)) return { ok: false, why: '--snapshot is "(reserved)" in --help' };
+  if (!/--restore\b/.test(help)) return { ok: false, why: 'no --restore option in --help' };
+  return { ok: true, why: '' };
+}
+
+interface CkptResult { latencyMs: number; size: number; stdoutBefore: string; exited: boolean; exitMs: number }
+
+/** Starts exe with --snapshot snap, sends SIGUSR1 after delayMs, timestamps the
+ *  "checkpoint written" line on stderr (or the snapshot file's appearance). */
+function checkpointRun(exe: string, snap: string, delayMs: number, timeoutMs: number): Promise<CkptResult | { error: string }> {
+  fs.rmSync(snap, { force: true });
+  return new Promise((resolve) => {
+    const child = spawn(exe, ['--snapshot', snap], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '', sentAt: bigint | null = null, doneAt: bigint | null = null, exitedEarly = false;
+    const t0 = process.hrtime.bigint();
+    const poll = setInterval(() => {
+      if (sentAt !== null && doneAt === null && fs.existsSync(snap)) doneAt = process.hrtime.bigint();
+    }, 1);
+    const kill = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const sig = setTimeout(() => {
+      if (child.exitCode === null) { sentAt = process.hrtime.bigint(); child.kill('SIGUSR1'); } else exitedEarly = true;
+    }, delayMs);
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (sentAt !== null && doneAt === null && /checkpoint written/.test(stderr)) doneAt = process.hrtime.bigint();
+    });
+    child.on('close', (code, signal) => {
+      clearInterval(poll); clearTimeout(kill); clearTimeout(sig);
+      const exitMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (sentAt === null || exitedEarly) { resolve({ error: `program finished before the signal (${exitMs.toFixed(0)} ms)` }); return; }
+      if (doneAt === null && fs.existsSync(snap)) doneAt = process.hrtime.bigint();
+      if (doneAt === null) { resolve({ error: `no snapshot written (exit ${code ?? signal}): ${stderr.trim().slice(-300)}` }); return; }
+      resolve({ latencyMs: Number(doneAt - sentAt) / 1e6, size: fs.statSync(snap).size, stdoutBefore: stdout, exited: true, exitMs });
+    });
+  });
+}
+
+interface CrFigures {
+  checkpointMs?: number; checkpointMsAll?: number[]; snapshotBytes?: number;
+  restoreMs?: number; restoreMethod?: string; restoreOutputOk?: boolean; error?: string;
+}
+
+async function measureCr(exe: string, medianMs: number, expected: string, dir: string, reps: number): Promise<CrFigures> {
+  const f: CrFigures = {};
+  const snap = path.join(dir, 'mid.snap');
+  const lat: number[] = [];
+  let mid: CkptResult | null = null;
+  for (let i = 0; i < reps; i++) {
+    const r = await checkpointRun(exe, snap, medianMs * 0.5, medianMs * 10 + 30_000);
+    if ('error' in r) { f.error = `checkpoint: ${r.error}`; return f; }
+    lat.push(r.latencyMs); mid = r;
+  }
+  f.checkpointMsAll = lat; f.checkpointMs = median([...lat].sort((a, b) => a - b)); f.snapshotBytes = mid!.size;
+  // Restore the mid-run snapshot: output before + after must equal the native output.
+  const rr = spawnSync(exe, ['--restore', snap], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: medianMs * 10 + 30_000 });
+  f.restoreOutputOk = rr.status === 0 && mid!.stdoutBefore + rr.stdout === expected;
+  const report = /restor\w*[^\n]*?([0-9]+(?:\.[0-9]+)?)\s*(ms|us|µs)/i.exec(rr.stderr || '');
+  if (report) {
+    f.restoreMs = parseFloat(report[1]) / (report[2] === 'ms' ? 1 : 1000);
+    f.restoreMethod = 'runtime report';
+    return f;
+  }
+  // Otherwise: time-to-exit of a restore of a snapshot taken close to the end.
+  const late = path.join(dir, 'late.snap');
+  for (const frac of [0.97, 0.93, 0.85, 0.7]) {
+    const r = await checkpointRun(exe, late, medianMs * frac, medianMs * 10 + 30_000);
+    if ('error' in r) continue;
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = process.hrtime.bigint();
+      const x = spawnSync(exe, ['--restore', late], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: medianMs * 10 + 30_000 });
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (x.status !== 0) { f.error = `restore of late snapshot failed: ${(x.stderr || '').trim().slice(-300)}`; return f; }
+    }
+    f.restoreMs = median(times.sort((a, b) => a - b));
+    f.restoreMethod = `time-to-exit of a restore of a snapshot taken at ${Math.round(frac * 100)}% of the run (upper bound)`;
+    return f;
+  }
+  f.error = 'could not take a late snapshot';
+  return f;
+}
+
+// ---------------------------------------------------------------- large module
+
+export function generateLargeC(nfuncs: number): string {
+  const out: string[] = ['#include <stdio.h>', '#include <stdint.h>', '#include <stdlib.h>', 'static volatile uint32_t sink;'];
+  for (let i = 0; i < nfuncs; i++) {
+    const a = (i * 2654435761) >>> 0;
+    out.push(`__attribute__((noinline)) uint32_t f${i}(uint32_t x, uint32_t n) {
+  uint32_t acc = ${a}u, t[8] = {${[0, 1, 2, 3, 4, 5, 6, 7].map((k) => (a >>> k) & 255).join(',')}};
+  for (uint32_t i = 0; i < n; i++) {
+    switch ((x ^ i) & 7) {
+      case 0: acc += x * ${(i % 97) + 3}u; break;
+      case 1: acc ^= (acc << ${(i % 13) + 1}) | (x >> 3); break;
+      case 2: acc = acc * 2654435761u + t[i & 7]; break;
+      case 3: t[(acc >> 3) & 7] += acc; break;
+      case 4: acc -= (x / (i + 1)) + ${i % 31}u; break;
+      case 5: acc = (acc >> 7) | (acc << 25); break;
+      case 6: acc += ${i > 0 ? `f${i - 1}(acc, 1)` : '1'}; break;
+      default: acc ^= t[x & 7] * ${(i % 7) + 1}u; break;
+    }
+    x = x * 1103515245u + 12345u;
+  }
+  return acc + t[acc & 7];
+}`);
+  }
+  out.push('int main(int argc, char **argv) { uint32_t s = 0;');
+  for (let i = 0; i < nfuncs; i += 1) out.push(`  s += f${i}(s + ${i}u, 3);`);
+  out.push('  printf("%u\\n", s); return 0; }');
+  return out.join('\n') + '\n';
+}
+
+interface LargeResult { wasmBytes: number; nocr?: CompileInfo; cr?: CompileInfo; error?: string; functions: number }
+
+function measureLarge(wancoHash: string): LargeResult {
+  const nfuncs = 2200; // about 1 MB of .wasm
+  const dir = path.join(BUILD, '_large');
+  fs.mkdirSync(dir, { recursive: true });
+  const c = generateLargeC(nfuncs);
+  const h = sha(c);
+  const src = path.join(dir, `large-${h}.c`);
+  const wasm = path.join(dir, `large-${h}.wasm`);
+  if (!fs.existsSync(src)) fs.writeFileSync(src, c);
+  cached(wasm, (t) => must(sh('clang-14', ['--target=wasm32-wasi', '-O1', src, '-o', t]), 'clang-14 large module'));
+  const res: LargeResult = { wasmBytes: fs.statSync(wasm).size, functions: nfuncs };
+  const hx = sha(h, wancoHash);
+  try {
+    res.nocr = wancoCompile(wasm, path.join(dir, `nocr-${hx}`), ['--no-checkpoint']);
+    res.cr = wancoCompile(wasm, path.join(dir, `cr-${hx}`), []);
+  } catch (e) { res.error = (e as Error).message.split('\n').slice(0, 3).join(' '); }
+  return res;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<number> {
+  const rounds = Math.max(1, parseInt(process.env.WANCO_BENCH_ROUNDS || '5', 10) || 5);
+  const filter = (process.env.WANCO_BENCH_FILTER || '').split(',').map((s) => s.trim()).filter(Boolean);
+  const aarch64 = process.env.WANCO_BENCH_AARCH64 === '1';
+  let names = fs.readdirSync(PROGRAMS).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2)).sort();
+  if (filter.length) {
+    const unknown = filter.filter((f) => !names.includes(f));
+    if (unknown.length) { log(`bench: unknown program(s) in WANCO_BENCH_FILTER: ${unknown.join(', ')} (have: ${names.join(', ')})`); return 2; }
+    names = names.filter((n) => filter.includes(n));
+  }
+  fs.mkdirSync(BUILD, { recursive: true });
+  const wancoHash = wancoToolchainHash();
+  const failures: string[] = [];
+
+  log(`bench: building ${names.length} programs into ${path.relative(ROOT, BUILD)}/`);
+  const tb = Date.now();
+  const built: Built[] = [];
+  for (const n of names) {
+    log(`  build ${n}`);
+    const b = buildProgram(n, wancoHash, aarch64);
+    for (const [v, e] of Object.entries(b.err)) failures.push(`${n}/${v}: build failed: ${e.split('\n')[0]}`);
+    built.push(b);
+  }
+  log(`bench: builds done in ${((Date.now() - tb) / 1000).toFixed(1)} s`);
+
+  // Interleaved rounds: every round runs every program once per variant, rotating the variant order.
+  const samples = new Map<string, number[]>();
+  const outputs = new Map<string, string>();
+  const broken = new Set<string>();
+  const key = (n: string, v: Variant): string => `${n}/${v}`;
+  for (let r = 0; r < rounds; r++) {
+    log(`bench: round ${r + 1}/${rounds}`);
+    for (const b of built) {
+      const order = VARIANTS.map((_, i) => VARIANTS[(i + r) % VARIANTS.length]);
+      for (const v of order) {
+        const exe = b.exe[v];
+        const k = key(b.name, v);
+        if (!exe || broken.has(k)) continue;
+        const o = runOnce(v, exe, 300_000);
+        if (o.status !== 0) {
+          broken.add(k);
+          failures.push(`${k}: exit ${o.status ?? o.signal}: ${o.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+          continue;
+        }
+        if (!outputs.has(k)) outputs.set(k, o.stdout);
+        else if (outputs.get(k) !== o.stdout) { broken.add(k); failures.push(`${k}: stdout differs between rounds`); continue; }
+        (samples.get(k) ?? samples.set(k, []).get(k)!).push(o.ms);
+      }
+    }
+  }
+  // Output check against native.
+  for (const b of built) {
+    const ref = outputs.get(key(b.name, 'native'));
+    for (const v of VARIANTS) {
+      const k = key(b.name, v);
+      const o = outputs.get(k);
+      if (v === 'native' || o === undefined || ref === undefined) continue;
+      if (o !== ref) {
+        broken.add(k);
+        failures.push(`${k}: stdout differs from native (got ${JSON.stringify(o.slice(0, 120))}, want ${JSON.stringify(ref.slice(0, 120))})`);
+      }
+    }
+  }
+
+  // aarch64 correctness.
+  const aarch64Results: Record<string, Record<string, string>> = {};
+  if (aarch64) {
+    log('bench: aarch64 output check under qemu-aarch64-static');
+    for (const b of built) {
+      const ref = outputs.get(key(b.name, 'native'));
+      aarch64Results[b.name] = {};
+      for (const v of ['wanco-nocr', 'wanco-cr'] as const) {
+        const exe = b.aarch64[v];
+        if (!exe) { aarch64Results[b.name][v] = 'build failed'; failures.push(`${b.name}/${v}/aarch64: build failed: ${(b.aarch64.err[v] || '').split('\n')[0]}`); continue; }
+        const r = spawnSync('qemu-aarch64-static', [exe], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 600_000 });
+        const ok = r.status === 0 && r.stdout === ref;
+        aarch64Results[b.name][v] = ok ? 'ok' : r.status !== 0 ? `exit ${r.status ?? r.signal}` : 'output differs';
+        if (!ok) failures.push(`${b.name}/${v}/aarch64: ${aarch64Results[b.name][v]}`);
+        log(`  ${b.name}/${v}/aarch64: ${aarch64Results[b.name][v]}`);
+      }
+    }
+  }
+
+  // Checkpoint / restore.
+  let crStatus = 'C/R runtime not available';
+  const crByProg: Record<string, CrFigures> = {};
+  const anyCr = built.find((b) => b.exe['wanco-cr']);
+  if (anyCr) {
+    const s = crSupported(anyCr.exe['wanco-cr']!);
+    if (!s.ok) crStatus = `C/R runtime not available (${s.why})`;
+    else {
+      crStatus = 'available';
+      log('bench: checkpoint/restore');
+      for (const b of built) {
+        const exe = b.exe['wanco-cr'];
+        const k = key(b.name, 'wanco-cr');
+        if (!exe || broken.has(k) || !samples.get(k)) continue;
+        const med = median([...samples.get(k)!].sort((a, c) => a - c));
+        const f = await measureCr(exe, med, outputs.get(key(b.name, 'native')) ?? '', path.dirname(exe), 3);
+        crByProg[b.name] = f;
+        if (f.error) failures.push(`${b.name}: C/R: ${f.error}`);
+        else if (!f.restoreOutputOk) failures.push(`${b.name}: C/R: output of checkpoint + restore differs from native`);
+        log(`  ${b.name}: ${f.error ?? `checkpoint ${f.checkpointMs?.toFixed(2)} ms, snapshot ${f.snapshotBytes} B, restore ${f.restoreMs?.toFixed(2)} ms`}`);
+      }
+    }
+  } else crStatus = 'C/R runtime not available (wanco-cr variant did not build)';
+  log(`bench: C/R: ${crStatus}`);
+
+  let large: LargeResult | undefined;
+  if (process.env.WANCO_BENCH_NO_LARGE !== '1') {
+    log('bench: compiling the large module');
+    try { large = measureLarge(wancoHash); } catch (e) { large = { wasmBytes: 0, functions: 0, error: (e as Error).message.split('\n')[0] }; }
+    if (large.error) failures.push(`large module: ${large.error}`);
+  }
+
+  // Assemble results.
+  const programs: ProgramResult[] = built.map((b) => {
+    const st: Partial<Record<Variant, VariantStats>> = {};
+    const ratio: Partial<Record<Variant, number>> = {};
+    const nat = samples.get(key(b.name, 'native'));
+    for (const v of VARIANTS) {
+      const xs = samples.get(key(b.name, v));
+      if (!xs || !xs.length || broken.has(key(b.name, v))) continue;
+      st[v] = stats(xs);
+      if (nat && nat.length) ratio[v] = st[v]!.median / stats(nat).median;
+    }
+    const compile: Record<string, number> = {};
+    for (const [v, c] of Object.entries(b.compile)) if (c) compile[v] = c.ms;
+    return { name: b.name, stats: st, ratio, textSize: b.textSize, compileMs: compile, wasmSize: b.wasmSize, cr: crByProg[b.name] ?? null, aarch64: aarch64Results[b.name] ?? null };
+  });
+  const geo: Record<string, number> = {};
+  for (const v of VARIANTS) {
+    const rs = programs.map((p) => p.ratio[v]).filter((x): x is number => x !== undefined);
+    if (rs.length === programs.length && rs.length) geo[v] = geomean(rs);
+  }
+  const crVsNocr = programs.map((p) => (p.stats['wanco-cr'] && p.stats['wanco-nocr'] ? p.stats['wanco-cr'].median / p.stats['wanco-nocr'].median : undefined));
+  const sizeRatio = programs.map((p) => (p.textSize['wanco-cr'] && p.textSize['wanco-nocr'] ? p.textSize['wanco-cr'] / p.textSize['wanco-nocr'] : undefined));
+  const allDefined = (xs: (number | undefined)[]): number[] | null => (xs.every((x) => x !== undefined) && xs.length ? (xs as number[]) : null);
+  const results: Results = {
+    date: new Date().toISOString(),
+    host: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', node: process.version, kernel: os.release(), loadavg: os.loadavg() },
+    rounds,
+    variants: [...VARIANTS],
+    programs,
+    geomean: geo,
+    geomeanCrVsNocr: allDefined(crVsNocr) ? geomean(allDefined(crVsNocr)!) : null,
+    geomeanTextSizeCrVsNocr: allDefined(sizeRatio) ? geomean(allDefined(sizeRatio)!) : null,
+    crStatus,
+    large: large ?? null,
+    aarch64: aarch64,
+    failures,
+  };
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  fs.writeFileSync(path.join(OUT_DIR, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  const md = renderMarkdown(results);
+  fs.writeFileSync(path.join(OUT_DIR, 'latest.md'), md);
+  fs.writeFileSync(path.join(OUT_DIR, 'latest.svg'), renderSvg(results));
+  process.stdout.write(md);
+  log(`bench: wrote ${path.relative(ROOT, OUT_DIR)}/latest.{json,md,svg}`);
+  if (failures.length) {
+    log(`bench: FAILED (${failures.length}):\n  ${failures.join('\n  ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main().then((c) => { process.exitCode = c; }, (e) => { log(`bench: ${e instanceof Error ? e.stack : String(e)}`); process.exitCode = 1; });
+}
