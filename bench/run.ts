@@ -226,7 +226,7 @@ function stats(xs: number[]): VariantStats {
 
 // ---------------------------------------------------------------- checkpoint / restore
 
-function crSupported(exe: string): { ok: boolean; why: string } {
+export function crSupported(exe: string): { ok: boolean; why: string } {
   const r = sh(exe, ['--help'], { timeoutMs: 10_000 });
   const help = (r.stdout || '') + (r.stderr || '');
   const line = help.split('\n').find((l) => /--snapshot\b/.test(l));
@@ -274,7 +274,7 @@ interface CrFigures {
   restoreMs?: number; restoreMethod?: string; restoreOutputOk?: boolean; error?: string;
 }
 
-async function measureCr(exe: string, medianMs: number, expected: string, dir: string, reps: number): Promise<CrFigures> {
+export async function measureCr(exe: string, medianMs: number, expected: string, dir: string, reps: number): Promise<CrFigures> {
   const f: CrFigures = {};
   const snap = path.join(dir, 'mid.snap');
   const lat: number[] = [];
