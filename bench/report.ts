@@ -77,7 +77,7 @@ export function renderMarkdown(r: Results): string {
     L.push(`| ${p.name} | ${kb(p.wasmSize)} | ${kb(t.native)} | ${kb(t.wasm2c)} | ${kb(t['wanco-nocr'])} | ${kb(t['wanco-cr'])} | ${f2(ratio)}× | ` +
       `${f2((p.compileMs['wanco-nocr'] ?? NaN) / 1000)} s | ${f2((p.compileMs['wanco-cr'] ?? NaN) / 1000)} s |`);
   }
-  L.push('', '.text sizes include the statically linked runtime/libc of each variant.', '');
+  L.push('', 'native and wasm2c are dynamically linked (glibc not counted); wanco ELFs are static, so their .text includes the wanco runtime and the libc compiled into the module. Compile times are wall time of `wanco compile` when the binary was built (cached binaries keep their first figure).', '');
 
   L.push('## Checkpoint / restore', '');
   if (r.crStatus !== 'available') L.push(`${r.crStatus}: checkpoint/restore columns skipped.`, '');
