@@ -11,6 +11,7 @@
  * and a handler.
  */
 #include "cr_internal.h"
+#include "driver.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -136,6 +137,9 @@ static int opt_pause(const option_def *o, const char *arg) {
   return 0;
 }
 
+static const char *driver_script; /* --wanco-driver: spec-test driver mode (driver.c) */
+static int opt_driver(const option_def *o, const char *arg) { (void)o; driver_script = arg; return 0; }
+
 static int opt_help(const option_def *o, const char *arg);
 
 static const option_def options[] = {
@@ -149,6 +153,7 @@ static const option_def options[] = {
   { "--restore", "FILE", opt_restore, "continue the program saved in snapshot FILE (its original arguments and environment are used)" },
   { "--control", "SOCKET", opt_control, "listen for debugger/control requests on the Unix socket SOCKET" },
   { "--pause-on-start", NULL, opt_pause, "with --control: wait for 'resume' before running the program" },
+  { "--wanco-driver", "SCRIPT", opt_driver, "spec-test driver: instantiate, run the invocations in SCRIPT, report results" },
 };
 #define NOPTIONS (sizeof options / sizeof *options)
 
@@ -259,6 +264,7 @@ int main(int argc, char **argv) {
     return 2;
   }
 
+  if (driver_script) return wrt_driver_run(driver_script);
   if (restore_file) {
     wrt_cr_restore_apply();
     wrt_ctl_before_entry();

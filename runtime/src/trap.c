@@ -16,6 +16,7 @@
  * (e.g. a large frame that skipped past the check).
  */
 #include "wrt_internal.h"
+#include "driver.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -76,6 +77,7 @@ static _Noreturn void report_and_exit(uint32_t code, uint32_t func_index) {
   put_str(&m, "wasm trap: ");
   const char *reason = (code < sizeof trap_reasons / sizeof *trap_reasons && trap_reasons[code])
                            ? trap_reasons[code] : "unknown trap";
+  if (wrt_driver_active) wrt_driver_trap(reason); /* spec-test driver: back to its loop */
   put_str(&m, reason);
   put_str(&m, "\n");
   if (func_index != NO_FUNC && func_index < wrt_module.num_funcs) {
