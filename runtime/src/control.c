@@ -35,6 +35,7 @@ static bool stopped, pause_req, step_req;
 static uint8_t *bp, *cpat;       /* per point index: breakpoint / checkpoint_at */
 static uint32_t nbp, ncpat;
 static volatile int wants;       /* mirror of "the Wasm thread is needed" */
+static char stop_event[256];     /* re-sent to a client that connects while stopped */
 
 /* ---- minimal JSON ---- */
 typedef struct { const char *s; size_t n; } span;
@@ -459,6 +460,7 @@ static void stop_loop(const char *reason, uint64_t id) {
   pthread_mutex_lock(&mu);
   stopped = true;
   pause_req = false;
+  snprintf(stop_event, sizeof stop_event, "%s", b.p ? b.p : "");
   pthread_mutex_unlock(&mu);
   wrt_stdout_flush();
   send_line(&b);
@@ -626,6 +628,13 @@ static void *serve(void *arg) {
     pthread_mutex_lock(&wmu);
     client_fd = c;
     pthread_mutex_unlock(&wmu);
+    pthread_mutex_lock(&mu);
+    if (stopped && stop_event[0]) {
+      sbuf e = { 0 };
+      sb_putn(&e, stop_event, strlen(stop_event));
+      send_line(&e);
+    }
+    pthread_mutex_unlock(&mu);
     char *buf = NULL;
     size_t n = 0, cap = 0;
     for (;;) {
