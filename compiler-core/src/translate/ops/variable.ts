@@ -29,9 +29,14 @@ export function translateVariable(t: FunctionTranslator, ins: Instr): boolean {
       t.emit(`store ${llvmType(g.type)} ${v.v}, ${llvmType(g.type)}* ${g.ptr}`);
       return true;
     }
-    case Op.drop:
-      t.pop();
+    case Op.drop: {
+      // A dropped value still has to be computed when computing it can trap: with guard pages
+      // a dropped (or dead-code-eliminated) load is what faults. An empty side-effecting asm
+      // that "uses" the value keeps it (and so the load) alive, at no run-time cost.
+      const v = t.pop();
+      if (v.v.startsWith('%')) keepAlive(t, v.type, v.v);
       return true;
+    }
     case Op.select:
     case Op.select_t: {
       const c = t.pop();
@@ -44,5 +49,19 @@ export function translateVariable(t: FunctionTranslator, ins: Instr): boolean {
     }
     default:
       return false;
+  }
+}
+
+/** An empty `asm sideeffect` that uses `v`, so LLVM cannot delete the computation of v. */
+function keepAlive(t: FunctionTranslator, type: string, v: string): void {
+  const use = (ty: string, x: string) => t.emit(`call void asm sideeffect "", "r"(${ty} ${x})`);
+  switch (type) {
+    case 'i32': case 'i64': case 'funcref': case 'externref': use(llvmType(type as 'i32'), v); break;
+    case 'f32': use('i32', t.value(`bitcast float ${v} to i32`)); break;
+    case 'f64': use('i64', t.value(`bitcast double ${v} to i64`)); break;
+    case 'v128':
+      use('i64', t.value(`extractelement <2 x i64> ${v}, i32 0`));
+      use('i64', t.value(`extractelement <2 x i64> ${v}, i32 1`));
+      break;
   }
 }
