@@ -20,7 +20,7 @@ build() { # arch variant cflags...
   clang-14 --target=$arch-linux-gnu -O2 -std=c11 -D_GNU_SOURCE -Wall -Werror "$@" \
     -I"$RT/include" -I"$RT/src" -c test/fake_module.c -o "$OUT/$var-$arch.o" &&
   clang-14 -static -fuse-ld=lld --target=$arch-linux-gnu "$OUT/$var-$arch.o" \
-    "build/$arch/libwrt.a" -lm -o "$OUT/$var-$arch"
+    "build/$arch/libwrt.a" -lz -lm -o "$OUT/$var-$arch"
 }
 
 # run ARCH VARIANT ARGS... -> sets rc, out, err
@@ -86,7 +86,18 @@ for arch in $ARCHS; do
   run "$arch" "$var" --dir /nonexistent/dir hello; [ "$rc" = 2 ] && [[ "$err" == "guard-$arch: error: cannot open directory '/nonexistent/dir'"* ]] \
     && ok "$arch bad --dir" || fail "$arch bad --dir: rc=$rc err=$err"
   run "$arch" "$var" --help; [ "$rc" = 0 ] && [[ "$out" == usage:* ]] && ok "$arch --help" || fail "$arch --help: rc=$rc"
-  run "$arch" "$var" --snapshot x; [ "$rc" = 2 ] && ok "$arch reserved option" || fail "$arch reserved option: rc=$rc"
+  expect "--snapshot accepted" 0 "hello" "" -- --snapshot "$OUT/x.wsnap" hello
+  expect "restore missing file" 2 "" "guard-$arch: error: $OUT/none.wsnap: cannot open: No such file or directory" -- --restore "$OUT/none.wsnap"
+  printf 'WANCOSNPxxxx' >"$OUT/short.wsnap"
+  expect "restore short file" 2 "" "guard-$arch: error: $OUT/short.wsnap: file too short for a snapshot header (12 of 64 bytes)" -- --restore "$OUT/short.wsnap"
+  expect "restore with args" 2 "" "guard-$arch: error: program arguments cannot be given with --restore (the program keeps its original ones)" -- --restore "$OUT/short.wsnap" hello
+  # C/R unit tests: stackmap parser, snapshot writer/reader (round trip, truncation, bit flips)
+  if clang-14 --target=$arch-linux-gnu -static -fuse-ld=lld -O1 -std=c11 -D_GNU_SOURCE -Wall -Werror -Iinclude -Isrc \
+      test/cr_unit.c src/stackmap.c src/snapshot_read.c src/snapshot_write.c -lz -o "$OUT/cr_unit-$arch"; then
+    if [ "$arch" = aarch64 ]; then u=$(qemu-aarch64-static "$OUT/cr_unit-$arch"); else u=$("$OUT/cr_unit-$arch"); fi
+    urc=$?
+    [ $urc = 0 ] && ok "$arch cr_unit: ${u##*$'\n'}" || { fail "$arch cr_unit"; echo "$u" | grep FAIL; }
+  else fail "$arch cr_unit build"; fi
 
   for var in guard checked; do
     expect_lines mem -- mem <<'L'
