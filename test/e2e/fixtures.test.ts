@@ -88,7 +88,7 @@ describe('e2e: fixtures agree with Node\'s WebAssembly + WASI', function () {
   before(function () {
     // Queue everything at once, in test order, on a pool as wide as the machine.
     for (const c of CASES) {
-      const wasm = fixtureWasm(c.source);
+      const wasm = fixtureWasm(c.source, c.wasmOpt);
       const nodeRun = wasm.then((w) => pool.run(() => runNode(w, c)));
       nodeRuns.set(c.name, nodeRun);
       nodeSettled.set(c.name, settle(nodeRun));

@@ -99,4 +99,9 @@ export const CASES: Case[] = [
     },
   },
   { name: 'compute', source: 'c/compute.c', stdoutIncludes: ['primes below 3000000: 216816\n'] },
+
+  // ---- the same C programs after binaryen's optimiser (other control-flow shapes)
+  { name: 'compute_wasm_opt', source: 'c/compute.c', wasmOpt: ['-O3'], stdoutIncludes: ['primes below 3000000: 216816\n'] },
+  { name: 'printf_numbers_wasm_opt', source: 'c/printf_numbers.c', wasmOpt: ['-O3'], stdoutIncludes: ['int: 0 -2147483648 2147483647 -42\n'] },
+  { name: 'malloc_qsort_wasm_opt', source: 'c/malloc_qsort.c', wasmOpt: ['-Os'], stdoutIncludes: ['qsort: sorted=1'] },
 ];

@@ -75,6 +75,8 @@ export interface Case {
   name: string;
   /** relative to test-fixtures/ */
   source: string;
+  /** optimise the built module with binaryen's wasm-opt and these flags */
+  wasmOpt?: string[];
   args?: string[];
   env?: Record<string, string>;
   /** the directory preopened as /sandbox (none when absent) */
@@ -195,29 +197,48 @@ export function compilerHash(target: Target): string {
   return h;
 }
 
+/**
+ * PATH without node_modules/.bin: clang-14 runs `wasm-opt` after linking when
+ * it finds one on PATH, and under npm/npx binaryen's own wasm-opt is there, so
+ * the same command would build different modules inside and outside npm.
+ */
+function toolPath(): string {
+  return (process.env.PATH ?? '/usr/bin:/bin').split(':').filter((d) => !d.includes('node_modules')).join(':');
+}
+
 const building = new Map<string, Promise<string>>();
-/** Builds a fixture to .wasm under out/fixtures/, keyed by the source's content. */
-export function fixtureWasm(source: string): Promise<string> {
-  let p = building.get(source);
-  if (!p) { p = buildFixture(source); building.set(source, p); }
+/**
+ * Builds a fixture to .wasm under out/fixtures/, keyed by the source's content
+ * and the commands. `wasmOpt`: then optimise it with binaryen's wasm-opt and
+ * these flags (binaryen reshapes control flow, which compilers see less often).
+ */
+export function fixtureWasm(source: string, wasmOpt?: string[]): Promise<string> {
+  const id = `${source} ${JSON.stringify(wasmOpt ?? null)}`;
+  let p = building.get(id);
+  if (!p) { p = buildFixture(source, wasmOpt); building.set(id, p); }
   return p;
 }
 
-async function buildFixture(source: string): Promise<string> {
+async function buildFixture(source: string, wasmOpt?: string[]): Promise<string> {
   const src = join(FIXTURES, source);
   const text = readFileSync(src);
   const ext = extname(source);
-  const cmd = ext === '.wat'
+  const cmd: [string, string[]] = ext === '.wat'
     ? ['wat2wasm', [src, '-o']]
     : ['clang-14', ['--target=wasm32-wasi', '-O2', '-Wall', src, '-lm', '-o']];
-  const key = sha256(text, JSON.stringify(cmd)).slice(0, 16);
+  const key = sha256(text, JSON.stringify(cmd), JSON.stringify(wasmOpt ?? null)).slice(0, 16);
   const dir = join(ROOT, 'out', 'fixtures');
-  const wasm = join(dir, `${basename(source, ext)}-${key}.wasm`);
+  const wasm = join(dir, `${basename(source, ext)}${wasmOpt ? '-opt' : ''}-${key}.wasm`);
   if (existsSync(wasm)) return wasm;
   mkdirSync(dir, { recursive: true });
   const tmp = `${wasm}.${process.pid}.tmp`;
-  const r = await spawnCapture(cmd[0] as string, [...(cmd[1] as string[]), tmp]);
+  const env = { ...process.env, PATH: toolPath() };
+  const r = await spawnCapture(cmd[0], [...cmd[1], tmp], { env });
   if (r.status !== 0) throw new Error(`building ${source} failed:\n${r.stderr.toString()}${r.stdout.toString()}`);
+  if (wasmOpt) {
+    const o = await spawnCapture(join(ROOT, 'node_modules', '.bin', 'wasm-opt'), [...wasmOpt, tmp, '-o', tmp], { env });
+    if (o.status !== 0) throw new Error(`wasm-opt ${source} failed:\n${o.stderr.toString()}`);
+  }
   renameSync(tmp, wasm);
   return wasm;
 }
