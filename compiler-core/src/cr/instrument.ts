@@ -128,6 +128,34 @@ export class CrInstrumentation implements CrHooks {
     if (entry) this.emitPoint(t, pointId(t.index, t.func.bodyOffset), PointKind.FuncEntry);
   }
 
+  /**
+   * In restore variants the operand stack is kept in per-depth allocas around
+   * control flow: a resume point re-defines the values below it, and every path
+   * that meets it later (merge blocks) must see one definition. Frame entries
+   * spill the stack; resume points and merges reload it; mem2reg removes the rest.
+   */
+  onFrameEntry(t: FunctionTranslator): void {
+    if (!t.restoreMode || !this.instrumented(t.index)) return;
+    t.stack.forEach((s, d) => t.emit(`store ${llvmType(s.type)} ${s.v}, ${llvmType(s.type)}* ${t.depthSlot(d, s.type)}`));
+  }
+
+  /** At a merge block: the values below the frame come back from their slots. */
+  onMerge(t: FunctionTranslator, frame: Frame): void {
+    if (!t.restoreMode || !this.instrumented(t.index)) return;
+    this.reload(t, frame.height);
+  }
+
+  private reload(t: FunctionTranslator, n: number): void {
+    for (let d = 0; d < n; d++) {
+      const ty = llvmType(t.stack[d].type);
+      t.stack[d] = { type: t.stack[d].type, v: t.value(`load ${ty}, ${ty}* ${t.depthSlot(d, t.stack[d].type)}`) };
+    }
+  }
+
+  private storeDepths(t: FunctionTranslator, values: Operand[]): void {
+    values.forEach((s, d) => t.emit(`store ${llvmType(s.type)} ${s.v}, ${llvmType(s.type)}* ${t.depthSlot(d, s.type)}`));
+  }
+
   /** Emits the branch into a loop header and the header itself (params are in frame.branchSlots). */
   enterLoop(t: FunctionTranslator, frame: Frame): void {
     if (!this.instrumented(t.index)) {
@@ -137,22 +165,17 @@ export class CrInstrumentation implements CrHooks {
       return;
     }
     const id = pointId(t.index, frame.offset);
-    let slots: string[] = [];
+    t.emit(`br label %${frame.label}`);
     if (t.restoreMode) {
-      // Values below the loop go through allocas so the restore path can set them.
+      // The frame entry spilled the values below the loop; the restore path overwrites them.
       const below = t.stack.slice();
-      slots = below.map((s, i) => t.alloca(s.type, `ls${frame.label}.${i}`));
-      t.storeSlots(slots, below);
-      t.emit(`br label %${frame.label}`);
       const values = this.restoreBlock(t, id, [...below.map((s) => s.type), ...frame.params]);
-      t.storeSlots(slots, values.slice(0, below.length).map((v, i) => ({ type: below[i].type, v })));
+      this.storeDepths(t, values.slice(0, below.length).map((v, i) => ({ type: below[i].type, v })));
       t.storeSlots(frame.branchSlots, values.slice(below.length).map((v, i) => ({ type: frame.params[i], v })));
       t.emit(`br label %${frame.label}`);
       t.startBlock(frame.label);
-      t.stack.length = 0;
-      t.loadSlots(slots, below.map((s) => s.type));
+      this.reload(t, below.length);
     } else {
-      t.emit(`br label %${frame.label}`);
       t.startBlock(frame.label);
     }
     t.loadSlots(frame.branchSlots, frame.params);
@@ -180,17 +203,16 @@ export class CrInstrumentation implements CrHooks {
       pushResults(t, type, collect(t, type, call));
       return true;
     }
-    const slots = below.map((s, i) => t.alloca(s.type, `cs${ins.offset}.${i}`));
     const rslots = type.results.map((r, i) => t.alloca(r, `cr${ins.offset}.${i}`));
     const after = t.newLabel('after');
-    t.storeSlots(slots, below);
+    this.storeDepths(t, below);
     const r1 = collect(t, type, `call ${ret} ${callee}(${argText})${this.bundle(t, id, below)}`);
     t.storeSlots(rslots, r1);
     t.emit(`br label %${after}`);
     // Restore path: reload this frame, then let the callee's restore variant rebuild its own.
     const values = this.restoreBlock(t, id, below.map((s) => s.type));
     const restored = values.map((v, i) => ({ type: below[i].type, v }));
-    t.storeSlots(slots, restored);
+    this.storeDepths(t, restored);
     let target = restoreCallee;
     if (!target) {
       const p = t.value('call i8* @wrt_cr_restore_callee()');
@@ -200,8 +222,7 @@ export class CrInstrumentation implements CrHooks {
     t.storeSlots(rslots, r2);
     t.emit(`br label %${after}`);
     t.startBlock(after);
-    t.stack.length = 0;
-    t.loadSlots(slots, below.map((s) => s.type));
+    this.reload(t, below.length);
     t.loadSlots(rslots, type.results);
     return true;
   }

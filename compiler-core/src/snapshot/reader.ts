@@ -357,7 +357,7 @@ function readWasi(c: Cursor): Snapshot['wasi'] {
 function readNative(c: Cursor): Snapshot['native'] {
   const frames = Array.from({ length: c.count('native frame', 12) }, () => {
     const returnAddress = c.u64('return address');
-    const locations = Array.from({ length: c.count('location', 10) }, (): NativeLocation => {
+    const locations = Array.from({ length: c.count('location', 8) }, (): NativeLocation => {
       const k = c.u8('location kind');
       if (k < 1 || k > 5) c.fail(`bad location kind ${k}`);
       return { kind: LOCATION_KINDS[k - 1], size: c.u8('size'), dwarfReg: c.u16('register'), offset: c.i32('offset') };

@@ -73,6 +73,7 @@ export class FunctionTranslator {
   memBase = '';
   /** restore variant: (point id, restore block) pairs for the dispatch */
   readonly restoreCases: [bigint, string][] = [];
+  private readonly depthSlots = new Map<string, string>();
 
   constructor(readonly mod: ModuleContext, readonly func: Func, readonly restoreMode = false) {
     this.type = mod.module.types[func.typeIndex];
@@ -98,6 +99,17 @@ export class FunctionTranslator {
   alloca(type: ValType, name: string): string {
     const slot = `%${name}`;
     this.allocas.push(`  ${slot} = alloca ${llvmType(type)}`);
+    return slot;
+  }
+
+  /** An alloca holding operand-stack depth `d` of type `type` (restore variants). */
+  depthSlot(d: number, type: ValType): string {
+    const key = `${d}.${type}`;
+    let slot = this.depthSlots.get(key);
+    if (!slot) {
+      slot = this.alloca(type, `sd${key}`);
+      this.depthSlots.set(key, slot);
+    }
     return slot;
   }
 

@@ -26,6 +26,10 @@ export interface CrHooks {
   functionAttributes(t: FunctionTranslator): string;
   /** after the prologue: function-entry point, restore dispatch entry */
   onFunctionEntry(t: FunctionTranslator): void;
+  /** before a block/loop/if frame opens */
+  onFrameEntry(t: FunctionTranslator): void;
+  /** at the start of a reached merge block (stack truncated to the frame height) */
+  onMerge(t: FunctionTranslator, frame: Frame): void;
   /** branches into a loop header and emits it (params are in frame.branchSlots) */
   enterLoop(t: FunctionTranslator, frame: Frame): void;
   /** emits an instrumented call; false when the call needs no instrumentation */

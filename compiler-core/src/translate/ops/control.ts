@@ -13,9 +13,11 @@ export function translateControl(t: FunctionTranslator, ins: Instr): boolean {
     case Op.nop:
       return true;
     case Op.block:
+      t.mod.cr?.onFrameEntry(t);
       t.pushFrame('block', t.blockSignature(ins.blockType!), ins.offset, false);
       return true;
     case Op.loop: {
+      t.mod.cr?.onFrameEntry(t);
       const frame = t.pushFrame('loop', t.blockSignature(ins.blockType!), ins.offset, false);
       const params = t.popN(frame.params.length);
       t.storeSlots(frame.branchSlots, params);
@@ -30,6 +32,7 @@ export function translateControl(t: FunctionTranslator, ins: Instr): boolean {
     }
     case Op.if: {
       const cond = t.pop();
+      t.mod.cr?.onFrameEntry(t);
       const frame = t.pushFrame('if', t.blockSignature(ins.blockType!), ins.offset, false);
       frame.ifParams = t.stack.slice(frame.height);
       frame.elseLabel = t.newLabel('else');
@@ -111,6 +114,7 @@ function endFrame(t: FunctionTranslator): void {
   if (frame.kind === 'func') return; // the translator emits the return block
   if (frame.mergeReached) {
     t.startBlock(frame.merge);
+    t.mod.cr?.onMerge(t, frame);
     t.loadSlots(frame.resultSlots, frame.results);
   } else {
     t.current = null;

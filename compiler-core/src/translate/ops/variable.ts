@@ -32,7 +32,7 @@ export function translateVariable(t: FunctionTranslator, ins: Instr): boolean {
     case Op.drop: {
       // A dropped value still has to be computed when computing it can trap: with guard pages
       // a dropped (or dead-code-eliminated) load is what faults. An empty side-effecting asm
-      // that "uses" the value keeps it (and so the load) alive, at no run-time cost.
+      // that "uses" the value keeps it (and so the load) alive; it costs one register at most.
       const v = t.pop();
       if (v.v.startsWith('%')) keepAlive(t, v.type, v.v);
       return true;
@@ -54,7 +54,7 @@ export function translateVariable(t: FunctionTranslator, ins: Instr): boolean {
 
 /** An empty `asm sideeffect` that uses `v`, so LLVM cannot delete the computation of v. */
 function keepAlive(t: FunctionTranslator, type: string, v: string): void {
-  const use = (ty: string, x: string) => t.emit(`call void asm sideeffect "", "r"(${ty} ${x})`);
+  const use = (ty: string, x: string) => t.emit(`call void asm sideeffect "", "r"(${ty} ${x}) #2`); // #2: a leaf for the statepoint rewriter
   switch (type) {
     case 'i32': case 'i64': case 'funcref': case 'externref': use(llvmType(type as 'i32'), v); break;
     case 'f32': use('i32', t.value(`bitcast float ${v} to i32`)); break;
