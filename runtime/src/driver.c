@@ -5,10 +5,11 @@
  * each starting with "@@ " (other stdout lines are the module's own output):
  *
  *   script line                         report
- *   invoke NAMEHEX [SLOTHEX...]         @@ ok [SLOTHEX...] | @@ trap REASON | @@ error TEXT
- *   get NAMEHEX                         @@ ok SLOTHEX      | @@ error TEXT
+ *   invoke NAME [SLOTHEX...]         @@ ok [SLOTHEX...] | @@ trap REASON | @@ error TEXT
+ *   get NAME                            @@ ok SLOTHEX      | @@ error TEXT
  *
- * NAMEHEX is the export name's UTF-8 bytes in hex (empty names: "-"); slots
+ * NAME is the export's UTF-8 name in hex ("-" when empty) or #INDEX, its
+ * index in the export section (names may contain NUL); slots
  * are the 64-bit argument/result slots of wrt_export.invoke, in hex (v128 takes
  * two, low half first). Instantiation reports first: `@@ init ok` or
  * `@@ init trap REASON` (and then the program stops).
@@ -45,6 +46,7 @@ static int hexval(int c) {
 /* Decodes a hex name in place; returns its length or -1. */
 static int decode_name(char *s) {
   if (strcmp(s, "-") == 0) { s[0] = 0; return 0; }
+  if (s[0] == '#') return (int)strlen(s);
   size_t n = strlen(s);
   if (n % 2) return -1;
   for (size_t i = 0; i < n / 2; i++) {
@@ -57,6 +59,11 @@ static int decode_name(char *s) {
 }
 
 static const wrt_export *find_export(const char *name, size_t len, uint32_t kind) {
+  if (len > 1 && name[0] == '#') { /* by index in the export section (names may contain NUL) */
+    unsigned long i = strtoul(name + 1, NULL, 10);
+    if (i < wrt_module.num_exports && wrt_module.exports[i].kind == kind) return &wrt_module.exports[i];
+    return NULL;
+  }
   for (uint32_t i = 0; i < wrt_module.num_exports; i++) {
     const wrt_export *e = &wrt_module.exports[i];
     if (e->kind == kind && strlen(e->name) == len && memcmp(e->name, name, len) == 0) return e;

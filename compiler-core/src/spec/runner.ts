@@ -78,6 +78,12 @@ export async function planScript(script: WastScript): Promise<Plan> {
   const failedInstanceCmds: CommandResult[] = [];
   const named = new Map<string, Instance | string>(); // instance, or the reason it is unavailable
   const registered = new Set<string>();
+  const registeredInstances = new Map<string, Instance | string>();
+  /** instances whose state a (skipped) linked module would have changed */
+  const tainted = new Set<Instance | string>();
+  const taint = (module: Module) => {
+    for (const imp of module.imports) { const i = registeredInstances.get(imp.module); if (i) tainted.add(i); }
+  };
   let current: Instance | string | undefined;
   const res = (cmd: WastCommand, kind: string, outcome: Outcome, detail?: string) =>
     common.push({ script: script.name, line: cmd.line, kind, outcome, detail });
@@ -93,6 +99,7 @@ export async function planScript(script: WastScript): Promise<Plan> {
           const foreign = foreignImport(module, registered);
           if (foreign) {
             inst = LINKING_REASON;
+            taint(module);
             res(cmd, 'module', 'skip', `${LINKING_REASON} (imports from ${foreign})`);
           } else {
             checkImports(module, cmd.filename!, 'wasi+spectest');
@@ -109,6 +116,8 @@ export async function planScript(script: WastScript): Promise<Plan> {
       }
       case 'register': {
         registered.add(cmd.as!);
+        const r = cmd.name ? named.get(cmd.name) : current;
+        if (r !== undefined) registeredInstances.set(cmd.as!, r);
         break;
       }
       case 'action': case 'assert_return': case 'assert_trap': case 'assert_exhaustion': {
@@ -118,6 +127,7 @@ export async function planScript(script: WastScript): Promise<Plan> {
         }
         const target = cmd.action.module ? named.get(cmd.action.module) : current;
         if (target === undefined) res(cmd, cmd.type, 'fail', 'no module to act on');
+        else if (tainted.has(target)) res(cmd, cmd.type, 'skip', `${LINKING_REASON} (a linked module shares this module's state)`);
         else if (typeof target === 'string') {
           if (target === LINKING_REASON) res(cmd, cmd.type, 'skip', LINKING_REASON);
           else failedInstanceCmds.push({ script: script.name, line: cmd.line, kind: cmd.type, outcome: 'fail', detail: target });
@@ -155,7 +165,7 @@ export async function planScript(script: WastScript): Promise<Plan> {
       return;
     }
     const foreign = foreignImport(module, registered);
-    if (foreign && !foreign.startsWith('?')) { res(cmd, cmd.type, 'skip', `${LINKING_REASON} (imports from ${foreign})`); return; }
+    if (foreign && !foreign.startsWith('?')) { taint(module); res(cmd, cmd.type, 'skip', `${LINKING_REASON} (imports from ${foreign})`); return; }
     try {
       checkImports(module, cmd.filename!, 'wasi+spectest');
     } catch (e) {
@@ -191,7 +201,22 @@ export function compilerBuildId(): string {
   return buildIdCache;
 }
 
-async function compileCached(inst: Instance, target: TargetName, opts: RunOptions): Promise<string> {
+const inFlight = new Map<string, Promise<string>>();
+
+/** Compiles once per key even when two instances (same bytes) ask at the same time. */
+function compileCached(inst: Instance, target: TargetName, opts: RunOptions): Promise<string> {
+  const key = createHash('sha256').update(compilerBuildId()).update(`${target} O${opts.optLevel} cr${opts.checkpoint ? 1 : 0}`)
+    .update(inst.bytes).digest('hex').slice(0, 32);
+  let p = inFlight.get(key);
+  if (!p) {
+    p = compileUncached(inst, target, opts);
+    inFlight.set(key, p);
+    p.finally(() => inFlight.delete(key)).catch(() => undefined);
+  }
+  return p;
+}
+
+async function compileUncached(inst: Instance, target: TargetName, opts: RunOptions): Promise<string> {
   const key = createHash('sha256').update(compilerBuildId()).update(`${target} O${opts.optLevel} cr${opts.checkpoint ? 1 : 0}`)
     .update(inst.bytes).digest('hex').slice(0, 32);
   const dir = join(opts.cacheRoot, 'elf', target);
@@ -244,9 +269,13 @@ async function runInstance(inst: Instance, target: TargetName, opts: RunOptions)
   } catch (e) {
     return failAll(`compile: ${errMessage(e)}`);
   }
+  const exportRef = (field: string, kind: 'func' | 'global') => {
+    const i = inst.module.exports.findIndex((e) => e.name === field && e.kind === kind);
+    return i >= 0 ? `#${i}` : hexName(field);
+  };
   const lines = inst.actions.map(({ action }) => action.type === 'get'
-    ? `get ${hexName(action.field)}`
-    : ['invoke', hexName(action.field), ...(action.args ?? []).flatMap(encodeArg)].join(' '));
+    ? `get ${exportRef(action.field, 'global')}`
+    : ['invoke', exportRef(action.field, 'func'), ...(action.args ?? []).flatMap(encodeArg)].join(' '));
   const scriptPath = `${elf}.${process.pid}.${Math.random().toString(36).slice(2)}.cmds`;
   writeFileSync(scriptPath, lines.join('\n') + '\n');
   const timeout = opts.timeoutMs?.[target] ?? (target === 'aarch64' ? 300_000 : 60_000);

@@ -106,7 +106,7 @@ const FC_MAX = 17;
 /** Section ids in their required order (data count 12 sits between element 9 and code 10). */
 const SECTION_RANK: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7, 8: 8, 9: 9, 12: 10, 10: 11, 11: 12 };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // ignoreBOM: keep a leading U+FEFF in names
 
 function valTypeOf(b: number): ValType | undefined {
   switch (b) {
