@@ -14,6 +14,7 @@ import { pathToFileURL } from 'url';
 import { decodeModule } from './decoder';
 import { InputFileError, WancoError, WasmDecodeError, WasmValidationError, WatParseError } from './errors';
 import { Module } from './types';
+import { Op } from './opcodes';
 
 type BinaryenApi = typeof import('binaryen').default;
 type BinaryenModule = InstanceType<BinaryenApi['Module']>;
@@ -158,6 +159,24 @@ export async function watToBinary(text: string, fileName: string): Promise<Uint8
   }
 }
 
+/**
+ * A validation rule binaryen does not check: `ref.func x` in a function body needs x to be
+ * declared elsewhere in the module (an element segment, an export or a global's initializer).
+ */
+export function checkFunctionReferences(module: Module, fileName: string): void {
+  const declared = new Set<number>();
+  for (const e of module.exports) if (e.kind === 'func') declared.add(e.index);
+  for (const g of module.globalInits) if (g?.kind === 'ref.func') declared.add(g.funcIndex);
+  for (const s of module.elems) for (const it of s.items) if (it.kind === 'ref.func') declared.add(it.funcIndex);
+  for (const f of module.funcs) {
+    for (const ins of f.body) {
+      if (ins.op === Op.ref_func && !declared.has(ins.index!)) {
+        throw new WasmValidationError(fileName, `undeclared function reference: ref.func ${ins.index} in function ${f.index}`, ins.offset);
+      }
+    }
+  }
+}
+
 /** Parses and validates WebAssembly text, then decodes binaryen's binary with our decoder. */
 export async function parseWat(text: string, fileName: string): Promise<LoadedModule> {
   const bytes = await watToBinary(text, fileName);
@@ -170,6 +189,7 @@ export async function parseWat(text: string, fileName: string): Promise<LoadedMo
  */
 export async function loadModuleFromBytes(bytes: Uint8Array, fileName: string): Promise<LoadedModule> {
   const module = decodeModule(bytes, fileName);
+  checkFunctionReferences(module, fileName);
   const b = await getBinaryen();
   const read = captureOutput(() => (b.readBinary as WithFeatures<Uint8Array>)(bytes, wasm2Features(b)));
   if (read.error !== undefined || !read.value) {
