@@ -117,7 +117,8 @@ describe('e2e: fixtures agree with Node\'s WebAssembly + WASI', function () {
           assert.equal(node.status, 134);
         } else {
           assert.equal(node.trap, undefined, `unexpected trap in Node: ${node.trap}`);
-          assert.equal(node.status, c.exit ?? 0, `Node's exit status; stderr: ${show(node.stderr)}`);
+          assert.ok(!node.timedOut, 'Node run timed out');
+          assert.equal(node.status, c.exit ?? 0, `Node's exit status (signal ${node.signal}); stderr: ${show(node.stderr)}`);
         }
         for (const s of c.stdoutIncludes ?? []) assert.ok(node.stdout.includes(s), `Node's stdout lacks ${JSON.stringify(s)}:\n${show(node.stdout)}`);
         for (const s of c.stderrIncludes ?? []) assert.ok(node.stderr.includes(s), `Node's stderr lacks ${JSON.stringify(s)}:\n${show(node.stderr)}`);
