@@ -29,6 +29,7 @@ export interface Results {
   large: { wasmBytes: number; functions: number; nocr?: { ms: number; maxRssKb: number | null; cached: boolean }; cr?: { ms: number; maxRssKb: number | null; cached: boolean }; error?: string } | null;
   aarch64: boolean;
   failures: string[];
+  notes?: string[];
 }
 
 /** xs sorted ascending. */
@@ -82,16 +83,15 @@ export function renderMarkdown(r: Results): string {
   L.push('## Checkpoint / restore', '');
   if (r.crStatus !== 'available') L.push(`${r.crStatus}: checkpoint/restore columns skipped.`, '');
   else {
-    L.push('| program | checkpoint latency (SIGUSR1 at 50%) | snapshot size | restore | checkpoint + restore output |');
-    L.push('|---|---:|---:|---:|---|');
+    L.push('| program | checkpoint latency (SIGUSR1 at 50%) | snapshot size | restore | restore method | checkpoint + restore output |');
+    L.push('|---|---:|---:|---:|---|---|');
     for (const p of r.programs) {
       const c = p.cr;
-      if (!c) { L.push(`| ${p.name} | – | – | – | – |`); continue; }
-      if (c.error) { L.push(`| ${p.name} | failed: ${c.error.replace(/\|/g, '/').slice(0, 120)} | – | – | – |`); continue; }
-      L.push(`| ${p.name} | ${f2(c.checkpointMs)} ms | ${kb(c.snapshotBytes)} | ${f2(c.restoreMs)} ms | ${c.restoreOutputOk ? 'same as native' : 'DIFFERS'} |`);
+      if (!c) { L.push(`| ${p.name} | – | – | – | – | – |`); continue; }
+      if (c.error) { L.push(`| ${p.name} | failed: ${c.error.replace(/\|/g, '/').slice(0, 120)} | – | – | – | – |`); continue; }
+      L.push(`| ${p.name} | ${f2(c.checkpointMs)} ms | ${kb(c.snapshotBytes)} | ${f2(c.restoreMs)} ms | ${(c.restoreMethod ?? '').replace(/^time-to-exit of a restore of a snapshot taken at (\d+)% of the run \(upper bound\)$/, 'exit time, snapshot at $1%')} | ${c.restoreOutputOk ? 'same as native' : 'DIFFERS'} |`);
     }
-    const m = r.programs.find((p) => p.cr?.restoreMethod)?.cr?.restoreMethod;
-    if (m) L.push('', `Restore latency method: ${m}.`);
+    L.push('', 'Restore: wall time to exit of `--restore` of a snapshot taken as late as possible (99%, else 97/93/85/70% of the median run) — an upper bound that includes the remaining compute, unless the runtime reports its own figure.');
     L.push('');
   }
 
@@ -102,12 +102,17 @@ export function renderMarkdown(r: Results): string {
     const one = (c: typeof g.cr, label: string): string =>
       c ? `${label}: ${f2(c.ms / 1000)} s, peak RSS ${c.maxRssKb ? (c.maxRssKb / 1024).toFixed(0) + ' MiB' : 'unknown'}${c.cached ? ' (cached from an earlier run)' : ''}` : `${label}: –`;
     L.push(`wanco compile of a generated ${(g.wasmBytes / 1048576).toFixed(2)} MiB module (${g.functions} C functions): ` +
-      `${one(g.nocr, '--no-checkpoint')}; ${one(g.cr, 'C/R')}${g.error ? `; error: ${g.error}` : ''}. Peak RSS is the largest process of the compile (node or an LLVM tool).`, '');
+      `${one(g.nocr, '--no-checkpoint')}; ${one(g.cr, 'C/R')}${g.error ? `; error: ${g.error.slice(0, 300)}` : ''}. Peak RSS is the largest process of the compile (node or an LLVM tool).`, '');
   }
   if (r.aarch64) {
     L.push('## aarch64 (qemu-aarch64-static, output check only)', '');
     L.push('| program | wanco --no-checkpoint | wanco C/R |', '|---|---|---|');
     for (const p of r.programs) L.push(`| ${p.name} | ${p.aarch64?.['wanco-nocr'] ?? '–'} | ${p.aarch64?.['wanco-cr'] ?? '–'} |`);
+    L.push('');
+  }
+  if (r.notes?.length) {
+    L.push('## Notes', '');
+    for (const n of r.notes) L.push(`- ${n}`);
     L.push('');
   }
   if (r.failures.length) {

@@ -34,6 +34,10 @@ export type Variant = (typeof VARIANTS)[number];
 
 const log = (s: string): void => { process.stderr.write(s + '\n'); };
 
+// `npm run` puts node_modules/.bin first on PATH; clang-14 --target=wasm32-wasi then runs binaryen's
+// JS wasm-opt from there (different output, and it overflows its stack on the large module).
+process.env.PATH = (process.env.PATH || '').split(path.delimiter).filter((p) => !p.includes(`node_modules${path.sep}.bin`)).join(path.delimiter);
+
 function sh(cmd: string, args: string[], opts: { timeoutMs?: number } = {}): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 << 20, timeout: opts.timeoutMs ?? 600_000 });
 }
@@ -380,6 +384,7 @@ async function main(): Promise<number> {
   fs.mkdirSync(BUILD, { recursive: true });
   const wancoHash = wancoToolchainHash();
   const failures: string[] = [];
+  const notes: string[] = [];
 
   log(`bench: building ${names.length} programs into ${path.relative(ROOT, BUILD)}/`);
   const tb = Date.now();
@@ -405,7 +410,13 @@ async function main(): Promise<number> {
         const exe = b.exe[v];
         const k = key(b.name, v);
         if (!exe || broken.has(k)) continue;
-        const o = runOnce(v, exe, 300_000);
+        let o = runOnce(v, exe, 300_000);
+        if (o.status === null && o.signal) {
+          // Killed by a signal (seen once: node:wasi SIGSEGV on a loaded machine): retry once, keep a note.
+          const again = runOnce(v, exe, 300_000);
+          notes.push(`${k}: round ${r + 1}: ${o.signal}, retried: ${again.status === 0 ? 'ok' : `exit ${again.status ?? again.signal}`}`);
+          o = again;
+        }
         if (o.status !== 0) {
           broken.add(k);
           failures.push(`${k}: exit ${o.status ?? o.signal}: ${o.stderr.trim().split('\n').slice(-2).join(' | ')}`);
@@ -518,6 +529,7 @@ async function main(): Promise<number> {
     large: large ?? null,
     aarch64: aarch64,
     failures,
+    notes,
   };
   fs.mkdirSync(OUT_DIR, { recursive: true });
   fs.writeFileSync(path.join(OUT_DIR, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
