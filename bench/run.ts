@@ -47,7 +47,7 @@ function must(r: SpawnSyncReturns<string>, what: string): void {
     const lines = (r.stderr || '').trim().split('\n').filter((l) => l.trim());
     const errs = lines.filter((l) => /error/i.test(l));
     const gist = errs.length ? errs.slice(0, 2).join(' / ') : lines[lines.length - 1] ?? '';
-    throw new Error(`${what} failed (${r.error ? r.error.message : 'exit ' + r.status}): ${gist.trim()}\n${(r.stderr || '').slice(-2000)}`);
+    throw new Error(`${what} failed (${r.error ? r.error.message : 'exit ' + r.status}): ${gist.trim().slice(0, 300)}\n${(r.stderr || '').slice(-2000)}`);
   }
 }
 
