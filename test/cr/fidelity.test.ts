@@ -61,7 +61,8 @@ describe('checkpoint/restore fidelity (x86_64 -> aarch64 -> x86_64)', function (
           // Random moment inside the expected run time of this link (qemu is ~15x slower).
           const scale = arch === 'aarch64' ? 15 : 1;
           const delay = last ? undefined : Math.round((20 + rand() * expected.ms * 0.6) * scale);
-          const args = [...dirArgs(dir), '--snapshot', next, ...(snapshot ? ['--restore', snapshot] : []), '--', ...p.args];
+          // A restored program keeps the arguments saved in its snapshot.
+          const args = [...dirArgs(dir), '--snapshot', next, ...(snapshot ? ['--restore', snapshot] : ['--', ...p.args])];
           const r = await runElf(exe[arch], arch, args, dir, delay);
           log.push(`${arch}${snapshot ? ' restore' : ''} signal@${delay ?? '-'}ms exit=${r.code} ${r.stderr.trim()}`);
           assert.equal(r.signal, null, `${p.name} chain ${chain}: killed by ${r.signal}\n${log.join('\n')}`);
