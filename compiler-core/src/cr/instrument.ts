@@ -16,10 +16,11 @@
  */
 import type { FuncType, Instr, ValType } from '../wasm/types';
 import { Op } from '../wasm/opcodes';
-import { llvmResultType, llvmType } from '../llvm/ir';
+import { llvmResultType, llvmType, zeroValue } from '../llvm/ir';
 import type { Frame, FunctionTranslator, Operand } from '../translate/function';
 import { signatureKey, type CrHooks, type ModuleContext } from '../translate/module-context';
 import type { CrAnalysis } from './callgraph';
+import { analyzeLiveness, type Liveness } from './liveness';
 
 export const enum PointKind { FuncEntry = 1, Loop = 2, Call = 3 }
 
@@ -47,6 +48,7 @@ function idText(id: bigint): string {
 
 export class CrInstrumentation implements CrHooks {
   readonly points = new Map<bigint, PointInfo>();
+  private readonly liveness = new Map<number, Liveness | undefined>();
 
   constructor(private readonly mod: ModuleContext, readonly analysis: CrAnalysis) {}
 
@@ -64,12 +66,22 @@ export class CrInstrumentation implements CrHooks {
     }
   }
 
-  /** `[ "deopt"(i64 id, locals..., stack...) ]` with the locals loaded from their allocas. */
+  private liveAt(t: FunctionTranslator, id: bigint): bigint | undefined {
+    if (!this.liveness.has(t.index)) this.liveness.set(t.index, analyzeLiveness(t.func));
+    return this.liveness.get(t.index)?.at.get(Number(id & 0xffffffffn));
+  }
+
+  /**
+   * `[ "deopt"(i64 id, locals..., stack...) ]`: live locals loaded from their
+   * allocas, dead ones as the constant 0 (free: no register, no spill).
+   */
   private bundle(t: FunctionTranslator, id: bigint, stack: Operand[]): string {
     const values = [`i64 ${idText(id)}`];
+    const live = this.liveAt(t, id);
     t.localTypes.forEach((lt, i) => {
       const ty = llvmType(lt);
-      values.push(`${ty} ${t.value(`load ${ty}, ${ty}* %l${i}`)}`);
+      const isLive = live === undefined || (live & (1n << BigInt(i))) !== 0n;
+      values.push(`${ty} ${isLive ? t.value(`load ${ty}, ${ty}* %l${i}`) : zeroValue(lt)}`);
     });
     for (const s of stack) values.push(`${llvmType(s.type)} ${s.v}`);
     return ` [ "deopt"(${values.join(', ')}) ]`;

@@ -1,0 +1,111 @@
+/**
+ * Which Wasm locals are live at each migration point and call site.
+ *
+ * A checkpoint needs only the locals that will be read again; recording dead
+ * ones keeps values alive in registers across every loop iteration for
+ * nothing. Dead locals are recorded as the constant 0 (a restore that writes
+ * 0 into a dead local is harmless), which keeps the snapshot layout fixed.
+ * Classic backward dataflow over Wasm's structured control flow: a `br` to a
+ * block sees the liveness at the block's end, a `br` to a loop the liveness at
+ * its header, which is iterated to a fixed point.
+ */
+import type { Func, Instr } from '../wasm/types';
+import { Op } from '../wasm/opcodes';
+
+type Node =
+  | { ins: Instr }
+  | { ins: Instr; kind: 'block' | 'loop' | 'if'; body: Node[]; elseBody?: Node[] };
+
+export interface Liveness {
+  /** Wasm offset of a loop / call / function body -> bitset of live locals */
+  at: Map<number, bigint>;
+}
+
+function buildTree(body: Instr[]): Node[] {
+  const root: Node[] = [];
+  const stack: { nodes: Node[]; node?: Node & { body: Node[] } }[] = [{ nodes: root }];
+  for (const ins of body) {
+    const top = stack[stack.length - 1];
+    switch (ins.op) {
+      case Op.block: case Op.loop: case Op.if: {
+        const kind = ins.op === Op.block ? 'block' : ins.op === Op.loop ? 'loop' : 'if';
+        const node = { ins, kind, body: [] as Node[] } as Node & { body: Node[] };
+        top.nodes.push(node);
+        stack.push({ nodes: node.body, node });
+        break;
+      }
+      case Op.else: {
+        const n = top.node as Node & { body: Node[]; elseBody?: Node[] };
+        n.elseBody = [];
+        top.nodes = n.elseBody;
+        break;
+      }
+      case Op.end:
+        if (stack.length > 1) stack.pop();
+        break;
+      default:
+        top.nodes.push({ ins });
+    }
+  }
+  return root;
+}
+
+/** Upper bound on walked instructions per function before giving up (all locals live). */
+const BUDGET = 2_000_000;
+
+export function analyzeLiveness(func: Func): Liveness | undefined {
+  const at = new Map<number, bigint>();
+  let steps = 0;
+  const bit = (i: number) => 1n << BigInt(i);
+
+  const walk = (nodes: Node[], liveOut: bigint, labels: bigint[]): bigint => {
+    let live = liveOut;
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      if (++steps > BUDGET) throw new Error('budget');
+      const n = nodes[i];
+      const ins = n.ins;
+      if ('kind' in n) {
+        if (n.kind === 'block') {
+          live = walk(n.body, live, [...labels, live]);
+        } else if (n.kind === 'if') {
+          const inner = [...labels, live];
+          const liveElse = n.elseBody ? walk(n.elseBody, live, inner) : live;
+          live = walk(n.body, live, inner) | liveElse;
+        } else {
+          let header = 0n;
+          for (;;) {
+            const h = walk(n.body, live, [...labels, header]) | header;
+            if (h === header) break;
+            header = h;
+          }
+          at.set(ins.offset, header);
+          live = header;
+        }
+        continue;
+      }
+      switch (ins.op) {
+        case Op.local_get: live |= bit(ins.index!); break;
+        case Op.local_set: case Op.local_tee: live &= ~bit(ins.index!); break;
+        case Op.br: live = labels[labels.length - 1 - ins.index!]; break;
+        case Op.br_if: live |= labels[labels.length - 1 - ins.index!]; break;
+        case Op.br_table: {
+          live = 0n;
+          for (const d of [...ins.labels!, ins.index!]) live |= labels[labels.length - 1 - d];
+          break;
+        }
+        case Op.return: case Op.unreachable: live = 0n; break;
+        case Op.call: case Op.call_indirect: at.set(ins.offset, live); break;
+        default: break;
+      }
+    }
+    return live;
+  };
+
+  try {
+    const entry = walk(buildTree(func.body), 0n, [0n]);
+    at.set(func.bodyOffset, entry);
+  } catch {
+    return undefined; // too large to analyse: every local counts as live
+  }
+  return { at };
+}
