@@ -14,6 +14,7 @@ PKGS=(
   libc6-dev-arm64-cross libgcc-12-dev-arm64-cross     # aarch64 static libc + libgcc for linking
   wasi-libc libclang-rt-14-dev-wasm32                 # C test fixtures: clang-14 --target=wasm32-wasi
   wabt                                                # wat2wasm (test oracle), wasm2c/wast2json
+  openssh-server                                      # extension tests: remote restore against a local sshd
   make cmake g++ zlib1g-dev libzstd-dev               # runtime build; llvm-bindings (cmake-js) build and link
   zlib1g-dev:arm64                                    # -lz for aarch64 programs (snapshots); needs arch arm64
 )
