@@ -16,7 +16,7 @@ PKGS=(
   wabt                                                # wat2wasm (test oracle), wasm2c/wast2json
   openssh-server                                      # extension tests: remote restore against a local sshd
   make cmake g++ zlib1g-dev libzstd-dev               # runtime build; llvm-bindings (cmake-js) build and link
-  zlib1g-dev:arm64                                    # -lz for aarch64 programs (snapshots); needs arch arm64
+  zlib1g-dev:arm64 libzstd-dev:arm64                  # -lz -lzstd for aarch64 programs (snapshots); needs arch arm64
 )
 
 missing=()

@@ -1,7 +1,7 @@
 /*
  * snapshot_read.c — reads and validates a snapshot (docs/snapshot-format.md).
  * Every count and length is checked against the remaining bytes before use,
- * memory chunks are inflated (into a scratch buffer) to check their size, and
+ * memory chunks are decompressed (into a scratch buffer) to check their size, and
  * each problem gives its own message; nothing is applied to the program here.
  */
 #include "cr_internal.h"
@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 typedef struct {
   const uint8_t *p;
@@ -146,37 +147,30 @@ static bool sec_tables(rd *r, wrt_snapshot *s) {
   return true;
 }
 
+/* Decompresses one memory chunk (a zstd frame) into dst, or, with dst == NULL,
+ * only checks that it decompresses to exactly count pages. */
 int wrt_snapshot_inflate(const wrt_snap_chunk *c, uint8_t *dst) {
-  static uint8_t scratch[1u << 16];
-  uint8_t extra;
-  z_stream z;
-  memset(&z, 0, sizeof z);
-  if (inflateInit(&z) != Z_OK) return -1;
-  z.next_in = (Bytef *)c->data;
-  z.avail_in = c->clen;
-  uint64_t want = (uint64_t)c->count * WRT_PAGE_SIZE, got = 0;
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    if (got < want) {
-      uint64_t room = want - got;
-      if (room > (1u << 30)) room = 1u << 30;
-      if (dst) z.next_out = dst + got;
-      else { z.next_out = scratch; if (room > sizeof scratch) room = sizeof scratch; }
-      z.avail_out = (uInt)room;
-    } else { /* everything is there: the stream must end without more output */
-      z.next_out = &extra;
-      z.avail_out = 1;
-    }
-    uInt before = z.avail_out;
-    rc = inflate(&z, Z_NO_FLUSH);
-    uInt produced = before - z.avail_out;
-    if (got >= want && produced) { rc = Z_DATA_ERROR; break; }
-    got += produced;
-    if (rc == Z_OK && produced == 0 && z.avail_in == 0) break;
+  uint64_t want = (uint64_t)c->count * WRT_PAGE_SIZE;
+  if (ZSTD_findFrameCompressedSize(c->data, c->clen) != c->clen) return -1; /* one whole frame, nothing after */
+  if (dst) {
+    size_t got = ZSTD_decompress(dst, (size_t)want, c->data, c->clen);
+    return !ZSTD_isError(got) && got == want ? 0 : -1;
   }
-  bool ok = rc == Z_STREAM_END && got == want && z.avail_in == 0;
-  inflateEnd(&z);
-  return ok ? 0 : -1;
+  static uint8_t scratch[1u << 17];
+  ZSTD_DStream *z = ZSTD_createDStream();
+  if (!z) return -1;
+  ZSTD_inBuffer in = {c->data, c->clen, 0};
+  uint64_t got = 0;
+  size_t rc = 1;
+  while (rc != 0) {
+    ZSTD_outBuffer out = {scratch, sizeof scratch, 0};
+    rc = ZSTD_decompressStream(z, &out, &in);
+    if (ZSTD_isError(rc)) break;
+    got += out.pos;
+    if (got > want || (out.pos == 0 && in.pos == in.size && rc != 0)) { rc = (size_t)-1; break; }
+  }
+  ZSTD_freeDStream(z);
+  return rc == 0 && got == want ? 0 : -1;
 }
 
 static bool sec_memory(rd *r, wrt_snapshot *s) {

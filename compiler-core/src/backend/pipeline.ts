@@ -70,7 +70,7 @@ export async function buildExecutable(ir: string, opts: BackendOptions): Promise
     const out = resolve(opts.output);
     const partial = join(dirname(out), `.${basename(out)}.${process.pid}.partial`);
     await timed(opts, 'link', () => run(tc.clang, ['-static', '-fuse-ld=lld', `--target=${opts.target.linkTriple}`,
-      obj, lib, '-lz', '-lm', '-o', partial]));
+      obj, lib, '-lzstd', '-lz', '-lm', '-o', partial]));
     await chmod(partial, 0o755);
     await rename(partial, out);
     if (opts.emitLlvm) {

@@ -5,7 +5,8 @@
  * and by the debug adapter's post-mortem sessions.
  */
 import { readFileSync } from 'node:fs';
-import { crc32, inflateSync } from 'node:zlib';
+import { crc32 } from 'node:zlib';
+import { decompress } from 'fzstd';
 import { WancoError } from '../wasm/errors';
 import type { ValType } from '../wasm/types';
 
@@ -46,7 +47,7 @@ export interface SnapshotTable {
 export interface MemoryChunk {
   firstPage: number;
   pageCount: number;
-  /** file offset and length of the zlib stream, inflated on demand */
+  /** file offset and length of the zstd frame, decompressed on demand */
   offset: number;
   length: number;
 }
@@ -368,16 +369,17 @@ function readNative(c: Cursor): Snapshot['native'] {
   return frames;
 }
 
-/** Inflates one memory chunk (validated: must produce exactly pageCount pages). */
+/** Decompresses one memory chunk, a zstd frame (validated: exactly pageCount pages). */
 export function inflateChunk(snap: Snapshot, chunk: MemoryChunk): Uint8Array {
-  let out: Buffer;
+  let out: Uint8Array;
   try {
-    out = inflateSync(snap.bytes.subarray(chunk.offset, chunk.offset + chunk.length));
+    // fzstd (pure JS): Node 20's zlib has no zstd.
+    out = decompress(snap.bytes.subarray(chunk.offset, chunk.offset + chunk.length), new Uint8Array(chunk.pageCount * PAGE));
   } catch (e) {
-    throw new SnapshotError(snap.file, chunk.offset, `memory chunk at page ${chunk.firstPage} does not inflate: ${(e as Error).message}`);
+    throw new SnapshotError(snap.file, chunk.offset, `memory chunk at page ${chunk.firstPage} does not decompress: ${(e as Error).message}`);
   }
   if (out.length !== chunk.pageCount * PAGE) {
-    throw new SnapshotError(snap.file, chunk.offset, `memory chunk at page ${chunk.firstPage} inflates to ${out.length} bytes, expected ${chunk.pageCount * PAGE}`);
+    throw new SnapshotError(snap.file, chunk.offset, `memory chunk at page ${chunk.firstPage} decompresses to ${out.length} bytes, expected ${chunk.pageCount * PAGE}`);
   }
   return out;
 }
