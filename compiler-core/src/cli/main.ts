@@ -10,6 +10,7 @@ import type { OptLevel } from '../backend/pipeline';
 import { WancoError } from '../wasm/errors';
 import { runCommand } from './run';
 import { inspectCommand } from './snapshot';
+import { restoreCommand } from './remote';
 
 function targetOption(v: string): Target {
   try {
@@ -80,6 +81,30 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output', false)
     .option('--module <wasm>', 'the module it was taken from (adds function names, checks the hash)')
     .action(async (file: string, o: { json: boolean; module?: string }) => inspectCommand(file, o));
+
+  program.command('restore')
+    .description('restore a snapshot on a remote aarch64 machine through OpenSSH (exit status and output are the remote program\'s)')
+    .argument('<snapshot>', '.wsnap file')
+    .option('--remote <user@host[:port]>', 'the remote machine (ssh config host aliases work)')
+    .option('--module <wasm>', 'the module the snapshot was taken from')
+    .option('--identity <file>', 'ssh private key')
+    .option('--runner <cmd>', 'command prefix on the remote, e.g. qemu-aarch64-static (skips the architecture check)')
+    .option('--remote-dir <dir>', 'directory on the remote (default: ~/wanco-remote)')
+    .option('--opt-level <n>', 'optimisation level 0-3 of the aarch64 build', optLevelOption, 2 as OptLevel)
+    .option('--ssh <path>', 'ssh executable')
+    .option('--scp <path>', 'scp executable')
+    .option('--ssh-option <opt>', 'extra ssh/scp -o option (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('-q, --quiet', 'no progress lines', false)
+    .action(async (snapshot: string, o: Parameters<typeof restoreCommand>[1]) => {
+      process.exitCode = await restoreCommand(snapshot, o);
+    });
+
+  program.command('debug-adapter')
+    .description('serve the wanco debug adapter (DAP) on stdin/stdout')
+    .action(async () => {
+      const { serveStdio } = await import('../../../debug-adapter/src/main');
+      serveStdio();
+    });
 
   return program;
 }

@@ -1,0 +1,652 @@
+/**
+ * DAP session of type `wanco`: maps DAP requests onto the runtime client (live sessions) or a
+ * snapshot (post-mortem), and runtime events onto DAP events.
+ */
+import {
+  Breakpoint, ContinuedEvent, Event, ExitedEvent, Handles, InitializedEvent, LoggingDebugSession, OutputEvent, Scope,
+  Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { RuntimeClient, RuntimeFrame, RuntimePoint, RuntimeState, RuntimeValue, StopInfo } from './runtimeClient';
+import { pointKey, WatSourceMap } from './sourceMap';
+import { disassemble, Disassembly } from './disassembly';
+import { snapshotState } from './postMortem';
+import type { Module } from '../../compiler-core/src/wasm/types';
+import type { Snapshot } from '../../compiler-core/src/snapshot/reader';
+
+export interface WancoLaunchArgs extends DebugProtocol.LaunchRequestArguments {
+  /** .wat, .wasm (compiled on the fly) or a wanco ELF */
+  program?: string;
+  /** for an ELF program: the .wat/.wasm it was built from (names, lines) */
+  module?: string;
+  args?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** preopened directories, HOST[::GUEST] */
+  dirs?: string[];
+  target?: string;
+  optLevel?: number;
+  stopOnEntry?: boolean;
+  /** start from this snapshot */
+  restore?: string;
+  /** where checkpoints go (default: cwd) */
+  snapshotDir?: string;
+  /** post-mortem: open this snapshot read-only, run nothing */
+  snapshot?: string;
+}
+
+class UserError extends Error {}
+
+const THREAD = 1;
+type ScopeRef = { frame: number; kind: 'locals' | 'stack' | 'globals' };
+
+export class WancoDebugSession extends LoggingDebugSession {
+  private runtime?: RuntimeClient;
+  private launchArgs?: WancoLaunchArgs;
+  private module?: Module;
+  private moduleBytes?: Uint8Array;
+  private sourcePath?: string;
+  private sourceMap?: WatSourceMap;
+  private disasm?: Disassembly;
+  private disasmRef = 0;
+  private points: RuntimePoint[] = [];
+  private pointSet = new Set<string>();
+  private exe?: string;
+  private targetName = 'x86_64';
+  private snapshotDir = '';
+  private snapshotSeq = 0;
+  private postMortem?: Snapshot;
+  private state?: RuntimeState;
+  private scopes = new Handles<ScopeRef>();
+  private configured?: () => void;
+  private configDone = new Promise<void>((r) => { this.configured = r; });
+  private lineBps = new Map<string, { points: string[]; checkpoint: boolean }[]>();
+  private funcBps: { points: string[] }[] = [];
+  private stepping?: { kind: 'next' | 'out'; depth: number };
+  private stopped = false;
+  private terminating = false;
+
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  private fail(response: DebugProtocol.Response, e: unknown): void {
+    const msg = e instanceof Error ? e.message : String(e);
+    this.sendErrorResponse(response, { id: 1001, format: msg.replace(/[{}]/g, ''), showUser: true });
+  }
+
+  private funcName(i: number): string | undefined {
+    const m = this.module;
+    if (m) {
+      const n = m.names.functions.get(i) ?? m.exports.find((e) => e.kind === 'func' && e.index === i)?.name;
+      if (n) return n;
+    }
+    return this.points.find((p) => p.func === i && p.name)?.name;
+  }
+
+  private source(): Source | undefined {
+    if (this.sourceMap && this.sourcePath) return new Source(basename(this.sourcePath), this.sourcePath);
+    if (this.disasm) return new Source(`${basename(this.sourcePath ?? 'module')}.dis.wat`, undefined, this.disasmRef, 'disassembly', 'wanco');
+    return undefined;
+  }
+
+  private lineOf(func: number, offset: number): number | undefined {
+    return this.sourceMap?.lineOf(func, offset) ?? this.disasm?.lineOf(func, offset);
+  }
+
+  // ---- initialize / launch ---------------------------------------------------------------------
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsLogPoints: true,
+      supportsSetVariable: true,
+      supportsReadMemoryRequest: true,
+      supportsRestartRequest: true,
+      supportsTerminateRequest: true,
+      supportsSingleThreadExecutionRequests: false,
+      supportsSteppingGranularity: false,
+      supportsValueFormattingOptions: false,
+      supportsEvaluateForHovers: false,
+    };
+    this.sendResponse(response);
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.configured?.();
+    this.sendResponse(response);
+  }
+
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: WancoLaunchArgs): Promise<void> {
+    try {
+      this.launchArgs = args;
+      await this.prepare(args);
+      if (this.postMortem) {
+        this.sendEvent(new InitializedEvent());
+        await this.configDone;
+        this.sendResponse(response);
+        this.state = snapshotState(this.postMortem, (i) => this.funcName(i));
+        this.stopped = true;
+        this.sendEvent(new StoppedEvent('snapshot', THREAD, `post-mortem: ${this.postMortem.file}`));
+        return;
+      }
+      await this.startRuntime(args.restore);
+      this.sendEvent(new InitializedEvent());
+      await this.configDone;
+      this.sendResponse(response);
+      await this.go(!!args.stopOnEntry);
+    } catch (e) {
+      await this.runtime?.terminate().catch(() => undefined);
+      this.fail(response, e);
+    }
+  }
+
+  /** Validates the configuration, compiles, loads the module or the snapshot. */
+  private async prepare(args: WancoLaunchArgs): Promise<void> {
+    const cwd = args.cwd ? resolve(args.cwd) : process.cwd();
+    if (args.cwd && !existsSync(cwd)) throw new UserError(`cwd ${args.cwd} does not exist`);
+    const abs = (p: string) => resolve(cwd, p);
+    const { parseTarget, hostTarget } = await import('../../compiler-core/src/backend/targets');
+    let target;
+    try {
+      target = parseTarget(args.target ?? hostTarget() ?? 'x86_64');
+    } catch (e) {
+      throw new UserError(`launch: ${(e as Error).message}`);
+    }
+    this.targetName = target.name;
+    if (args.optLevel !== undefined && ![0, 1, 2, 3].includes(args.optLevel)) throw new UserError('launch: optLevel must be 0, 1, 2 or 3');
+    if (!args.program && !args.snapshot) throw new UserError('launch: "program" (a .wat, .wasm or wanco ELF) or "snapshot" (post-mortem) is required');
+    if (args.snapshot && args.restore) throw new UserError('launch: give "snapshot" (post-mortem, read-only) or "restore" (run from it), not both');
+    const program = args.program ? abs(args.program) : undefined;
+    if (program && (!existsSync(program) || !statSync(program).isFile())) throw new UserError(`launch: program ${program} does not exist`);
+    let moduleFile = args.module ? abs(args.module) : undefined;
+    if (moduleFile && !existsSync(moduleFile)) throw new UserError(`launch: module ${moduleFile} does not exist`);
+    let isElf = false;
+    if (program) {
+      const ext = extname(program).toLowerCase();
+      const head = readFileSync(program).subarray(0, 4);
+      isElf = head.length === 4 && head[0] === 0x7f && head.toString('latin1', 1, 4) === 'ELF';
+      if (!isElf && !['.wat', '.wast', '.wasm'].includes(ext)) {
+        throw new UserError(`launch: program ${program} is neither a .wat/.wasm module nor an ELF`);
+      }
+      if (!isElf) moduleFile = program;
+    }
+    if (moduleFile) {
+      const { loadModule } = await import('../../compiler-core/src/wasm/load');
+      const { bytes, module } = await loadModule(moduleFile);
+      this.module = module;
+      this.moduleBytes = bytes;
+      this.sourcePath = moduleFile;
+      if (/\.wa[st]t?$/i.test(moduleFile) && !moduleFile.endsWith('.wasm')) {
+        this.sourceMap = new WatSourceMap(readFileSync(moduleFile, 'utf8'), module);
+      } else {
+        this.disasm = disassemble(module, (i) => this.funcName(i));
+        this.disasmRef = 1;
+      }
+    }
+    for (const f of [args.snapshot, args.restore]) {
+      if (!f) continue;
+      const p = abs(f);
+      if (!existsSync(p)) throw new UserError(`launch: snapshot ${p} does not exist`);
+      const { readSnapshotFile } = await import('../../compiler-core/src/snapshot/reader');
+      const snap = readSnapshotFile(p);
+      if (this.moduleBytes) {
+        const h = createHash('sha256').update(this.moduleBytes).digest('hex');
+        if (h !== Buffer.from(snap.moduleHash).toString('hex')) {
+          throw new UserError(`launch: snapshot ${p} was taken from another module than ${moduleFile} (module hash differs)`);
+        }
+      }
+      if (f === args.snapshot) this.postMortem = snap;
+    }
+    if (this.postMortem) return;
+    if (!program) throw new UserError('launch: "program" is required');
+    if (args.args && (!Array.isArray(args.args) || args.args.some((a) => typeof a !== 'string'))) throw new UserError('launch: "args" must be an array of strings');
+    if (args.restore && ((args.args?.length ?? 0) > 0 || Object.keys(args.env ?? {}).length > 0)) {
+      throw new UserError('launch: a restored program keeps its saved arguments and environment; remove "args"/"env"');
+    }
+    if (isElf) {
+      this.exe = program;
+    } else {
+      const { compileCached } = await import('../../compiler-core/src/cli/run');
+      this.sendEvent(new OutputEvent(`wanco: compiling ${basename(program)} for ${target.name}\n`, 'console'));
+      this.exe = await compileCached(program, target, (args.optLevel ?? 2) as 0 | 1 | 2 | 3);
+    }
+    this.snapshotDir = args.snapshotDir ? abs(args.snapshotDir) : cwd;
+    mkdirSync(this.snapshotDir, { recursive: true });
+  }
+
+  private async startRuntime(restore?: string): Promise<void> {
+    const args = this.launchArgs!;
+    const cwd = args.cwd ? resolve(args.cwd) : process.cwd();
+    const { runnerFor } = await import('../../compiler-core/src/cli/run');
+    const { parseTarget } = await import('../../compiler-core/src/backend/targets');
+    const [command, commandArgs] = runnerFor(parseTarget(this.targetName), this.exe!);
+    const rt = new RuntimeClient();
+    this.runtime = rt;
+    rt.on('output', (category: string, text: string) => this.sendEvent(new OutputEvent(text, category)));
+    rt.on('stopped', (s: StopInfo) => { if (rt === this.runtime) void this.onStopped(s); });
+    rt.on('checkpoint', (m: Record<string, unknown>) => {
+      this.sendEvent(new OutputEvent(m.ok ? `wanco: checkpoint ${m.seq} written to ${m.path} (${m.size} bytes, ${m.frames} frames)\n`
+        : `wanco: checkpoint failed: ${m.error}\n`, 'console'));
+      this.sendEvent(new Event('wancoCheckpoint', m));
+    });
+    rt.on('exited', (code: number) => {
+      if (rt !== this.runtime) return;
+      this.sendEvent(new ExitedEvent(code));
+      if (!this.terminating) this.sendEvent(new TerminatedEvent());
+    });
+    const stem = basename(this.sourcePath ?? this.exe!).replace(/\.\w+$/, '');
+    await rt.start({
+      command, commandArgs, args: args.args ?? [], cwd, env: args.env, dirs: args.dirs,
+      snapshot: join(this.snapshotDir, `${stem}.wsnap`), restore: restore ? resolve(cwd, restore) : undefined,
+    });
+    this.points = await rt.points();
+    this.pointSet = new Set(this.points.map((p) => p.id));
+    await this.applyBreakpoints();
+  }
+
+  /** From the "start" pause: run, or stop at the first migration point (stopOnEntry). */
+  private async go(stopOnEntry: boolean): Promise<void> {
+    this.stopped = false;
+    if (stopOnEntry) {
+      this.entryStop = true;
+      await this.runtime!.step();
+    } else {
+      await this.runtime!.resume();
+    }
+  }
+  private entryStop = false;
+
+  // ---- events from the runtime -------------------------------------------------------------------
+
+  private async onStopped(s: StopInfo): Promise<void> {
+    if (s.reason === 'start') return; // handled by launch
+    try {
+      this.state = await this.runtime!.state();
+    } catch {
+      return;
+    }
+    if (this.stepping && s.reason === 'step') {
+      const depth = this.state.frames.length;
+      const done = this.stepping.kind === 'next' ? depth <= this.stepping.depth : depth < this.stepping.depth;
+      if (!done) { await this.runtime!.step().catch(() => undefined); return; }
+    }
+    this.stepping = undefined;
+    this.scopes.reset();
+    this.stopped = true;
+    const reason = this.entryStop ? 'entry' : s.reason === 'breakpoint' ? 'breakpoint' : s.reason === 'pause' ? 'pause' : 'step';
+    this.entryStop = false;
+    this.sendEvent(new StoppedEvent(reason, THREAD));
+  }
+
+  // ---- breakpoints ------------------------------------------------------------------------------
+
+  private async applyBreakpoints(): Promise<void> {
+    const rt = this.runtime;
+    if (!rt || !rt.running) return;
+    const enable = new Set<string>();
+    const ckpt = new Set<string>();
+    for (const list of this.lineBps.values()) for (const b of list) for (const p of b.points) (b.checkpoint ? ckpt : enable).add(p);
+    for (const b of this.funcBps) for (const p of b.points) enable.add(p);
+    await rt.request('disable', { all: true });
+    if (enable.size) await rt.request('enable', { points: [...enable] });
+    await rt.request('checkpoint_at', { points: [...ckpt] });
+  }
+
+  private isCheckpointBp(b: DebugProtocol.SourceBreakpoint): boolean {
+    return !!b.logMessage && /^\s*checkpoint\b/i.test(b.logMessage);
+  }
+
+  protected override async setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
+    try {
+      const path = args.source.path ?? `ref:${args.source.sourceReference}`;
+      const bps = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+      const out: DebugProtocol.Breakpoint[] = [];
+      const recs: { points: string[]; checkpoint: boolean }[] = [];
+      const live = !this.postMortem;
+      for (const b of bps) {
+        let res: { line: number; points: string[] } | { reason: string };
+        if (this.sourceMap && this.sourcePath && args.source.path && resolve(args.source.path) === this.sourcePath) {
+          res = this.sourceMap.resolve(b.line, (id) => this.pointSet.has(id));
+        } else if (this.disasm && args.source.sourceReference === this.disasmRef) {
+          res = this.disasm.resolve(b.line, (id) => this.pointSet.has(id));
+        } else {
+          res = { reason: this.sourcePath ? `not the debugged module (${this.sourcePath})` : 'no module text: launch a .wat/.wasm or give "module" for the ELF' };
+        }
+        if (!live) res = { reason: 'post-mortem session: nothing runs' };
+        const checkpoint = this.isCheckpointBp(b);
+        if ('points' in res) {
+          recs.push({ points: res.points, checkpoint });
+          const bp = new Breakpoint(true, res.line) as DebugProtocol.Breakpoint;
+          if (res.line !== b.line) bp.message = `moved to the next migration point (line ${res.line})`;
+          if (checkpoint) bp.message = `checkpoint: each hit writes a snapshot and continues`;
+          out.push(bp);
+        } else {
+          const bp = new Breakpoint(false, b.line) as DebugProtocol.Breakpoint;
+          bp.message = res.reason;
+          (bp as DebugProtocol.Breakpoint & { reason?: string }).reason = 'failed';
+          out.push(bp);
+        }
+      }
+      this.lineBps.set(path, recs);
+      await this.applyBreakpoints();
+      response.body = { breakpoints: out };
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, e);
+    }
+  }
+
+  protected override async setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<void> {
+    try {
+      const out: DebugProtocol.Breakpoint[] = [];
+      this.funcBps = [];
+      for (const b of args.breakpoints) {
+        const name = b.name.replace(/^\$/, '');
+        const pts = this.points.filter((p) => this.funcName(p.func) === name || String(p.func) === name);
+        const entry = pts.find((p) => p.kind === 'entry');
+        const chosen = entry ?? [...pts].sort((a, c) => a.offset - c.offset)[0];
+        if (!chosen) {
+          const known = this.points.some((p) => p.name === name) || [...(this.module?.names.functions.values() ?? [])].includes(name);
+          const bp = new Breakpoint(false) as DebugProtocol.Breakpoint;
+          bp.message = known ? `$${name} has no migration point` : `no function named ${name}`;
+          out.push(bp);
+          continue;
+        }
+        this.funcBps.push({ points: [chosen.id] });
+        const line = this.lineOf(chosen.func, chosen.offset);
+        const bp = new Breakpoint(true, line, undefined, this.source()) as DebugProtocol.Breakpoint;
+        bp.message = `${chosen.kind} point ${chosen.id}`;
+        out.push(bp);
+      }
+      await this.applyBreakpoints();
+      response.body = { breakpoints: out };
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, e);
+    }
+  }
+
+  // ---- stopped state ----------------------------------------------------------------------------
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    response.body = { threads: [new Thread(THREAD, 'wasm main')] };
+    this.sendResponse(response);
+  }
+
+  private frames(): RuntimeFrame[] {
+    return this.state ? [...this.state.frames].reverse() : [];
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    const frames = this.stopped ? this.frames() : [];
+    const start = args.startFrame ?? 0;
+    const count = args.levels || frames.length;
+    response.body = {
+      stackFrames: frames.slice(start, start + count).map((f, k) => {
+        const id = start + k;
+        const offset = Number(BigInt(f.point) & 0xffffffffn);
+        const name = f.name ?? this.funcName(f.func) ?? `func ${f.func}`;
+        const line = this.lineOf(f.func, offset);
+        const sf = new StackFrame(id, `${name} (${f.kind} @0x${offset.toString(16)})`, line ? this.source() : undefined, line ?? 0, 1);
+        (sf as DebugProtocol.StackFrame).instructionPointerReference = f.point;
+        return sf;
+      }),
+      totalFrames: frames.length,
+    };
+    this.sendResponse(response);
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    const f = args.frameId;
+    const fr = this.frames()[f];
+    response.body = {
+      scopes: [
+        Object.assign(new Scope('Locals', this.scopes.create({ frame: f, kind: 'locals' }), false), { namedVariables: fr?.locals.length ?? 0, presentationHint: 'locals' }),
+        Object.assign(new Scope('Operand stack', this.scopes.create({ frame: f, kind: 'stack' }), false), { namedVariables: fr?.stack.length ?? 0 }),
+        Object.assign(new Scope('Globals', this.scopes.create({ frame: f, kind: 'globals' }), true), { namedVariables: this.state?.globals.length ?? 0 }),
+      ],
+    };
+    this.sendResponse(response);
+  }
+
+  private valueText(v: RuntimeValue): string {
+    if (v.value === undefined) return '<unavailable>';
+    if ((v.type === 'funcref') && v.value !== 'null') {
+      const n = this.funcName(Number(v.value));
+      return n ? `func ${v.value} <${n}>` : `func ${v.value}`;
+    }
+    if ((v.type === 'f32' || v.type === 'f64') && /nan/i.test(String(v.value)) && v.bits) return `nan (${v.bits})`;
+    return String(v.value);
+  }
+
+  private variable(name: string, v: RuntimeValue, evaluateName: string): DebugProtocol.Variable {
+    const detail = [v.type];
+    if (v.bits) detail.push(`bits ${v.bits}`);
+    if (v.loc) detail.push(`@ ${v.loc}`);
+    const out: DebugProtocol.Variable = { name, value: this.valueText(v), type: detail.join(' '), variablesReference: 0, evaluateName };
+    if (v.type === 'i32' && this.state && this.state.memory.pages > 0) out.memoryReference = `0x${(Number(v.value) >>> 0).toString(16)}`;
+    return out;
+  }
+
+  private localName(func: number, i: number): string {
+    const n = this.module?.names.locals.get(func)?.get(i);
+    return n ? `$${n}` : `local ${i}`;
+  }
+
+  private globalName(i: number): string {
+    const n = this.module?.names.globals.get(i) ?? this.module?.exports.find((e) => e.kind === 'global' && e.index === i)?.name;
+    return n ? `$${n}` : `global ${i}`;
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    const ref = this.scopes.get(args.variablesReference);
+    const vars: DebugProtocol.Variable[] = [];
+    if (ref && this.state) {
+      const fr = this.frames()[ref.frame];
+      if (ref.kind === 'globals') this.state.globals.forEach((v, i) => vars.push(this.variable(this.globalName(i), v, `global[${i}]`)));
+      else if (fr && ref.kind === 'locals') fr.locals.forEach((v, i) => vars.push(this.variable(this.localName(fr.func, i), v, `local[${i}]`)));
+      else if (fr) fr.stack.forEach((v, i) => vars.push(this.variable(`[${i}]`, v, `stack[${i}]`)));
+    }
+    response.body = { variables: vars };
+    this.sendResponse(response);
+  }
+
+  protected override async setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): Promise<void> {
+    try {
+      const ref = this.scopes.get(args.variablesReference);
+      if (!ref || !this.state || !this.stopped) throw new UserError('not stopped');
+      if (this.postMortem) throw new UserError('a post-mortem snapshot is read-only');
+      if (ref.kind === 'globals') throw new UserError('globals cannot be set (the runtime only writes locals and stack values of the innermost frame)');
+      if (ref.frame !== 0) throw new UserError('only values of the innermost frame can be set');
+      const fr = this.frames()[0];
+      const vars = ref.kind === 'locals' ? fr.locals : fr.stack;
+      const idx = ref.kind === 'locals' ? fr.locals.findIndex((_, i) => this.localName(fr.func, i) === args.name) : Number(/^\[(\d+)\]$/.exec(args.name)?.[1] ?? -1);
+      if (idx < 0 || idx >= vars.length) throw new UserError(`no variable ${args.name}`);
+      const v = vars[idx];
+      const value = encodeValue(v.type, args.value.trim());
+      await this.runtime!.request('set_local', { frame: fr.index, index: ref.kind === 'locals' ? idx : fr.locals.length + idx, value });
+      this.state = await this.runtime!.state();
+      const nf = this.frames()[0];
+      const nv = (ref.kind === 'locals' ? nf.locals : nf.stack)[idx];
+      const shown = this.variable(args.name, nv, '');
+      response.body = { value: shown.value, type: shown.type };
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, e);
+    }
+  }
+
+  protected override async readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): Promise<void> {
+    try {
+      if (!this.stopped || !this.state) throw new UserError('not stopped');
+      const addr = Number(args.memoryReference) + (args.offset ?? 0);
+      if (!Number.isFinite(addr) || addr < 0) throw new UserError(`bad memory reference ${args.memoryReference}`);
+      const size = this.state.memory.pages * 65536;
+      const len = Math.max(0, Math.min(args.count, size - addr, 1 << 20));
+      let data = Buffer.alloc(0);
+      if (len > 0) {
+        if (this.postMortem) {
+          const { readMemory } = await import('../../compiler-core/src/snapshot/reader');
+          data = Buffer.from(readMemory(this.postMortem, addr, len));
+        } else {
+          const r = await this.runtime!.request<{ data: string }>('read_memory', { addr, len, encoding: 'base64' });
+          data = Buffer.from(r.data, 'base64');
+        }
+      }
+      response.body = { address: `0x${addr.toString(16)}`, data: data.toString('base64'), unreadableBytes: args.count - data.length };
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, e);
+    }
+  }
+
+  protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
+    if (this.disasm && (args.sourceReference === this.disasmRef || args.source?.sourceReference === this.disasmRef)) {
+      response.body = { content: this.disasm.text, mimeType: 'text/x-wasm' };
+      this.sendResponse(response);
+    } else {
+      this.fail(response, new UserError('unknown source'));
+    }
+  }
+
+  // ---- control ----------------------------------------------------------------------------------
+
+  private requireLive(): RuntimeClient {
+    if (this.postMortem) throw new UserError('a post-mortem session does not run (launch with "restore" to continue from the snapshot)');
+    if (!this.runtime?.running) throw new UserError('the program is not running');
+    return this.runtime;
+  }
+
+  private async control(response: DebugProtocol.Response, f: (rt: RuntimeClient) => Promise<unknown>): Promise<void> {
+    try {
+      const rt = this.requireLive();
+      await f(rt);
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, e);
+    }
+  }
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): Promise<void> {
+    return this.control(response, async (rt) => {
+      this.stopped = false;
+      response.body = { allThreadsContinued: true };
+      await rt.resume();
+    });
+  }
+
+  private startStep(kind: 'next' | 'out' | 'in'): (rt: RuntimeClient) => Promise<unknown> {
+    return async (rt) => {
+      if (!this.stopped) throw new UserError('not stopped');
+      const depth = this.state?.frames.length ?? 0;
+      this.stepping = kind === 'in' ? undefined : { kind, depth };
+      this.stopped = false;
+      await rt.step();
+    };
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse): Promise<void> { return this.control(response, this.startStep('next')); }
+  protected override stepInRequest(response: DebugProtocol.StepInResponse): Promise<void> { return this.control(response, this.startStep('in')); }
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse): Promise<void> { return this.control(response, this.startStep('out')); }
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): Promise<void> {
+    return this.control(response, async (rt) => { if (!this.stopped) await rt.pause(); });
+  }
+
+  protected override async restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): Promise<void> {
+    await this.relaunch(response, (args.arguments as WancoLaunchArgs | undefined)?.restore ?? this.launchArgs?.restore, !!this.launchArgs?.stopOnEntry);
+  }
+
+  private async relaunch(response: DebugProtocol.Response, restore: string | undefined, stopOnEntry: boolean, target?: string): Promise<void> {
+    try {
+      if (!this.launchArgs) throw new UserError('not launched');
+      if (this.postMortem) throw new UserError('a post-mortem session cannot be restarted; launch with "restore" instead');
+      const old = this.runtime;
+      this.runtime = undefined;
+      await old?.terminate();
+      if (target && target !== this.targetName) {
+        await this.prepare({ ...this.launchArgs, target, restore, snapshot: undefined });
+      } else if (restore) {
+        await this.prepare({ ...this.launchArgs, restore, snapshot: undefined, args: [], env: {} });
+      }
+      this.stopped = false;
+      this.state = undefined;
+      this.sendEvent(new ContinuedEvent(THREAD));
+      await this.startRuntime(restore);
+      this.sendResponse(response);
+      await this.go(stopOnEntry);
+    } catch (e) {
+      this.fail(response, e);
+    }
+  }
+
+  protected override async terminateRequest(response: DebugProtocol.TerminateResponse): Promise<void> {
+    this.terminating = true;
+    await this.runtime?.terminate().catch(() => undefined);
+    this.sendResponse(response);
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  protected override async disconnectRequest(response: DebugProtocol.DisconnectResponse): Promise<void> {
+    this.terminating = true;
+    await this.runtime?.terminate().catch(() => undefined);
+    this.sendResponse(response);
+  }
+
+  protected override async customRequest(command: string, response: DebugProtocol.Response, args: Record<string, unknown>): Promise<void> {
+    if (command === 'checkpoint') {
+      try {
+        const rt = this.requireLive();
+        const stem = basename(this.sourcePath ?? this.exe!).replace(/\.\w+$/, '');
+        const path = typeof args?.path === 'string' ? resolve(this.snapshotDir, args.path) : join(this.snapshotDir, `${stem}.dap${++this.snapshotSeq}.wsnap`);
+        const r = await rt.request<{ path: string; size: number; frames: number; seq: number }>('checkpoint', { path });
+        response.body = { path: r.path, size: r.size, frames: r.frames, seq: r.seq };
+        this.sendEvent(new OutputEvent(`wanco: checkpoint written to ${r.path} (${r.size} bytes, ${r.frames} frames)\n`, 'console'));
+        this.sendResponse(response);
+      } catch (e) {
+        this.fail(response, e);
+      }
+    } else if (command === 'restore') {
+      const snap = typeof args?.snapshot === 'string' ? args.snapshot : typeof args?.path === 'string' ? args.path : undefined;
+      if (!snap) { this.fail(response, new UserError('restore: "snapshot" (a .wsnap path) is required')); return; }
+      await this.relaunch(response, snap, !!args.stopOnEntry, typeof args.target === 'string' ? args.target : undefined);
+    } else {
+      super.customRequest(command, response, args);
+    }
+  }
+}
+
+/** A value typed in the Variables view, as the runtime's set_local wants it. */
+export function encodeValue(type: string, text: string): string {
+  const bad = () => new UserError(`${text} is not a valid ${type} value`);
+  switch (type) {
+    case 'i32': case 'i64': {
+      if (!/^-?(0x[0-9a-f]+|\d+)$/i.test(text)) throw bad();
+      const n = BigInt(text.startsWith('-') ? `-${text.slice(1)}` : text);
+      const bits = type === 'i32' ? 32 : 64;
+      if (n < -(1n << BigInt(bits - 1)) || n >= (1n << BigInt(bits))) throw bad();
+      return BigInt.asIntN(bits, n).toString();
+    }
+    case 'f32': case 'f64': {
+      if (/^0x[0-9a-f]+$/i.test(text)) return text;
+      const v = /^[-+]?inf(inity)?$/i.test(text) ? (text.startsWith('-') ? -Infinity : Infinity) : /^nan$/i.test(text) ? NaN : Number(text);
+      if (Number.isNaN(v) && !/^nan$/i.test(text)) throw bad();
+      const dv = new DataView(new ArrayBuffer(8));
+      if (type === 'f32') { dv.setFloat32(0, v); return `0x${dv.getUint32(0).toString(16).padStart(8, '0')}`; }
+      dv.setFloat64(0, v);
+      return `0x${dv.getBigUint64(0).toString(16).padStart(16, '0')}`;
+    }
+    default:
+      throw new UserError(`values of type ${type} cannot be set`);
+  }
+}
+
+export { pointKey };
