@@ -1,4 +1,5 @@
 /** The compiler's entry point: a Wasm/WAT file in, a static ELF out. */
+import { cpus } from 'node:os';
 import { loadModule } from './wasm/load';
 import { checkImports, translateModule } from './translate/module';
 import { buildExecutable, type OptLevel } from './backend/pipeline';
@@ -21,16 +22,28 @@ export interface CompileOptions {
   onPhase?: (phase: string, ms: number) => void;
 }
 
+/**
+ * Large modules are split into one LLVM module per core and compiled in
+ * parallel (opt/llc are single-threaded); small ones stay whole so that LLVM
+ * can inline across all their functions.
+ */
+export function partitionCount(wasmBytes: number): number {
+  const forced = Number(process.env.WANCO_PARTITIONS);
+  if (Number.isInteger(forced) && forced >= 1) return forced; // for tests and tuning
+  const cores = Math.max(1, Math.min(cpus().length, 8));
+  return wasmBytes >= 512 * 1024 ? cores : 1;
+}
+
 export async function compileFile(opts: CompileOptions): Promise<void> {
   const t0 = performance.now();
   const { bytes, module } = await loadModule(opts.input);
   opts.onPhase?.('load', performance.now() - t0);
   checkImports(module, opts.input, opts.hosts);
   const t1 = performance.now();
-  const { ir } = translateModule(module, bytes,
-    { boundsChecks: opts.boundsChecks, checkpoint: opts.checkpoint, hosts: opts.hosts }, opts.target);
+  const { partitions } = translateModule(module, bytes,
+    { boundsChecks: opts.boundsChecks, checkpoint: opts.checkpoint, hosts: opts.hosts, partitions: partitionCount(bytes.length) }, opts.target);
   opts.onPhase?.('translate', performance.now() - t1);
-  await buildExecutable(ir, {
+  await buildExecutable(partitions, {
     target: opts.target, optLevel: opts.optLevel, output: opts.output, emitLlvm: opts.emitLlvm,
     checkpoint: opts.checkpoint,
     llvmBinDir: opts.llvmBinDir, onPhase: opts.onPhase,

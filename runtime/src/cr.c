@@ -17,7 +17,10 @@
 #include <unistd.h>
 #include <unwind.h>
 
-extern const uint8_t __LLVM_StackMaps[] __attribute__((weak));
+/* The compiler renames each object's .llvm_stackmaps section to wanco_stackmaps;
+ * the linker concatenates them and defines these bounds (absent: no C/R code). */
+extern const uint8_t __start_wanco_stackmaps[] __attribute__((weak));
+extern const uint8_t __stop_wanco_stackmaps[] __attribute__((weak));
 
 volatile int32_t wrt_cr_flag;
 volatile sig_atomic_t wrt_cr_in_entry;
@@ -43,8 +46,9 @@ static bool stackmap_ready;
 const wrt_stackmap *wrt_cr_stackmap(void) {
   if (!stackmap_ready) {
     char err[256];
-    if (!__LLVM_StackMaps) return NULL;
-    if (wrt_stackmap_parse(__LLVM_StackMaps, (size_t)1 << 30, &stackmap, err, sizeof err) != 0)
+    if (!__start_wanco_stackmaps || __stop_wanco_stackmaps <= __start_wanco_stackmaps) return NULL;
+    if (wrt_stackmap_parse_all(__start_wanco_stackmaps, (size_t)(__stop_wanco_stackmaps - __start_wanco_stackmaps),
+                               &stackmap, err, sizeof err) != 0)
       wrt_fatal("%s", err);
     stackmap_ready = true;
   }

@@ -28,14 +28,18 @@ typedef struct wrt_sm_record {
 } wrt_sm_record;
 
 typedef struct wrt_stackmap {
-  uint32_t nrecs, nconsts;
+  uint32_t nrecs, nconsts, nlocs;
   wrt_sm_record *recs;  /* sorted by addr */
   uint64_t *consts;
   wrt_sm_loc *locs;
 } wrt_stackmap;
 
-/* Parses [p, p+len); returns 0, or -1 with a message in err. */
+/* Parses one stackmap blob at p (len bytes available); returns 0, or -1 with a message in err. */
 int wrt_stackmap_parse(const uint8_t *p, size_t len, wrt_stackmap *sm, char *err, size_t errlen);
+/* Same, also telling how many bytes the blob took. */
+int wrt_stackmap_parse_one(const uint8_t *p, size_t len, wrt_stackmap *sm, size_t *used, char *err, size_t errlen);
+/* Parses every blob of a concatenated section [p, p+len) into one table. */
+int wrt_stackmap_parse_all(const uint8_t *p, size_t len, wrt_stackmap *sm, char *err, size_t errlen);
 const wrt_sm_record *wrt_stackmap_find(const wrt_stackmap *sm, uint64_t addr);
 void wrt_stackmap_free(wrt_stackmap *sm);
 /* Value of a Constant / ConstantIndex location (0 for other kinds or bad index). */

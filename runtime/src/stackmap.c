@@ -1,6 +1,6 @@
 /*
  * stackmap.c — parser for the LLVM 14 stackmap section (format v3) that
- * rewrite-statepoints-for-gc + llc leave in `__LLVM_StackMaps`:
+ * rewrite-statepoints-for-gc + llc leave in `.llvm_stackmaps` (renamed `wanco_stackmaps`):
  *   header: u8 version (3), u8, u16; u32 NumFunctions, NumConstants, NumRecords
  *   functions: (u64 address, u64 stack size, u64 record count) x NumFunctions
  *   constants: u64 x NumConstants
@@ -43,6 +43,10 @@ static int cmp_rec(const void *a, const void *b) {
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); goto fail; } while (0)
 
 int wrt_stackmap_parse(const uint8_t *p, size_t len, wrt_stackmap *sm, char *err, size_t errlen) {
+  return wrt_stackmap_parse_one(p, len, sm, NULL, err, errlen);
+}
+
+int wrt_stackmap_parse_one(const uint8_t *p, size_t len, wrt_stackmap *sm, size_t *used, char *err, size_t errlen) {
   memset(sm, 0, sizeof *sm);
   cur c = { p, len, 0 };
   const uint8_t *h;
@@ -75,6 +79,7 @@ int wrt_stackmap_parse(const uint8_t *p, size_t len, wrt_stackmap *sm, char *err
   }
   sm->locs = calloc(total_locs ? total_locs : 1, sizeof *sm->locs);
   if (!sm->locs) FAIL("stackmap: out of memory");
+  sm->nlocs = (uint32_t)total_locs;
   /* pass 2: functions own consecutive records */
   c.pos = recs_at;
   uint32_t ri = 0, li = 0;
@@ -117,7 +122,54 @@ int wrt_stackmap_parse(const uint8_t *p, size_t len, wrt_stackmap *sm, char *err
   }
   if (ri != nrec) FAIL("stackmap: functions account for %u of %u records", ri, nrec);
   sm->nrecs = nrec;
+  if (used) *used = c.pos;
   qsort(sm->recs, nrec, sizeof *sm->recs, cmp_rec);
+  return 0;
+fail:
+  wrt_stackmap_free(sm);
+  return -1;
+}
+
+/*
+ * The program's stackmap sections, concatenated by the linker: one blob per
+ * object (the compiler splits large modules into several objects compiled in
+ * parallel). Records of all blobs are merged into one table sorted by address;
+ * constant indices are rebased onto the merged constant table.
+ */
+int wrt_stackmap_parse_all(const uint8_t *p, size_t len, wrt_stackmap *sm, char *err, size_t errlen) {
+  memset(sm, 0, sizeof *sm);
+  size_t pos = 0;
+  while (pos < len) {
+    wrt_stackmap one;
+    size_t used = 0;
+    if (wrt_stackmap_parse_one(p + pos, len - pos, &one, &used, err, errlen) != 0) goto fail;
+    uint64_t *consts = realloc(sm->consts, (sm->nconsts + one.nconsts + 1) * sizeof *consts);
+    wrt_sm_record *recs = realloc(sm->recs, (sm->nrecs + one.nrecs + 1) * sizeof *recs);
+    uint32_t nlocs = 0;
+    for (uint32_t i = 0; i < one.nrecs; i++) nlocs += one.recs[i].nlocs;
+    wrt_sm_loc *locs = realloc(sm->locs, (sm->nlocs + nlocs + 1) * sizeof *locs);
+    if (consts) sm->consts = consts;
+    if (recs) sm->recs = recs;
+    if (locs) sm->locs = locs;
+    if (!consts || !recs || !locs) { wrt_stackmap_free(&one); snprintf(err, errlen, "stackmap: out of memory"); goto fail; }
+    memcpy(sm->consts + sm->nconsts, one.consts, one.nconsts * sizeof *consts);
+    for (uint32_t i = 0; i < one.nrecs; i++) {
+      wrt_sm_record r = one.recs[i];
+      for (uint32_t j = 0; j < r.nlocs; j++) {
+        wrt_sm_loc l = one.locs[r.first + j];
+        if (l.kind == SM_CONSTINDEX) l.off += (int32_t)sm->nconsts;
+        sm->locs[sm->nlocs + j] = l;
+      }
+      r.first = sm->nlocs;
+      sm->nlocs += r.nlocs;
+      sm->recs[sm->nrecs++] = r;
+    }
+    sm->nconsts += one.nconsts;
+    wrt_stackmap_free(&one);
+    pos += used;
+    while (pos < len && pos % 8) pos++;
+  }
+  qsort(sm->recs, sm->nrecs, sizeof *sm->recs, cmp_rec);
   return 0;
 fail:
   wrt_stackmap_free(sm);

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rename, rm, writeFile, copyFile, chmod } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { WancoError } from '../wasm/errors';
 import type { Target } from './targets';
@@ -46,38 +46,65 @@ async function timed<T>(opts: BackendOptions, phase: string, f: () => Promise<T>
   return r;
 }
 
-export async function buildExecutable(ir: string, opts: BackendOptions): Promise<void> {
+/**
+ * Builds the program from one or more IR partitions: each goes through opt and
+ * llc on its own (in parallel, one per core), then all objects link together.
+ */
+export async function buildExecutable(partitions: string | string[], opts: BackendOptions): Promise<void> {
+  const parts = typeof partitions === 'string' ? [partitions] : partitions;
   const tc = findToolchain(opts.llvmBinDir);
   const lib = runtimeArchive(opts.target.name);
   const work = await mkdtemp(join(tmpdir(), 'wanco-'));
   try {
-    const ll = join(work, 'module.ll');
-    const bc = join(work, 'module.opt.bc');
-    const obj = join(work, 'module.o');
-    await writeFile(ll, ir);
-    const o = `-O${opts.optLevel}`;
-    // C/R: optimise first (inlining merges the frames' deopt state), then make statepoints.
-    const passes = `default<O${opts.optLevel}>${opts.checkpoint ? ',rewrite-statepoints-for-gc' : ''}`;
-    await timed(opts, 'opt', () => run(tc.opt, [`-passes=${passes}`, ll, '-o', bc]));
-    await timed(opts, 'llc', () => run(tc.llc, [o, '-filetype=obj', `-mtriple=${opts.target.triple}`,
-      `-mcpu=${opts.target.cpu}`, '-relocation-model=static',
-      // keep deopt values in callee-saved registers where possible instead of spilling them
-      ...(opts.checkpoint ? ['--use-registers-for-deopt-values'] : []), bc, '-o', obj]));
-    if (opts.checkpoint) {
-      // The runtime finds the records through this (otherwise local) symbol.
-      await run(tc.objcopy, ['--globalize-symbol=__LLVM_StackMaps', obj]);
-    }
+    const objects = parts.map((_, k) => join(work, `module${k}.o`));
+    const times = { opt: 0, llc: 0 };
+    const buildOne = async (ir: string, k: number) => {
+      const ll = join(work, `module${k}.ll`);
+      const bc = join(work, `module${k}.opt.bc`);
+      await writeFile(ll, ir);
+      // C/R: optimise first (inlining merges the frames' deopt state), then make statepoints.
+      const passes = `default<O${opts.optLevel}>${opts.checkpoint ? ',rewrite-statepoints-for-gc' : ''}`;
+      let t0 = performance.now();
+      await run(tc.opt, [`-passes=${passes}`, ll, '-o', bc]);
+      times.opt = Math.max(times.opt, performance.now() - t0);
+      t0 = performance.now();
+      await run(tc.llc, [`-O${opts.optLevel}`, '-filetype=obj', `-mtriple=${opts.target.triple}`,
+        `-mcpu=${opts.target.cpu}`, '-relocation-model=static',
+        // keep deopt values in callee-saved registers where possible instead of spilling them
+        ...(opts.checkpoint ? ['--use-registers-for-deopt-values'] : []), bc, '-o', objects[k]]);
+      times.llc = Math.max(times.llc, performance.now() - t0);
+      if (opts.checkpoint) {
+        // A C-identifier section name makes the linker define __start_/__stop_ bounds over all
+        // objects' stackmap blobs, which the runtime parses (runtime/src/cr.c).
+        await run(tc.objcopy, ['--rename-section=.llvm_stackmaps=wanco_stackmaps', objects[k]]);
+      }
+    };
+    await runPool(parts.map((ir, k) => () => buildOne(ir, k)), Math.max(1, cpus().length));
+    opts.onPhase?.('opt', times.opt);
+    opts.onPhase?.('llc', times.llc);
     const out = resolve(opts.output);
     const partial = join(dirname(out), `.${basename(out)}.${process.pid}.partial`);
     await timed(opts, 'link', () => run(tc.clang, ['-static', '-fuse-ld=lld', `--target=${opts.target.linkTriple}`,
-      obj, lib, '-lzstd', '-lz', '-lm', '-o', partial]));
+      ...objects, lib, '-lzstd', '-lz', '-lm', '-o', partial]));
     await chmod(partial, 0o755);
     await rename(partial, out);
     if (opts.emitLlvm) {
-      await copyFile(ll, `${out}.ll`);
-      await run(tc.opt, ['-S', bc, '-o', `${out}.opt.ll`]);
+      for (let k = 0; k < parts.length; k++) {
+        const suffix = parts.length === 1 ? '' : `.${k}`;
+        await copyFile(join(work, `module${k}.ll`), `${out}${suffix}.ll`);
+        await run(tc.opt, ['-S', join(work, `module${k}.opt.bc`), '-o', `${out}${suffix}.opt.ll`]);
+      }
     }
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Runs the jobs with at most `limit` at a time; rejects with the first failure. */
+async function runPool(jobs: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) await jobs[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
 }

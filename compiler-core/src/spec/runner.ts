@@ -223,9 +223,9 @@ async function compileUncached(inst: Instance, target: TargetName, opts: RunOpti
   const out = join(dir, `${key}.elf`);
   if (existsSync(out)) return out;
   mkdirSync(dir, { recursive: true });
-  const { ir } = translateModule(inst.module, inst.bytes,
+  const { partitions } = translateModule(inst.module, inst.bytes,
     { boundsChecks: false, checkpoint: opts.checkpoint, hosts: 'wasi+spectest' }, TARGETS[target]);
-  await buildExecutable(ir, { target: TARGETS[target], optLevel: opts.optLevel, output: out, emitLlvm: false, checkpoint: opts.checkpoint });
+  await buildExecutable(partitions, { target: TARGETS[target], optLevel: opts.optLevel, output: out, emitLlvm: false, checkpoint: opts.checkpoint });
   return out;
 }
 

@@ -242,10 +242,9 @@ export class FunctionTranslator {
 
     const out: string[] = [];
     const cr = this.mod.cr;
-    const instrumented = cr?.instrumented(f.index) ?? false;
     const symbol = this.restoreMode ? this.mod.restoreSymbol(f.index) : this.mod.funcSymbol(f.index);
     // Functions that cannot reach a migration point are leaves for rewrite-statepoints-for-gc.
-    out.push(`define internal ${ret} @${symbol}(${params}) ${instrumented || !cr ? '#0' : '#1'}${cr?.functionAttributes(this) ?? ''} {`);
+    out.push(`define ${this.mod.linkage} ${ret} @${symbol}(${params}) ${this.attributeGroup()}${cr?.functionAttributes(this) ?? ''} {`);
     out.push('entry:');
     out.push(...this.allocas);
     out.push(...this.body);
@@ -257,6 +256,19 @@ export class FunctionTranslator {
     if (cr) out.push(...cr.finish(this));
     out.push('}');
     return out.join('\n');
+  }
+
+  /** #1 marks functions that cannot reach a migration point: leaves for rewrite-statepoints-for-gc. */
+  attributeGroup(): string {
+    const cr = this.mod.cr;
+    return !cr || cr.instrumented(this.index) ? '#0' : '#1';
+  }
+
+  /** A declaration of this function for other partitions of the module. */
+  declaration(): string {
+    const params = this.restoreMode ? '' : this.type.params.map(llvmType).join(', ');
+    const symbol = this.restoreMode ? this.mod.restoreSymbol(this.index) : this.mod.funcSymbol(this.index);
+    return `declare hidden ${llvmResultType(this.type.results)} @${symbol}(${params}) ${this.attributeGroup()}`;
   }
 
   /** Call-stack exhaustion is a trap: compare the stack pointer with the runtime's limit. */

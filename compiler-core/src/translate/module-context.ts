@@ -16,6 +16,8 @@ export interface TranslateOptions {
   checkpoint: boolean;
   /** host modules imports may come from (default: WASI only) */
   hosts?: HostSet;
+  /** number of LLVM modules to split the functions into (compiled in parallel); default 1 */
+  partitions?: number;
 }
 
 /** Instrumentation hooks of the checkpoint/restore layer (compiler-core/src/cr). */
@@ -47,9 +49,12 @@ export class ModuleContext {
   private readonly typeIds = new Map<string, number>();
   private readonly declarations = new Set<string>();
   cr?: CrHooks;
+  /** linkage of symbols that other partitions may reference */
+  readonly linkage: 'internal' | 'hidden';
 
   constructor(readonly module: Module, readonly options: TranslateOptions, readonly target: Target) {
     this.usesMemory = module.memories.length > 0;
+    this.linkage = (options.partitions ?? 1) > 1 ? 'hidden' : 'internal';
   }
 
   /** Equal Wasm signatures get equal ids: call_indirect compares them. */

@@ -21,7 +21,8 @@ const VALTYPE_CODE: Record<string, number> = {
 };
 
 export interface TranslateResult {
-  ir: string;
+  /** one LLVM IR module, or several that together form the program (compiled in parallel) */
+  partitions: string[];
   context: ModuleContext;
 }
 
@@ -63,13 +64,14 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     for (const d of CR_DECLARATIONS) ctx.declare(d);
   }
 
+  const header = out.splice(0, out.length);
+
   // Functions first: translating them registers the declarations they need.
-  const bodies = module.funcs.map((f) => new FunctionTranslator(ctx, f).translate());
+  const translators = module.funcs.map((f) => new FunctionTranslator(ctx, f));
   if (cr) {
-    for (const f of module.funcs) {
-      if (cr.instrumented(f.index)) bodies.push(new FunctionTranslator(ctx, f, true).translate());
-    }
+    for (const f of module.funcs) if (cr.instrumented(f.index)) translators.push(new FunctionTranslator(ctx, f, true));
   }
+  const bodies = translators.map((t) => ({ text: t.translate(), declaration: t.declaration() }));
   const numFuncs = module.funcTypeIndices.length;
 
   // Function descriptors (funcref targets) and names.
@@ -88,8 +90,8 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     names.push(name !== undefined ? `i8* ${cStringGlobal(out, `wn${i}`, name)}` : 'i8* null');
   }
   out.push(numFuncs > 0
-    ? `@wrt_funcs = internal constant [${numFuncs} x %wrt_func] [${funcEntries.join(', ')}]`
-    : '@wrt_funcs = internal constant [0 x %wrt_func] zeroinitializer');
+    ? `@wrt_funcs = ${ctx.linkage} constant [${numFuncs} x %wrt_func] [${funcEntries.join(', ')}]`
+    : `@wrt_funcs = ${ctx.linkage} constant [0 x %wrt_func] zeroinitializer`);
   out.push(`@wrt_func_names = internal constant [${numFuncs} x i8*] [${names.join(', ')}]`);
 
   // Tables: the runtime allocates their elements at start.
@@ -97,13 +99,13 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     const limits = i < module.numImportedTables ? SPECTEST_TABLE : t.limits;
     return `%wrt_table { i32 ${limits.min}, i32 ${limits.max ?? NO_MAX}, i8** null, i8 ${VALTYPE_CODE[t.elemType]}, [7 x i8] zeroinitializer }`;
   });
-  out.push(`@wrt_tables = internal global [${tables.length} x %wrt_table] [${tables.join(', ')}]`);
+  out.push(`@wrt_tables = ${ctx.linkage} global [${tables.length} x %wrt_table] [${tables.join(', ')}]`);
 
   // Globals.
   const globalDescs: string[] = [];
   module.globals.forEach((g, i) => {
     const init = module.globalInits[i] ?? importedGlobalInit(module, i);
-    out.push(`@wg${i} = internal global ${llvmType(g.type)} ${constExpr(ctx, init)}`);
+    out.push(`@wg${i} = ${ctx.linkage} global ${llvmType(g.type)} ${constExpr(ctx, init)}`);
     globalDescs.push(`%wrt_global_desc { i8* bitcast (${llvmType(g.type)}* @wg${i} to i8*), i8 ${VALTYPE_CODE[g.type]}, i8 ${g.mutable ? 1 : 0}, [6 x i8] zeroinitializer }`);
   });
   out.push(`@wrt_globals = internal constant [${globalDescs.length} x %wrt_global_desc] [${globalDescs.join(', ')}]`);
@@ -161,17 +163,36 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     `i32 ${points.length}`, 'i32 0', arr('@wrt_cr_points', points.length, '%wrt_cr_point_desc'), restoreEntry,
     `i32 ${exports.length}`, 'i32 0', arr('@wrt_exports', exports.length, '%wrt_export'),
   ].join(', ') + ' }');
-  out.push('');
-  out.push(...bodies);
-  out.push('');
-  out.push(...ctx.allDeclarations());
-  out.push('');
-  out.push('attributes #0 = { nounwind uwtable }');
-  out.push('attributes #1 = { nounwind uwtable "gc-leaf-function" }');
-  out.push('attributes #2 = { "gc-leaf-function" }');
-  out.push('attributes #3 = { noreturn cold nounwind "gc-leaf-function" }');
-  out.push('!0 = !{!"branch_weights", i32 1, i32 2000}');
-  return { ir: out.join('\n') + '\n', context: ctx };
+  const footer = [
+    '', ...ctx.allDeclarations(), '',
+    'attributes #0 = { nounwind uwtable }',
+    'attributes #1 = { nounwind uwtable "gc-leaf-function" }',
+    'attributes #2 = { "gc-leaf-function" }',
+    'attributes #3 = { noreturn cold nounwind "gc-leaf-function" }',
+    '!0 = !{!"branch_weights", i32 1, i32 2000}',
+  ];
+  const n = Math.max(1, Math.min(options.partitions ?? 1, bodies.length));
+  if (n === 1) return { partitions: [[...header, ...out, '', ...bodies.map((b) => b.text), ...footer].join('\n') + '\n'], context: ctx };
+
+  // Several partitions: balance them by IR size; partition 0 also holds the module-level data.
+  const parts = Array.from({ length: n }, () => ({ size: 0, bodies: [] as typeof bodies }));
+  parts[0].size = out.reduce((a, l) => a + l.length, 0);
+  for (const b of [...bodies].sort((x, y) => y.text.length - x.text.length)) {
+    const p = parts.reduce((best, q) => (q.size < best.size ? q : best));
+    p.bodies.push(b);
+    p.size += b.text.length;
+  }
+  const externs = [
+    ...module.globals.map((g, i) => `@wg${i} = external hidden global ${llvmType(g.type)}`),
+    `@wrt_funcs = external hidden constant [${numFuncs} x %wrt_func]`,
+    `@wrt_tables = external hidden global [${module.tables.length} x %wrt_table]`,
+  ];
+  const partitions = parts.map((p, k) => {
+    const defined = new Set(p.bodies);
+    const others = bodies.filter((b) => !defined.has(b)).map((b) => b.declaration);
+    return [...header, ...(k === 0 ? out : externs), '', ...p.bodies.map((b) => b.text), ...others, ...footer].join('\n') + '\n';
+  });
+  return { partitions, context: ctx };
 }
 
 /** Runtime entry points; #2 marks them leaves (never a migration point) for the statepoint rewriter. */
