@@ -1,0 +1,309 @@
+/**
+ * `wanco restore --remote user@host[:port] --module app.wasm app.wsnap`: restore a snapshot on
+ * another (aarch64) machine through the system's OpenSSH (`ssh`/`scp` in batch mode, so the
+ * user's ~/.ssh/config, agent and keys apply). Steps: check the remote (reachable, authenticated,
+ * aarch64 or the runner exists), compile the aarch64 ELF locally (cached), copy it and the snapshot
+ * plus the files the snapshot has open, run `--restore` there with its output streamed back.
+ * The exit status is the remote program's. The local snapshot is never modified or deleted.
+ * Used by the CLI and by the VS Code extension (hooks for output, progress and cancellation).
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseTarget } from '../backend/targets';
+import type { OptLevel } from '../backend/pipeline';
+import { readSnapshotFile } from '../snapshot/reader';
+import { WancoError } from '../wasm/errors';
+import { compileCached } from './run';
+
+export interface RemoteSpec { user?: string; host: string; port?: number }
+
+export interface RemoteRestoreOptions {
+  remote: RemoteSpec;
+  module: string;
+  snapshot: string;
+  identity?: string;
+  runner?: string;
+  remoteDir?: string;
+  optLevel?: OptLevel;
+  sshPath?: string;
+  scpPath?: string;
+  /** extra `-o` options for ssh and scp (e.g. UserKnownHostsFile=...) */
+  sshOptions?: string[];
+  connectTimeout?: number;
+  /** program options given to the restored program (e.g. --snapshot FILE for a later checkpoint) */
+  programArgs?: string[];
+}
+
+export interface RemoteHooks {
+  /** remote program output (stdout, stderr) */
+  stdout?: (chunk: Buffer) => void;
+  stderr?: (chunk: Buffer) => void;
+  /** one line per step ("checking host", "copying ...") */
+  progress?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface RemoteRestoreResult {
+  exitCode: number;
+  /** where the files went on the remote */
+  remoteRunDir: string;
+  /** ms spent in the steps before the remote program started, and in the program itself */
+  prepareMs: number;
+  runMs: number;
+}
+
+export class RemoteError extends WancoError {}
+
+/** `user@host[:port]`, `host`, `[v6addr]:port`. */
+export function parseRemote(spec: string): RemoteSpec {
+  const m = /^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s]+)(?::(\d+))?$/.exec(spec.trim());
+  if (!m) throw new RemoteError(`--remote ${spec}: expected user@host[:port]`);
+  const port = m[3] !== undefined ? Number(m[3]) : undefined;
+  if (port !== undefined && (port < 1 || port > 65535)) throw new RemoteError(`--remote ${spec}: port out of range`);
+  return { user: m[1], host: m[2].replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+export function remoteLabel(r: RemoteSpec): string {
+  return `${r.user ? `${r.user}@` : ''}${r.host}${r.port ? `:${r.port}` : ''}`;
+}
+
+/** POSIX shell single-quoting; a leading `~/` stays unquoted so the remote shell expands it. */
+export function shq(s: string): string {
+  if (s.startsWith('~/')) return `~/${shq(s.slice(2))}`;
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function commonOptions(o: RemoteRestoreOptions): string[] {
+  const a = ['-o', 'BatchMode=yes', '-o', `ConnectTimeout=${o.connectTimeout ?? 15}`];
+  for (const opt of o.sshOptions ?? []) a.push('-o', opt);
+  if (o.identity) a.push('-i', o.identity, '-o', 'IdentitiesOnly=yes');
+  return a;
+}
+
+function sshArgs(o: RemoteRestoreOptions): string[] {
+  const a = commonOptions(o);
+  if (o.remote.port) a.push('-p', String(o.remote.port));
+  if (o.remote.user) a.push('-l', o.remote.user);
+  a.push('--', o.remote.host);
+  return a;
+}
+
+function scpTarget(o: RemoteRestoreOptions, path: string): string {
+  const host = o.remote.host.includes(':') ? `[${o.remote.host}]` : o.remote.host;
+  return `${o.remote.user ? `${o.remote.user}@` : ''}${host}:${path}`;
+}
+
+interface Exec { code: number; stdout: string; stderr: string; signal: NodeJS.Signals | null }
+
+class Cancelled extends RemoteError {}
+
+function run(cmd: string, args: string[], hooks: RemoteHooks, stream = false): Promise<Exec> {
+  return new Promise((resolve, reject) => {
+    if (hooks.signal?.aborted) { reject(new Cancelled('cancelled')); return; }
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const onAbort = () => child.kill('SIGTERM');
+    hooks.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (d: Buffer) => { if (stream && hooks.stdout) hooks.stdout(d); else stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stream && hooks.stderr) hooks.stderr(d);
+    });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      hooks.signal?.removeEventListener('abort', onAbort);
+      reject(new RemoteError(e.code === 'ENOENT'
+        ? `${cmd} not found: install OpenSSH's client (Debian: apt-get install openssh-client) or set the ssh path (wanco.remote.sshPath)`
+        : `cannot run ${cmd}: ${e.message}`));
+    });
+    child.on('close', (code, signal) => {
+      hooks.signal?.removeEventListener('abort', onAbort);
+      if (hooks.signal?.aborted) { reject(new Cancelled('cancelled')); return; }
+      resolve({ code: code ?? 128 + 15, stdout, stderr, signal });
+    });
+  });
+}
+
+/** Turns ssh's own failure (exit 255) into one message saying what to do. */
+export function explainSshFailure(stderr: string, o: RemoteRestoreOptions): string {
+  const who = remoteLabel(o.remote);
+  const last = stderr.trim().split('\n').filter((l) => !/^Warning: Permanently added/.test(l)).pop() ?? '';
+  if (/Permission denied|Too many authentication failures|no such identity|Load key .*: /i.test(stderr)) {
+    return `${who}: authentication failed (${last}). Check the user name, give a key with --identity/wanco.remote.identityFile `
+      + `whose public key is in the remote ~/.ssh/authorized_keys, or load it into ssh-agent (batch mode: no password prompts)`;
+  }
+  if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(stderr)) {
+    return `${who}: host key verification failed. Connect once with \`ssh ${who.replace(/:(\d+)$/, ' -p $1')}\` to accept the key, or fix ~/.ssh/known_hosts`;
+  }
+  if (/Could not resolve hostname|Name or service not known|Temporary failure in name resolution/i.test(stderr)) {
+    return `${who}: unknown host (${last}). Check wanco.remote.host / --remote or your ~/.ssh/config`;
+  }
+  if (/Connection refused|timed out|No route to host|Network is unreachable|Connection reset|Connection closed|kex_exchange_identification/i.test(stderr)) {
+    return `${who}: host unreachable (${last}). Check that the machine is up, that sshd listens on port ${o.remote.port ?? 22}, and the firewall`;
+  }
+  return `${who}: ssh failed (${last || 'exit 255'})`;
+}
+
+function isDiskFull(stderr: string): boolean {
+  return /No space left on device|Disk quota exceeded|dquot|ENOSPC/i.test(stderr);
+}
+
+function sha(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+interface Upload { local: string; remote: string; size: number }
+
+export async function remoteRestore(o: RemoteRestoreOptions, hooks: RemoteHooks = {}): Promise<RemoteRestoreResult> {
+  const t0 = performance.now();
+  const ssh = o.sshPath || 'ssh';
+  const scp = o.scpPath || (o.sshPath ? join(o.sshPath, '..', 'scp') : 'scp');
+  const say = hooks.progress ?? (() => undefined);
+  const who = remoteLabel(o.remote);
+
+  // 1. local checks: the snapshot is valid and was taken from this module
+  if (!existsSync(o.snapshot)) throw new RemoteError(`${o.snapshot}: no such file`);
+  if (!existsSync(o.module)) throw new RemoteError(`${o.module}: no such file`);
+  const snap = readSnapshotFile(o.snapshot);
+  const { loadModule } = await import('../wasm/load');
+  const { bytes } = await loadModule(o.module);
+  if (sha(bytes) !== Buffer.from(snap.moduleHash).toString('hex')) {
+    throw new RemoteError(`${o.snapshot}: taken from another module than ${o.module} (module hash differs)`);
+  }
+
+  // 2. the remote: reachable, authenticated, aarch64 (or the runner is there), free space
+  say(`checking ${who}`);
+  const baseDir = (o.remoteDir ?? 'wanco-remote').replace(/\/+$/, '') || '/';
+  const runnerCmd = o.runner?.trim() ? o.runner.trim().split(/\s+/)[0] : undefined;
+  const probe = [
+    'uname -m',
+    runnerCmd ? `if command -v ${shq(runnerCmd)} >/dev/null 2>&1; then echo runner-ok; else echo runner-missing; fi` : 'echo no-runner',
+    `mkdir -p ${shq(baseDir)}/bin || echo mkdir-failed`,
+    `df -Pk ${shq(baseDir)} 2>/dev/null | tail -n 1`,
+  ].join('; ');
+  const p = await run(ssh, [...sshArgs(o), probe], hooks);
+  if (p.code === 255) throw new RemoteError(explainSshFailure(p.stderr, o));
+  const lines = p.stdout.trim().split('\n');
+  const arch = lines[0]?.trim() ?? '';
+  if (runnerCmd) {
+    if (lines[1] !== 'runner-ok') {
+      throw new RemoteError(`${who}: runner \`${runnerCmd}\` not found on the remote host. Install it there `
+        + `(Debian: apt-get install qemu-user-static) or change --runner / wanco.remote.runner`);
+    }
+  } else if (arch !== 'aarch64' && arch !== 'arm64') {
+    throw new RemoteError(`${who}: remote machine is ${arch || 'of unknown architecture'}, not aarch64. `
+      + `Use an aarch64 host, or set a runner (--runner qemu-aarch64-static / wanco.remote.runner) with qemu-user-static installed there`);
+  }
+  if (lines.includes('mkdir-failed')) {
+    throw new RemoteError(`${who}: cannot create ${baseDir} (${p.stderr.trim().split('\n').pop()}). Choose another --remote-dir / wanco.remote.directory`);
+  }
+
+  // 3. the aarch64 ELF (compiled here, cached) and the files to copy
+  say(`compiling ${basename(o.module)} for aarch64`);
+  const exe = await compileCached(o.module, parseTarget('aarch64'), o.optLevel ?? 2);
+  if (hooks.signal?.aborted) throw new Cancelled('cancelled');
+  const snapBytes = readFileSync(o.snapshot);
+  const runDir = `${baseDir}/run-${sha(snapBytes).slice(0, 16)}`;
+  const remoteExe = `${baseDir}/bin/${basename(exe)}`;
+  const remoteSnap = `${runDir}/${basename(o.snapshot)}`;
+  const uploads: Upload[] = [{ local: o.snapshot, remote: remoteSnap, size: snapBytes.length }];
+  const dirs: string[] = [];
+  const dirOptions: string[] = [];
+  for (const pre of snap.wasi.preopens) {
+    const rd = `${runDir}/dir${pre.fd}`;
+    dirs.push(rd);
+    dirOptions.push('--dir', `${rd}::${pre.guestPath}`);
+  }
+  for (const f of snap.wasi.files) {
+    const pre = snap.wasi.preopens.find((x) => x.fd === f.preopenFd);
+    if (!pre) continue;
+    const local = join(pre.hostPath, f.path);
+    const remote = `${runDir}/dir${pre.fd}/${f.path}`;
+    if (f.kind === 'directory') { dirs.push(remote); continue; }
+    if (!existsSync(local)) throw new RemoteError(`${local}: the snapshot has this file open (fd ${f.fd}) but it is missing here`);
+    dirs.push(remote.replace(/\/[^/]*$/, ''));
+    uploads.push({ local, remote, size: statSync(local).size });
+  }
+
+  // 4. free space, then copy (the ELF only when the remote does not have it yet)
+  const have = await run(ssh, [...sshArgs(o), `test -f ${shq(remoteExe)} && echo have || echo need`], hooks);
+  if (have.code === 255) throw new RemoteError(explainSshFailure(have.stderr, o));
+  if (have.stdout.trim() !== 'have') uploads.unshift({ local: exe, remote: remoteExe, size: statSync(exe).size });
+  const need = uploads.reduce((s, u) => s + u.size, 0);
+  const avail = Number(lines[lines.length - 1]?.trim().split(/\s+/)[3]);
+  if (Number.isFinite(avail) && avail * 1024 < need + 64 * 1024) {
+    throw new RemoteError(`${who}: not enough disk space in ${baseDir} (${avail} KiB free, ${Math.ceil(need / 1024)} KiB needed). `
+      + `Free space there or choose another --remote-dir / wanco.remote.directory; the local snapshot is kept`);
+  }
+  const mk = await run(ssh, [...sshArgs(o), `mkdir -p ${[runDir, ...new Set(dirs)].map(shq).join(' ')}`], hooks);
+  if (mk.code !== 0) {
+    if (mk.code === 255) throw new RemoteError(explainSshFailure(mk.stderr, o));
+    throw new RemoteError(`${who}: cannot create ${runDir}: ${mk.stderr.trim()}`);
+  }
+  const scpBase = [...commonOptions(o), '-q', ...(o.remote.port ? ['-P', String(o.remote.port)] : [])];
+  try {
+    for (const u of uploads) {
+      say(`copying ${basename(u.local)} (${(u.size / 1024).toFixed(0)} KiB) to ${who}`);
+      // copy under a temporary name and rename, so an interrupted copy never looks complete
+      const tmp = `${u.remote}.part`;
+      const c = await run(scp, [...scpBase, '--', u.local, scpTarget(o, tmp)], hooks);
+      if (c.code !== 0) {
+        if (isDiskFull(c.stderr)) {
+          throw new RemoteError(`${who}: remote disk full while copying ${basename(u.local)}. Free space in ${baseDir} `
+            + `or choose another --remote-dir / wanco.remote.directory; the local snapshot is kept`);
+        }
+        if (c.code === 255 && !/scp:/.test(c.stderr)) throw new RemoteError(explainSshFailure(c.stderr, o));
+        throw new RemoteError(`${who}: copying ${basename(u.local)} failed: ${c.stderr.trim().split('\n').pop()}`);
+      }
+      const mv = await run(ssh, [...sshArgs(o), `${u.remote === remoteExe ? `chmod +x ${shq(tmp)} && ` : ''}mv -f ${shq(tmp)} ${shq(u.remote)}`], hooks);
+      if (mv.code !== 0) throw new RemoteError(mv.code === 255 ? explainSshFailure(mv.stderr, o) : `${who}: ${mv.stderr.trim()}`);
+    }
+  } catch (e) {
+    if (e instanceof Cancelled) {
+      // best effort: remove partial files (never anything local)
+      await run(ssh, [...sshArgs(o), `rm -f ${uploads.map((u) => shq(`${u.remote}.part`)).join(' ')}`], {}).catch(() => undefined);
+      throw new Cancelled(`transfer to ${who} cancelled; the local snapshot ${o.snapshot} is kept, partial remote files removed`);
+    }
+    throw e;
+  }
+
+  // 5. run it there
+  const runner = o.runner?.trim() ? `${o.runner.trim()} ` : '';
+  const progArgs = (o.programArgs ?? []).map(shq).join(' ');
+  // the ELF is ../bin/NAME from the run directory (works for relative, ~/ and absolute directories)
+  const cmdLine = `cd ${shq(runDir)} && exec ${runner}../bin/${shq(basename(exe))} `
+    + `--restore ${shq(basename(o.snapshot))} ${dirOptions.map(shq).join(' ')} ${progArgs}`;
+  const prepareMs = performance.now() - t0;
+  say(`restoring on ${who}`);
+  const t1 = performance.now();
+  let r: Exec;
+  try {
+    r = await run(ssh, [...sshArgs(o), cmdLine], hooks, true);
+  } catch (e) {
+    if (e instanceof Cancelled) throw new Cancelled(`remote run on ${who} cancelled; the local snapshot ${o.snapshot} is kept`);
+    throw e;
+  }
+  if (r.code === 255 && /^(ssh: |kex_|Connection |Permission denied)/m.test(r.stderr)) throw new RemoteError(explainSshFailure(r.stderr, o));
+  if (r.code === 127 && runnerCmd) throw new RemoteError(`${who}: runner \`${runnerCmd}\` could not be started: ${r.stderr.trim().split('\n').pop()}`);
+  return { exitCode: r.code, remoteRunDir: runDir, prepareMs, runMs: performance.now() - t1 };
+}
+
+export async function restoreCommand(snapshot: string, o: {
+  remote?: string; module?: string; identity?: string; runner?: string; remoteDir?: string; optLevel: OptLevel;
+  ssh?: string; scp?: string; sshOption?: string[]; quiet?: boolean;
+}): Promise<number> {
+  if (!o.remote) throw new RemoteError('restore: --remote user@host[:port] is required (a local restore is `./prog --restore FILE`)');
+  if (!o.module) throw new RemoteError('restore: --module app.wasm is required (the module the snapshot was taken from)');
+  const r = await remoteRestore({
+    remote: parseRemote(o.remote), module: o.module, snapshot, identity: o.identity, runner: o.runner,
+    remoteDir: o.remoteDir, optLevel: o.optLevel, sshPath: o.ssh, scpPath: o.scp, sshOptions: o.sshOption,
+  }, {
+    stdout: (d) => process.stdout.write(d),
+    stderr: (d) => process.stderr.write(d),
+    progress: o.quiet ? undefined : (m) => process.stderr.write(`wanco: ${m}\n`),
+  });
+  return r.exitCode;
+}
