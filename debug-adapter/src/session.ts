@@ -65,7 +65,7 @@ export class WancoDebugSession extends LoggingDebugSession {
   private configDone = new Promise<void>((r) => { this.configured = r; });
   private lineBps = new Map<string, { points: string[]; checkpoint: boolean }[]>();
   private funcBps: { points: string[] }[] = [];
-  private stepping?: { kind: 'next' | 'out'; depth: number };
+  private stepping?: { kind: 'next' | 'out'; depth: number; callers: string[] };
   private stopped = false;
   private terminating = false;
 
@@ -127,6 +127,7 @@ export class WancoDebugSession extends LoggingDebugSession {
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: WancoLaunchArgs): Promise<void> {
     try {
+      args = args ?? {};
       this.launchArgs = args;
       await this.prepare(args);
       if (this.postMortem) {
@@ -249,7 +250,8 @@ export class WancoDebugSession extends LoggingDebugSession {
       snapshot: join(this.snapshotDir, `${stem}.wsnap`), restore: restore ? resolve(cwd, restore) : undefined,
     });
     this.points = await rt.points();
-    this.pointSet = new Set(this.points.map((p) => p.id));
+    // call points only describe a caller's frame; entries and loops are where the program stops
+    this.pointSet = new Set(this.points.filter((p) => p.kind !== 'call').map((p) => p.id));
     await this.applyBreakpoints();
   }
 
@@ -275,8 +277,12 @@ export class WancoDebugSession extends LoggingDebugSession {
       return;
     }
     if (this.stepping && s.reason === 'step') {
+      // Only function entries and loops execute points (call points only describe the caller's
+      // frame), so "returned" also means: a caller frame now stands at another point.
       const depth = this.state.frames.length;
-      const done = this.stepping.kind === 'next' ? depth <= this.stepping.depth : depth < this.stepping.depth;
+      const { depth: d0, callers } = this.stepping;
+      const returned = depth < d0 || this.state.frames.slice(0, d0 - 1).some((f, i) => f.point !== callers[i]);
+      const done = this.stepping.kind === 'next' ? depth <= d0 || returned : returned;
       if (!done) { await this.runtime!.step().catch(() => undefined); return; }
     }
     this.stepping = undefined;
@@ -351,13 +357,13 @@ export class WancoDebugSession extends LoggingDebugSession {
       this.funcBps = [];
       for (const b of args.breakpoints) {
         const name = b.name.replace(/^\$/, '');
-        const pts = this.points.filter((p) => this.funcName(p.func) === name || String(p.func) === name);
+        const pts = this.points.filter((p) => p.kind !== 'call' && (this.funcName(p.func) === name || String(p.func) === name));
         const entry = pts.find((p) => p.kind === 'entry');
         const chosen = entry ?? [...pts].sort((a, c) => a.offset - c.offset)[0];
         if (!chosen) {
           const known = this.points.some((p) => p.name === name) || [...(this.module?.names.functions.values() ?? [])].includes(name);
           const bp = new Breakpoint(false) as DebugProtocol.Breakpoint;
-          bp.message = known ? `$${name} has no migration point` : `no function named ${name}`;
+          bp.message = known ? `$${name} has no function-entry or loop migration point` : `no function named ${name}`;
           out.push(bp);
           continue;
         }
@@ -547,8 +553,8 @@ export class WancoDebugSession extends LoggingDebugSession {
   private startStep(kind: 'next' | 'out' | 'in'): (rt: RuntimeClient) => Promise<unknown> {
     return async (rt) => {
       if (!this.stopped) throw new UserError('not stopped');
-      const depth = this.state?.frames.length ?? 0;
-      this.stepping = kind === 'in' ? undefined : { kind, depth };
+      const frames = this.state?.frames ?? [];
+      this.stepping = kind === 'in' ? undefined : { kind, depth: frames.length, callers: frames.slice(0, -1).map((f) => f.point) };
       this.stopped = false;
       await rt.step();
     };

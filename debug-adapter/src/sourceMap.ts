@@ -133,7 +133,7 @@ export class WatSourceMap {
     if (r.problem) return { reason: `cannot map lines of ${r.name ? `$${r.name}` : `function ${r.funcIndex}`}: ${r.problem}` };
     const cands = this.entries.filter((e) => e.funcIndex === r.funcIndex && e.line >= line && exists(pointKey(e.funcIndex, e.offset)));
     if (cands.length === 0) {
-      return { reason: `no migration point at or after this line in ${r.name ? `$${r.name}` : `function ${r.funcIndex}`} (only loops, calls that may reach a checkpoint and function entries have one)` };
+      return { reason: `no migration point at or after this line in ${r.name ? `$${r.name}` : `function ${r.funcIndex}`} (the program stops only at loops and at the entries of functions that have an entry point)` };
     }
     const l = cands[0].line;
     return { line: l, points: cands.filter((e) => e.line === l).map((e) => pointKey(e.funcIndex, e.offset)) };

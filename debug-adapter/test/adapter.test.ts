@@ -1,0 +1,239 @@
+/**
+ * The debug adapter over stdio (`wanco debug-adapter`) driven by DebugClient: breakpoints, frames,
+ * exact locals, stepping, checkpoints, restore on the other architecture, post-mortem, bad launches.
+ */
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const FIXTURE = join(ROOT, 'debug-adapter', 'test', 'fixtures', 'dbg.wat');
+const OTHER = join(ROOT, 'test-fixtures', 'cr', 'loops.wat');
+const ADAPTER = join(ROOT, 'out', 'debug-adapter', 'test', 'dapStdio.js');
+const ARCHES = ['x86_64', 'aarch64'] as const;
+const LOOP_LINE = 29; // (loop $body in $accumulate
+const EXPECTED_TAIL = '34\n-9223372036854775803\n';
+
+process.env.WANCO_CACHE_DIR = join(ROOT, 'out', 'dap-cache');
+
+function client(): DebugClient {
+  const dc = new DebugClient(process.execPath, ADAPTER, 'wanco', { env: process.env });
+  dc.defaultTimeout = 60000;
+  return dc;
+}
+
+function collectOutput(dc: DebugClient): { stdout: string; console: string } {
+  const o = { stdout: '', console: '' };
+  dc.on('output', (e: DebugProtocol.OutputEvent) => {
+    if (e.body.category === 'stdout') o.stdout += e.body.output;
+    else o.console += e.body.output;
+  });
+  return o;
+}
+
+async function variables(dc: DebugClient, frameId: number): Promise<Record<string, Record<string, DebugProtocol.Variable>>> {
+  const scopes = await dc.scopesRequest({ frameId });
+  const out: Record<string, Record<string, DebugProtocol.Variable>> = {};
+  for (const s of scopes.body.scopes) {
+    const vs = await dc.variablesRequest({ variablesReference: s.variablesReference });
+    out[s.name] = Object.fromEntries(vs.body.variables.map((v) => [v.name, v]));
+  }
+  return out;
+}
+
+async function launchError(dc: DebugClient, args: Record<string, unknown>): Promise<string> {
+  await dc.initializeRequest();
+  try {
+    await dc.launchRequest(args as DebugProtocol.LaunchRequestArguments);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'no error';
+}
+
+describe('debug adapter (DAP over stdio)', function () {
+  this.timeout(180000);
+  const snapDir = mkdtempSync(join(tmpdir(), 'wanco-dap-test-'));
+  let x86Snapshot = '';
+
+  before(async () => {
+    // compile the fixture once per target into the cache the adapter uses
+    const { compileCached } = await import('../../compiler-core/src/cli/run');
+    const { parseTarget } = await import('../../compiler-core/src/backend/targets');
+    for (const a of ARCHES) await compileCached(FIXTURE, parseTarget(a), 2);
+  });
+
+  for (const arch of ARCHES) {
+    describe(arch, () => {
+      let dc: DebugClient;
+      beforeEach(() => { dc = client(); return dc.start(); });
+      afterEach(() => dc.stop());
+
+      it('stops at a line breakpoint with Wasm frames and exact locals, steps, writes a checkpoint', async () => {
+        const out = collectOutput(dc);
+        const bpDone = dc.waitForEvent('initialized').then(() => dc.setBreakpointsRequest({
+          source: { path: FIXTURE }, breakpoints: [{ line: LOOP_LINE }, { line: 28 }, { line: 31 }, { line: 38 }],
+        })).then(async (r) => { await dc.configurationDoneRequest(); return r; });
+        const firstStop = dc.waitForEvent('stopped');
+        await dc.initializeRequest();
+        await dc.launchRequest({ program: FIXTURE, target: arch, snapshotDir: snapDir } as DebugProtocol.LaunchRequestArguments);
+        const bps = (await bpDone).body.breakpoints;
+        // line 28 moves to the loop; nothing after the loop in $accumulate; $main has no loop
+        assert.deepEqual(bps.map((b) => [b.verified, b.line]), [[true, LOOP_LINE], [true, LOOP_LINE], [false, 31], [false, 38]]);
+        assert.match(bps[2].message ?? '', /no migration point/);
+        assert.match(bps[1].message ?? '', /moved/);
+
+        const ev = await firstStop as DebugProtocol.StoppedEvent;
+        assert.equal(ev.body.reason, 'breakpoint');
+        let st = await dc.stackTraceRequest({ threadId: 1 });
+        assert.deepEqual(st.body.stackFrames.map((f) => [f.name.split(' ')[0], f.line]), [['accumulate', LOOP_LINE], ['main', 41]]);
+        assert.equal(st.body.stackFrames[0].source?.path, FIXTURE);
+        let v = await variables(dc, st.body.stackFrames[0].id);
+        assert.deepEqual(Object.keys(v), ['Locals', 'Operand stack', 'Globals']);
+        assert.equal(v.Locals.$n.value, '5');
+        assert.equal(v.Locals.$big.value, '9223372036854775807');
+        assert.match(v.Locals.$big.type ?? '', /^i64 @ /);
+        assert.equal(v.Locals.$d.value, '-1.7976931348623157e+308');
+        assert.match(v.Locals.$d.type ?? '', /^f64 bits 0xffefffffffffffff @ /);
+        assert.equal(v.Locals.$i.value, '0');
+        assert.equal(v.Locals.$acc.value, '0');
+        assert.equal(v.Globals.$count.value, '-9223372036854775808');
+
+        // step over: the next stop at the same depth is the loop again, one iteration later
+        await Promise.all([dc.waitForEvent('stopped'), dc.nextRequest({ threadId: 1 })]);
+        st = await dc.stackTraceRequest({ threadId: 1 });
+        assert.equal(st.body.stackFrames.length, 2);
+        v = await variables(dc, st.body.stackFrames[0].id);
+        assert.equal(v.Locals.$i.value, '1');
+        assert.equal(v.Locals.$acc.value, '7');
+        assert.equal(v.Globals.$count.value, '-9223372036854775807');
+
+        // memory: the "start\n" data segment
+        const mem = await dc.customRequest('readMemory', { memoryReference: '0x7d0', count: 6 }) as DebugProtocol.ReadMemoryResponse;
+        assert.equal(Buffer.from(mem.body!.data!, 'base64').toString(), 'start\n');
+
+        const ck = await dc.customRequest('checkpoint', {});
+        assert.ok(existsSync(ck.body.path), ck.body.path);
+        assert.equal(ck.body.frames, 2);
+        if (arch === 'x86_64') x86Snapshot = ck.body.path;
+
+        // a pause/continue round trip, then run to the end without breakpoints
+        await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [] });
+        await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+        assert.equal(out.stdout, `start\n${EXPECTED_TAIL}`);
+      });
+
+      it('function breakpoints, step in / out, checkpoint breakpoints (one snapshot per hit)', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'wanco-dap-ckbp-'));
+        const out = collectOutput(dc);
+        dc.once('initialized', async () => {
+          const f = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'accumulate' }, { name: 'nosuch' }] });
+          assert.deepEqual(f.body.breakpoints.map((b) => b.verified), [true, false]);
+          await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [{ line: 15, logMessage: 'checkpoint' }] });
+          await dc.configurationDoneRequest();
+        });
+        await dc.initializeRequest();
+        await Promise.all([dc.waitForEvent('stopped'), dc.launchRequest({ program: FIXTURE, target: arch, snapshotDir: dir } as DebugProtocol.LaunchRequestArguments)]);
+        let st = await dc.stackTraceRequest({ threadId: 1 });
+        assert.equal(st.body.stackFrames[0].line, LOOP_LINE);
+        // step out: $main has no point of its own, so the next stop is in the next callee
+        await Promise.all([dc.waitForEvent('stopped'), dc.stepOutRequest({ threadId: 1 })]);
+        st = await dc.stackTraceRequest({ threadId: 1 });
+        assert.deepEqual(st.body.stackFrames.map((f) => [f.name.split(' ')[0], f.line]), [['print_i64', 15], ['main', 42]]);
+        const v = await variables(dc, st.body.stackFrames[0].id);
+        assert.equal(v.Locals.$v.value, '34');
+        await Promise.all([dc.waitForEvent('stopped'), dc.stepInRequest({ threadId: 1 })]);
+        st = await dc.stackTraceRequest({ threadId: 1 });
+        assert.equal(st.body.stackFrames[0].name.split(' ')[0], 'print_i64');
+        await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+        await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+        assert.equal(out.stdout, `start\n${EXPECTED_TAIL}`);
+        // print_i64 loop runs 2 + 19 times: one snapshot per hit (the stepped ones included)
+        const snaps = readdirSync(dir).filter((f) => f.endsWith('.wsnap'));
+        assert.ok(snaps.length >= 19, snaps.join(' '));
+        assert.match(out.console, /checkpoint \d+ written to/);
+      });
+    });
+  }
+
+  describe('restore and post-mortem', () => {
+    let dc: DebugClient;
+    beforeEach(() => { dc = client(); return dc.start(); });
+    afterEach(() => dc.stop());
+
+    it('restores an x86_64 checkpoint on aarch64 and runs to the expected output', async function () {
+      if (!x86Snapshot) this.skip();
+      const out = collectOutput(dc);
+      await Promise.all([
+        dc.configurationSequence(),
+        dc.launch({ program: FIXTURE, target: 'aarch64', restore: x86Snapshot, snapshotDir: snapDir } as DebugProtocol.LaunchRequestArguments),
+        dc.waitForEvent('terminated'),
+      ]);
+      assert.equal(out.stdout, EXPECTED_TAIL);
+    });
+
+    it('custom restore request restarts the session from a snapshot on the other architecture', async function () {
+      if (!x86Snapshot) this.skip();
+      const out = collectOutput(dc);
+      dc.once('initialized', async () => {
+        await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [{ line: 15 }] });
+        await dc.configurationDoneRequest();
+      });
+      await dc.initializeRequest();
+      await Promise.all([dc.waitForEvent('stopped'), dc.launchRequest({ program: FIXTURE, target: 'x86_64', stopOnEntry: true } as DebugProtocol.LaunchRequestArguments)]);
+      await Promise.all([dc.waitForEvent('stopped'), dc.customRequest('restore', { snapshot: x86Snapshot, target: 'aarch64' })]); // the breakpoint in $print_i64, after the restored loop
+      const st = await dc.stackTraceRequest({ threadId: 1 });
+      assert.deepEqual(st.body.stackFrames.map((f) => [f.name.split(' ')[0], f.line]), [['print_i64', 15], ['main', 42]]);
+      const v = await variables(dc, st.body.stackFrames[0].id);
+      assert.equal(v.Locals.$v.value, '34');
+      await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [] });
+      await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+      assert.equal(out.stdout, `start\n${EXPECTED_TAIL}`); // start: from the first run, before the restore
+    });
+
+    it('opens a snapshot post-mortem: frames, locals, globals, memory; nothing runs', async function () {
+      if (!x86Snapshot) this.skip();
+      dc.once('initialized', () => dc.configurationDoneRequest());
+      await dc.initializeRequest();
+      const [ev] = await Promise.all([dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>,
+        dc.launchRequest({ snapshot: x86Snapshot, program: FIXTURE } as DebugProtocol.LaunchRequestArguments)]);
+      assert.equal(ev.body.reason, 'snapshot');
+      const st = await dc.stackTraceRequest({ threadId: 1 });
+      assert.deepEqual(st.body.stackFrames.map((f) => [f.name.split(' ')[0], f.line]), [['accumulate', LOOP_LINE], ['main', 41]]);
+      const v = await variables(dc, st.body.stackFrames[0].id);
+      assert.equal(v.Locals.$big.value, '9223372036854775807');
+      assert.equal(v.Locals.$d.value, '-1.7976931348623157e+308');
+      assert.equal(v.Locals.$acc.value, '7');
+      assert.equal(v.Globals.$count.value, '-9223372036854775807');
+      const mem = await dc.customRequest('readMemory', { memoryReference: '2000', count: 6 }) as DebugProtocol.ReadMemoryResponse;
+      assert.equal(Buffer.from(mem.body!.data!, 'base64').toString(), 'start\n');
+      await assert.rejects(dc.continueRequest({ threadId: 1 }), /post-mortem/);
+    });
+  });
+
+  describe('bad launch configurations', () => {
+    let dc: DebugClient;
+    beforeEach(() => { dc = client(); return dc.start(); });
+    afterEach(() => dc.stop());
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['no program', {}, /"program".*required/],
+      ['missing program', { program: '/nonexistent/x.wat' }, /does not exist/],
+      ['unknown target', { program: FIXTURE, target: 'riscv' }, /unknown target 'riscv'/],
+      ['not a module', { program: join(ROOT, 'package.json') }, /neither a \.wat\/\.wasm module nor an ELF/],
+      ['snapshot of another module', { program: OTHER, snapshot: '@SNAP' }, /another module/],
+      ['args with restore', { program: FIXTURE, restore: '@SNAP', args: ['x'] }, /saved arguments/],
+    ];
+    for (const [name, args, re] of cases) {
+      it(name, async function () {
+        if (JSON.stringify(args).includes('@SNAP')) {
+          if (!x86Snapshot) this.skip();
+          for (const k of Object.keys(args)) if (args[k] === '@SNAP') args[k] = x86Snapshot;
+        }
+        assert.match(await launchError(dc, args), re);
+      });
+    }
+  });
+});
