@@ -1,0 +1,264 @@
+/**
+ * The wanco VS Code extension: commands (category "wanco"), settings wanco.*, the inline debug
+ * adapter (type `wanco`), the .wat language server, remote restore through OpenSSH.
+ */
+import * as vscode from 'vscode';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
+
+let out: vscode.OutputChannel;
+let status: vscode.StatusBarItem;
+let diagnostics: vscode.DiagnosticCollection;
+let client: LanguageClient | undefined;
+const running = new Map<string, { child: ChildProcess; module: string; snapshot: string }>();
+
+const cfg = () => vscode.workspace.getConfiguration('wanco');
+const core = () => ({
+  compile: require('../../compiler-core/src/compile') as typeof import('../../compiler-core/src/compile'),
+  run: require('../../compiler-core/src/cli/run') as typeof import('../../compiler-core/src/cli/run'),
+  targets: require('../../compiler-core/src/backend/targets') as typeof import('../../compiler-core/src/backend/targets'),
+  remote: require('../../compiler-core/src/cli/remote') as typeof import('../../compiler-core/src/cli/remote'),
+  reader: require('../../compiler-core/src/snapshot/reader') as typeof import('../../compiler-core/src/snapshot/reader'),
+  format: require('../../compiler-core/src/snapshot/format') as typeof import('../../compiler-core/src/snapshot/format'),
+});
+
+function currentModule(uri?: vscode.Uri): string | undefined {
+  const p = uri?.fsPath ?? vscode.window.activeTextEditor?.document.uri.fsPath;
+  if (p && /\.(wat|wasm)$/i.test(p)) return p;
+  vscode.window.showErrorMessage('wanco: open a .wat or .wasm file first');
+  return undefined;
+}
+function snapshotDir(module: string): string {
+  const d = cfg().get<string>('snapshotDirectory') || dirname(module);
+  mkdirSync(d, { recursive: true });
+  return d;
+}
+function target(): string { return cfg().get<string>('target') || 'x86_64'; }
+function optLevel(): 0 | 1 | 2 | 3 { return (cfg().get<number>('optimizationLevel') ?? 2) as 0 | 1 | 2 | 3; }
+function applyEnv(): void {
+  const llvm = cfg().get<string>('llvmBinDir');
+  if (llvm) process.env.WANCO_LLVM_BIN_DIR = llvm; else delete process.env.WANCO_LLVM_BIN_DIR;
+  status.text = `$(chip) wanco: ${target()} -O${optLevel()}`;
+}
+
+function report(e: unknown): void {
+  const msg = (e as Error).message ?? String(e);
+  out.appendLine(`error: ${msg}`);
+  const hint = /LLVM 14 tools not found/.test(msg) ? 'Show Output' : undefined;
+  void vscode.window.showErrorMessage(`wanco: ${msg}`, ...(hint ? [hint] : [])).then((c) => { if (c) out.show(); });
+}
+
+function toProblems(module: string, e: unknown): void {
+  const msg = (e as Error).message ?? '';
+  const m = /^(.*?):(\d+):(\d+): (.*)$/.exec(msg);
+  const uri = vscode.Uri.file(module);
+  const range = m ? new vscode.Range(Number(m[2]) - 1, Number(m[3]) - 1, Number(m[2]) - 1, Number(m[3])) : new vscode.Range(0, 0, 0, 0);
+  diagnostics.set(uri, [Object.assign(new vscode.Diagnostic(range, m ? m[4] : msg.replace(/^[^:]*: /, ''), vscode.DiagnosticSeverity.Error), { source: 'wanco' })]);
+}
+
+async function compileCommand(uri?: vscode.Uri): Promise<string | undefined> {
+  const module = currentModule(uri);
+  if (!module) return;
+  const t = await vscode.window.showQuickPick(['x86_64', 'aarch64'], { title: 'wanco: target', placeHolder: target() });
+  if (!t) return;
+  const o = await vscode.window.showQuickPick(['2', '0', '1', '3'].sort((a) => (Number(a) === optLevel() ? -1 : 0)), { title: 'wanco: optimisation level' });
+  if (!o) return;
+  const output = join(dirname(module), `${basename(module, extname(module))}.${t}`);
+  diagnostics.delete(vscode.Uri.file(module));
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `wanco: compiling ${basename(module)} for ${t}`, cancellable: false }, async () => {
+    try {
+      const c = core();
+      await c.compile.compileFile({ input: module, output, target: c.targets.parseTarget(t), optLevel: Number(o) as 0 | 1 | 2 | 3,
+        emitLlvm: false, boundsChecks: false, checkpoint: true, llvmBinDir: cfg().get<string>('llvmBinDir') || undefined,
+        onPhase: (phase, ms) => out.appendLine(`${phase}: ${ms.toFixed(0)} ms`) });
+      out.appendLine(`compiled ${module} -> ${output}`);
+      void vscode.window.showInformationMessage(`wanco: compiled ${basename(output)}`);
+      return output;
+    } catch (e) {
+      toProblems(module, e);
+      report(e);
+      return undefined;
+    }
+  });
+}
+
+function ptyTerminal(name: string): { write: (s: string) => void; close: (code: number) => void; onClose: (f: () => void) => void } {
+  const w = new vscode.EventEmitter<string>();
+  const done = new vscode.EventEmitter<number>();
+  let closeHandler = () => undefined as void;
+  const term = vscode.window.createTerminal({ name, pty: { onDidWrite: w.event, onDidClose: done.event, open: () => undefined, close: () => closeHandler() } });
+  term.show(true);
+  return { write: (s) => w.fire(s.replace(/\r?\n/g, '\r\n')), close: (code) => w.fire(`\r\n[exit status ${code}]\r\n`), onClose: (f) => { closeHandler = f; } };
+}
+
+async function runCommand(uri?: vscode.Uri): Promise<void> {
+  const module = currentModule(uri);
+  if (!module) return;
+  try {
+    const c = core();
+    const t = c.targets.parseTarget(target());
+    const exe = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `wanco: compiling ${basename(module)}` },
+      () => c.run.compileCached(module, t, optLevel()));
+    const snapshot = join(snapshotDir(module), `${basename(module, extname(module))}.wsnap`);
+    const [cmd, pre] = c.run.runnerFor(t, exe);
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? dirname(module);
+    const child = spawn(cmd, [...pre, '--dir', `${folder}::/`, '--snapshot', snapshot], { cwd: folder });
+    const term = ptyTerminal(`wanco: ${basename(module)}`);
+    running.set(module, { child, module, snapshot });
+    child.stdout.on('data', (d: Buffer) => term.write(d.toString()));
+    child.stderr.on('data', (d: Buffer) => term.write(d.toString()));
+    child.on('exit', (code) => { running.delete(module); term.close(code ?? 1); out.appendLine(`${basename(module)} exited with ${code}`); });
+    term.onClose(() => child.kill());
+  } catch (e) { toProblems(module, e); report(e); }
+}
+
+/** Checkpoint the active wanco debug session, or the program started with Run (SIGUSR1: snapshot, then it exits). */
+async function checkpointCommand(): Promise<string | undefined> {
+  const s = vscode.debug.activeDebugSession;
+  try {
+    if (s?.type === 'wanco') {
+      const r = await s.customRequest('checkpoint', {});
+      void vscode.window.showInformationMessage(`wanco: checkpoint written to ${r.path} (${r.size} bytes)`);
+      return r.path;
+    }
+    const [p] = running.values();
+    if (!p) { void vscode.window.showWarningMessage('wanco: nothing to checkpoint (start Run or Debug first)'); return; }
+    const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
+    p.child.kill('SIGUSR1');
+    await exited;
+    if (!existsSync(p.snapshot)) throw new Error(`no snapshot was written (${p.snapshot})`);
+    void vscode.window.showInformationMessage(`wanco: checkpoint written to ${p.snapshot}`);
+    return p.snapshot;
+  } catch (e) { report(e); return undefined; }
+}
+
+async function pickSnapshot(uri?: vscode.Uri): Promise<string | undefined> {
+  if (uri?.fsPath.endsWith('.wsnap')) return uri.fsPath;
+  const r = await vscode.window.showOpenDialog({ filters: { 'wanco snapshot': ['wsnap'] }, canSelectMany: false });
+  return r?.[0]?.fsPath;
+}
+async function pickModule(): Promise<string | undefined> {
+  const cur = vscode.window.activeTextEditor?.document.uri.fsPath;
+  if (cur && /\.(wat|wasm)$/.test(cur)) return cur;
+  const r = await vscode.window.showOpenDialog({ filters: { 'WebAssembly': ['wat', 'wasm'] }, canSelectMany: false, title: 'the module the snapshot was taken from' });
+  return r?.[0]?.fsPath;
+}
+
+async function restoreCommand(uri?: vscode.Uri): Promise<void> {
+  const snap = await pickSnapshot(uri);
+  const module = snap && await pickModule();
+  if (!snap || !module) return;
+  await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], { type: 'wanco', request: 'launch', name: 'wanco: restore', program: module, restore: snap, target: target() });
+}
+
+async function remoteRestore(snap: string, module: string, tCheckpoint?: number): Promise<void> {
+  const c = core();
+  const host = cfg().get<string>('remote.host');
+  if (!host) { void vscode.window.showErrorMessage('wanco: set wanco.remote.host (and .user, .port, .identityFile) first', 'Open Settings').then((x) => x && vscode.commands.executeCommand('workbench.action.openSettings', 'wanco.remote')); return; }
+  const term = ptyTerminal(`wanco: remote ${host}`);
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `wanco: restoring on ${host}`, cancellable: true }, async (progress, token) => {
+    const ac = new AbortController();
+    token.onCancellationRequested(() => ac.abort());
+    let started = 0;
+    try {
+      const r = await c.remote.remoteRestore({
+        remote: { host, user: cfg().get<string>('remote.user') || undefined, port: cfg().get<number>('remote.port') || undefined },
+        identity: cfg().get<string>('remote.identityFile') || undefined, remoteDir: cfg().get<string>('remote.directory') || undefined,
+        runner: cfg().get<string>('remote.runner') || undefined, sshPath: cfg().get<string>('remote.sshPath') || undefined,
+        module, snapshot: snap, optLevel: optLevel(),
+      }, {
+        signal: ac.signal,
+        progress: (m) => { out.appendLine(m); progress.report({ message: m }); if (m.startsWith('restoring')) started = performance.now(); },
+        stdout: (d) => term.write(d.toString()), stderr: (d) => term.write(d.toString()),
+      });
+      term.close(r.exitCode);
+      const downtime = tCheckpoint !== undefined && started ? ` — downtime ${(started - tCheckpoint).toFixed(0)} ms (checkpoint to remote start)` : '';
+      out.appendLine(`remote exit status ${r.exitCode}${downtime}`);
+      void vscode.window.showInformationMessage(`wanco: remote program exited with ${r.exitCode}${downtime}`);
+    } catch (e) { term.write(`${(e as Error).message}\n`); report(e); }
+  });
+}
+
+export function activate(context: vscode.ExtensionContext): void {
+  out = vscode.window.createOutputChannel('wanco');
+  diagnostics = vscode.languages.createDiagnosticCollection('wanco');
+  status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
+  status.command = 'wanco.selectTarget';
+  status.show();
+  // the bundle lives in dist/: tell the core where the runtime archives are
+  if (!process.env.WANCO_RUNTIME_DIR && existsSync(join(context.extensionPath, 'runtime', 'build'))) process.env.WANCO_RUNTIME_DIR = join(context.extensionPath, 'runtime', 'build');
+  applyEnv();
+  const reg = (id: string, f: (...a: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, f));
+  reg('wanco.compile', compileCommand);
+  reg('wanco.run', runCommand);
+  reg('wanco.debug', (uri?: vscode.Uri) => { const m = currentModule(uri); if (m) void vscode.debug.startDebugging(undefined, { type: 'wanco', request: 'launch', name: `wanco: ${basename(m)}`, program: m, target: target(), optLevel: optLevel() }); });
+  reg('wanco.checkpoint', checkpointCommand);
+  reg('wanco.restore', restoreCommand);
+  reg('wanco.restoreRemote', async (uri?: vscode.Uri) => { const s = await pickSnapshot(uri); const m = s && await pickModule(); if (s && m) await remoteRestore(s, m); });
+  reg('wanco.migrateRemote', async () => {
+    const [p] = running.values();
+    const s = vscode.debug.activeDebugSession;
+    const module = p?.module ?? (s?.type === 'wanco' ? s.configuration.program : undefined);
+    if (!module) { void vscode.window.showWarningMessage('wanco: start the program with Run or Debug first'); return; }
+    const t0 = performance.now();
+    const snap = await checkpointCommand();
+    if (s?.type === 'wanco' && !p) await vscode.debug.stopDebugging(s);
+    if (snap) await remoteRestore(snap, module, t0);
+  });
+  reg('wanco.inspectSnapshot', async (uri?: vscode.Uri) => {
+    const f = await pickSnapshot(uri);
+    if (!f) return;
+    try {
+      const c = core();
+      const snap = c.reader.readSnapshotFile(f);
+      const doc = await vscode.workspace.openTextDocument({ content: c.format.snapshotText(snap, {}), language: 'plaintext' });
+      await vscode.window.showTextDocument(doc, { preview: true });
+    } catch (e) { report(e); }
+  });
+  reg('wanco.addCheckpointHere', () => {
+    const ed = vscode.window.activeTextEditor;
+    if (!ed) return;
+    const loc = new vscode.Location(ed.document.uri, new vscode.Position(ed.selection.active.line, 0));
+    vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(loc, true, undefined, undefined, 'checkpoint')]);
+  });
+  reg('wanco.selectTarget', async () => {
+    const t = await vscode.window.showQuickPick(['x86_64', 'aarch64'], { title: 'wanco: target' });
+    if (t) await cfg().update('target', t, vscode.ConfigurationTarget.Global);
+  });
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('wanco')) applyEnv(); }));
+
+  // debugger: the colleague's inline adapter; F5 with no launch.json
+  context.subscriptions.push(vscode.debug.registerDebugAdapterDescriptorFactory('wanco', {
+    createDebugAdapterDescriptor: () => {
+      const { createInlineSession } = require('../../debug-adapter/src/index') as typeof import('../../debug-adapter/src/index');
+      return new vscode.DebugAdapterInlineImplementation(createInlineSession() as unknown as vscode.DebugAdapter);
+    },
+  }));
+  context.subscriptions.push(vscode.debug.registerDebugConfigurationProvider('wanco', {
+    resolveDebugConfiguration: (_f, config) => {
+      if (!config.type && !config.request && !config.name) {
+        const ed = vscode.window.activeTextEditor;
+        if (!ed || !/\.(wat|wasm)$/.test(ed.document.fileName)) return config;
+        return { type: 'wanco', request: 'launch', name: `wanco: ${basename(ed.document.fileName)}`, program: ed.document.fileName, target: target(), optLevel: optLevel(), stopOnEntry: false };
+      }
+      if (!config.snapshotDir && cfg().get<string>('snapshotDirectory')) config.snapshotDir = cfg().get<string>('snapshotDirectory');
+      return config;
+    },
+  }));
+
+  // .wat language server
+  const serverModule = context.asAbsolutePath(existsSync(context.asAbsolutePath('dist/server.js')) ? 'dist/server.js' : 'out/extension/server/server.js');
+  client = new LanguageClient('wanco-wat', 'wanco .wat', {
+    run: { module: serverModule, transport: TransportKind.ipc, options: { env: { ...process.env, WANCO_LS_MAIN: '1' } } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { env: { ...process.env, WANCO_LS_MAIN: '1' } } },
+  }, { documentSelector: [{ scheme: 'file', language: 'wat' }, { scheme: 'untitled', language: 'wat' }], outputChannel: out });
+  void client.start();
+  context.subscriptions.push(out, status, diagnostics);
+}
+
+export async function deactivate(): Promise<void> {
+  for (const p of running.values()) p.child.kill();
+  await client?.stop();
+}
