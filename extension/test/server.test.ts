@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 
-const SERVER = join(__dirname, '..', 'server', 'server.js');
+const SERVER = process.env.WANCO_LS_SERVER ?? join(__dirname, '..', 'server', 'server.js');
 const URI = 'file:///tmp/t.wat';
 const GOOD = `(module
   (memory $mem 1)
