@@ -319,8 +319,15 @@ export async function runNode(wasm: string, c: Case): Promise<RunResult> {
       result: join(cfgDir, 'result.json'),
     };
     writeFileSync(join(cfgDir, 'config.json'), JSON.stringify(cfg));
-    const r = await spawnCapture(process.execPath, ['--no-warnings', '--stack-size=984', NODE_CHILD, join(cfgDir, 'config.json')],
+    const nodeRun = () => spawnCapture(process.execPath, ['--no-warnings', '--stack-size=984', NODE_CHILD, join(cfgDir, 'config.json')],
       { cwd: root, timeoutMs: 120_000 });
+    let r = await nodeRun();
+    if (r.signal !== null && !existsSync(cfg.result)) {
+      // Seen on a loaded machine: V8 itself aborting (SIGABRT/SIGSEGV) before the module
+      // ran to its end; such a reference run says nothing about the module. Run it again once.
+      console.log(`      (node reference run of ${c.name} died of ${r.signal}; running it again)`);
+      r = await nodeRun();
+    }
     let trap: string | undefined;
     if (existsSync(cfg.result)) {
       const res = JSON.parse(readFileSync(cfg.result, 'utf8')) as { trap?: string };
