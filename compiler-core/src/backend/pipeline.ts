@@ -69,7 +69,7 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
       times.opt = Math.max(times.opt, performance.now() - t0);
       t0 = performance.now();
       await run(tc.llc, [`-O${opts.optLevel}`, '-filetype=obj', `-mtriple=${opts.target.triple}`,
-        `-mcpu=${opts.target.cpu}`, '-relocation-model=static',
+        `-mcpu=${opts.target.cpu}`, `-mattr=${opts.target.features}`, '-relocation-model=static',
         // keep deopt values in callee-saved registers where possible instead of spilling them
         ...(opts.checkpoint ? ['--use-registers-for-deopt-values'] : []), bc, '-o', objects[k]]);
       times.llc = Math.max(times.llc, performance.now() - t0);
