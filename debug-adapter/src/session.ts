@@ -568,7 +568,7 @@ export class WancoDebugSession extends LoggingDebugSession {
   }
 
   protected override async restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): Promise<void> {
-    await this.relaunch(response, (args.arguments as WancoLaunchArgs | undefined)?.restore ?? this.launchArgs?.restore, !!this.launchArgs?.stopOnEntry);
+    await this.relaunch(response, (args?.arguments as WancoLaunchArgs | undefined)?.restore ?? this.launchArgs?.restore, !!this.launchArgs?.stopOnEntry);
   }
 
   private async relaunch(response: DebugProtocol.Response, restore: string | undefined, stopOnEntry: boolean, target?: string): Promise<void> {

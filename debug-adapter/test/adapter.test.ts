@@ -214,6 +214,71 @@ describe('debug adapter (DAP over stdio)', function () {
     });
   });
 
+  describe('.wasm, set variable, pause, restart', () => {
+    let dc: DebugClient;
+    beforeEach(() => { dc = client(); return dc.start(); });
+    afterEach(() => dc.stop());
+
+    it('a .wasm shows a generated disassembly; frames point into it', async () => {
+      const { watToBinary } = await import('../../compiler-core/src/wasm/load');
+      const { readFileSync, writeFileSync } = await import('node:fs');
+      const wasm = join(snapDir, 'dbg.wasm');
+      writeFileSync(wasm, await watToBinary(readFileSync(FIXTURE, 'utf8'), FIXTURE));
+      dc.once('initialized', async () => {
+        await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: '$accumulate' }] });
+        await dc.configurationDoneRequest();
+      });
+      await dc.initializeRequest();
+      await Promise.all([dc.waitForEvent('stopped'), dc.launchRequest({ program: wasm, target: 'x86_64' } as DebugProtocol.LaunchRequestArguments)]);
+      const st = await dc.stackTraceRequest({ threadId: 1 });
+      const src = st.body.stackFrames[0].source!;
+      assert.ok(src.sourceReference! > 0);
+      const text = (await dc.sourceRequest({ sourceReference: src.sourceReference!, source: src })).body.content.split('\n');
+      assert.match(text[st.body.stackFrames[0].line - 1], /^\s*loop\b.*@0x/);
+      assert.match(text[st.body.stackFrames[1].line - 1], /^\s*call \$accumulate/);
+      // a breakpoint on a disassembly line maps like a .wat line
+      const bp = await dc.setBreakpointsRequest({ source: src, breakpoints: [{ line: st.body.stackFrames[0].line }] });
+      assert.equal(bp.body.breakpoints[0].verified, true);
+      await dc.terminateRequest();
+    });
+
+    it('setVariable writes a stack slot or says why not; restart runs again', async () => {
+      dc.once('initialized', async () => {
+        await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [{ line: LOOP_LINE }] });
+        await dc.configurationDoneRequest();
+      });
+      await dc.initializeRequest();
+      await Promise.all([dc.waitForEvent('stopped'), dc.launchRequest({ program: FIXTURE, target: 'x86_64' } as DebugProtocol.LaunchRequestArguments)]);
+      let st = await dc.stackTraceRequest({ threadId: 1 });
+      const scopes = await dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
+      const locals = scopes.body.scopes[0].variablesReference;
+      try {
+        const r = await dc.setVariableRequest({ variablesReference: locals, name: '$acc', value: '-1' });
+        assert.equal(r.body.value, '-1');
+      } catch (e) {
+        assert.match((e as Error).message, /register|constant|const|stack slot/i);
+      }
+      await assert.rejects(dc.setVariableRequest({ variablesReference: locals, name: '$acc', value: 'abc' }), /not a valid i64/);
+      await Promise.all([dc.waitForEvent('stopped'), dc.restartRequest({})]);
+      st = await dc.stackTraceRequest({ threadId: 1 });
+      const v = await variables(dc, st.body.stackFrames[0].id);
+      assert.equal(v.Locals.$i.value, '0');
+      await Promise.all([dc.waitForEvent('terminated'), dc.terminateRequest()]);
+    });
+
+    it('pause stops a running program at its next migration point; terminate ends it', async () => {
+      dc.once('initialized', () => dc.configurationDoneRequest());
+      await dc.initializeRequest();
+      await dc.launchRequest({ program: OTHER, target: 'x86_64' } as DebugProtocol.LaunchRequestArguments);
+      await new Promise((r) => setTimeout(r, 20));
+      const [ev] = await Promise.all([dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>, dc.pauseRequest({ threadId: 1 })]);
+      assert.equal(ev.body.reason, 'pause');
+      const st = await dc.stackTraceRequest({ threadId: 1 });
+      assert.ok(st.body.stackFrames.length >= 1);
+      await Promise.all([dc.waitForEvent('terminated'), dc.terminateRequest()]);
+    });
+  });
+
   describe('bad launch configurations', () => {
     let dc: DebugClient;
     beforeEach(() => { dc = client(); return dc.start(); });
