@@ -98,6 +98,10 @@ export class RuntimeClient extends EventEmitter {
     if (!o.restore) argv.push('--', ...o.args);
     const child = spawn(o.command, argv, { cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    // leave nothing running when the adapter itself goes away
+    const reap = () => { if (!this.exited) child.kill('SIGKILL'); };
+    process.once('exit', reap);
+    child.once('close', () => process.removeListener('exit', reap));
     child.stdout!.on('data', (d: Buffer) => this.emit('output', 'stdout', d.toString()));
     child.stderr!.on('data', (d: Buffer) => {
       const t = d.toString();
