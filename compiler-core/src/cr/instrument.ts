@@ -20,6 +20,7 @@ import { llvmResultType, llvmType, zeroValue } from '../llvm/ir';
 import type { Frame, FunctionTranslator, Operand } from '../translate/function';
 import { signatureKey, type CrHooks, type ModuleContext } from '../translate/module-context';
 import type { CrAnalysis } from './callgraph';
+import { callResults } from '../translate/ops/control';
 import { analyzeLiveness, type Liveness } from './liveness';
 
 export const enum PointKind { FuncEntry = 1, Loop = 2, Call = 3 }
@@ -212,13 +213,13 @@ export class CrInstrumentation implements CrHooks {
     const argText = args.map((a) => `${llvmType(a.type)} ${a.v}`).join(', ');
     if (!t.restoreMode) {
       const call = `call ${ret} ${callee}(${argText})${this.bundle(t, id, below)}`;
-      pushResults(t, type, collect(t, type, call));
+      for (const r of callResults(t, type, call)) t.push(r.type, r.v);
       return true;
     }
     const rslots = type.results.map((r, i) => t.alloca(r, `cr${ins.offset}.${i}`));
     const after = t.newLabel('after');
     this.storeDepths(t, below);
-    const r1 = collect(t, type, `call ${ret} ${callee}(${argText})${this.bundle(t, id, below)}`);
+    const r1 = callResults(t, type, `call ${ret} ${callee}(${argText})${this.bundle(t, id, below)}`);
     t.storeSlots(rslots, r1);
     t.emit(`br label %${after}`);
     // Restore path: reload this frame, then let the callee's restore variant rebuild its own.
@@ -230,7 +231,7 @@ export class CrInstrumentation implements CrHooks {
       const p = t.value('call i8* @wrt_cr_restore_callee()');
       target = t.value(`bitcast i8* ${p} to ${ret} ()*`);
     }
-    const r2 = collect(t, type, `call ${ret} ${target}()${this.bundle(t, id, restored)}`);
+    const r2 = callResults(t, type, `call ${ret} ${target}()${this.bundle(t, id, restored)}`);
     t.storeSlots(rslots, r2);
     t.emit(`br label %${after}`);
     t.startBlock(after);
@@ -254,18 +255,3 @@ export class CrInstrumentation implements CrHooks {
   }
 }
 
-/** Emits `call` and returns its results as operands (extracting multi-value structs). */
-function collect(t: FunctionTranslator, type: FuncType, call: string): Operand[] {
-  if (type.results.length === 0) {
-    t.emit(call);
-    return [];
-  }
-  const r = t.value(call);
-  if (type.results.length === 1) return [{ type: type.results[0], v: r }];
-  const st = llvmResultType(type.results);
-  return type.results.map((rt, i) => ({ type: rt, v: t.value(`extractvalue ${st} ${r}, ${i}`) }));
-}
-
-function pushResults(t: FunctionTranslator, _type: FuncType, results: Operand[]): void {
-  for (const r of results) t.push(r.type, r.v);
-}

@@ -1,5 +1,5 @@
 /** Structured control flow, branches, calls and returns. */
-import type { Instr } from '../../wasm/types';
+import type { FuncType, Instr } from '../../wasm/types';
 import { Op } from '../../wasm/opcodes';
 import { llvmResultType, llvmType } from '../../llvm/ir';
 import type { FunctionTranslator, Operand } from '../function';
@@ -149,19 +149,21 @@ function brTable(t: FunctionTranslator, ins: Instr): void {
 }
 
 /** Calls `callee` (an LLVM function value) with Wasm signature `type`, args from the stack. */
-export function emitCall(t: FunctionTranslator, type: { params: Operand['type'][]; results: Operand['type'][] }, callee: string): void {
+export function emitCall(t: FunctionTranslator, type: FuncType, callee: string): void {
   const args = t.popN(type.params.length).map((a) => `${llvmType(a.type)} ${a.v}`).join(', ');
-  const ret = llvmResultType(type.results);
+  for (const r of callResults(t, type, `call ${llvmResultType(type.results)} ${callee}(${args})`)) t.push(r.type, r.v);
+}
+
+/** Emits a call instruction and returns its results as operands (a multi-value struct is unpacked). */
+export function callResults(t: FunctionTranslator, type: FuncType, call: string): Operand[] {
   if (type.results.length === 0) {
-    t.emit(`call void ${callee}(${args})`);
-  } else {
-    const r = t.value(`call ${ret} ${callee}(${args})`);
-    if (type.results.length === 1) {
-      t.push(type.results[0], r);
-    } else {
-      type.results.forEach((rt, i) => t.push(rt, t.value(`extractvalue ${ret} ${r}, ${i}`)));
-    }
+    t.emit(call);
+    return [];
   }
+  const r = t.value(call);
+  if (type.results.length === 1) return [{ type: type.results[0], v: r }];
+  const st = llvmResultType(type.results);
+  return type.results.map((rt, i) => ({ type: rt, v: t.value(`extractvalue ${st} ${r}, ${i}`) }));
 }
 
 function callIndirect(t: FunctionTranslator, ins: Instr): void {
