@@ -2,14 +2,14 @@
  * Checkpoint/restore fidelity: each program is checkpointed at seeded random
  * moments on x86_64, restored under qemu on aarch64, checkpointed again there,
  * restored on x86_64, and must print exactly what an uninterrupted run prints
- * and leave the same files. WANCO_CR_CHAINS (default 1) sets the number of
+ * and leave the same files. WANCO_CR_CHAINS (default 2) sets the number of
  * chains per program; WANCO_CR_SEED replays a run.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { compileFor, copyDir, dirContents, fixtureModule, prng, runElf, workDir, type Arch, type Program, type RunResult } from '../helpers/cr-chain';
 
-const CHAINS = Number(process.env.WANCO_CR_CHAINS ?? 1);
+const CHAINS = Number(process.env.WANCO_CR_CHAINS ?? 2);
 const SEED = Number(process.env.WANCO_CR_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 const PROGRAMS: Program[] = [
