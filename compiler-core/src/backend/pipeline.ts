@@ -84,10 +84,15 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
     opts.onPhase?.('llc', times.llc);
     const out = resolve(opts.output);
     const partial = join(dirname(out), `.${basename(out)}.${process.pid}.partial`);
-    await timed(opts, 'link', () => run(tc.clang, ['-static', '-fuse-ld=lld', `--target=${opts.target.linkTriple}`,
-      ...objects, lib, '-lzstd', '-lz', '-lm', '-o', partial]));
-    await chmod(partial, 0o755);
-    await rename(partial, out);
+    try {
+      await timed(opts, 'link', () => run(tc.clang, ['-static', '-fuse-ld=lld', `--target=${opts.target.linkTriple}`,
+        ...objects, lib, '-lzstd', '-lz', '-lm', '-o', partial]));
+      await chmod(partial, 0o755);
+      await rename(partial, out);
+    } catch (e) {
+      await rm(partial, { force: true }); // never leave a half-written executable behind
+      throw e;
+    }
     if (opts.emitLlvm) {
       for (let k = 0; k < parts.length; k++) {
         const suffix = parts.length === 1 ? '' : `.${k}`;
