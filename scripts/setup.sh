@@ -22,7 +22,13 @@ PKGS=(
 missing=()
 for p in "${PKGS[@]}"; do
   case "$p" in \#*) continue ;; esac
-  if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != installed ]; then
+  # With arm64 added as a foreign architecture an unqualified name can list both
+  # architectures: an unqualified package counts when its native (non-:arm64) entry is installed.
+  case "$p" in
+    *:*) filter=cat ;;
+    *) filter='grep -v :arm64' ;;
+  esac
+  if ! dpkg-query -W -f='${binary:Package} ${db:Status-Status}\n' "$p" 2>/dev/null | $filter | grep -q ' installed$'; then
     missing+=("$p")
   fi
 done
