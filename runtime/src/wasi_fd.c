@@ -54,57 +54,44 @@ int32_t wrt_wasi_fd_write(int32_t fd, int32_t iovs, int32_t iovs_len, int32_t nw
   return W_ESUCCESS;
 }
 
-int32_t wrt_wasi_fd_read(int32_t fd, int32_t iovs, int32_t iovs_len, int32_t nread) {
-  CHECK_MEM((uint32_t)nread, 4);
+enum vec_op { VEC_READ, VEC_PREAD, VEC_PWRITE };
+
+/* fd_read / fd_pread / fd_pwrite: the same checks around one vectored syscall;
+ * the count of bytes moved goes to `result`. */
+static int32_t vec_io(enum vec_op op, int32_t fd, int32_t iovs, int32_t iovs_len, int64_t offset, int32_t result) {
+  CHECK_MEM((uint32_t)result, 4);
   wrt_fd *e = wrt_fd_get(fd);
   if (!e) return W_EBADF;
-  if (e->kind == FDK_PREOPEN || e->kind == FDK_DIR) return W_EISDIR;
+  if (e->kind == FDK_PREOPEN || e->kind == FDK_DIR) return op == VEC_PWRITE ? W_EBADF : W_EISDIR;
+  if (op != VEC_READ && offset < 0) return W_EINVAL;
   struct iovec iov[MAX_IOVS];
   size_t total;
   int32_t err = load_iovs(iovs, iovs_len, iov, &total);
   if (err) return err;
   wrt_stdout_flush();
   ssize_t r;
-  do r = readv(e->host_fd, iov, iovs_len); while (r < 0 && errno == EINTR);
+  do {
+    switch (op) {
+      case VEC_READ: r = readv(e->host_fd, iov, iovs_len); break;
+      case VEC_PREAD: r = preadv(e->host_fd, iov, iovs_len, (off_t)offset); break;
+      default: r = pwritev(e->host_fd, iov, iovs_len, (off_t)offset); break;
+    }
+  } while (r < 0 && errno == EINTR);
   if (r < 0) return wrt_wasi_errno(errno);
-  put_u32((uint32_t)nread, (uint32_t)r);
+  put_u32((uint32_t)result, (uint32_t)r);
   return W_ESUCCESS;
+}
+
+int32_t wrt_wasi_fd_read(int32_t fd, int32_t iovs, int32_t iovs_len, int32_t nread) {
+  return vec_io(VEC_READ, fd, iovs, iovs_len, 0, nread);
 }
 
 int32_t wrt_wasi_fd_pread(int32_t fd, int32_t iovs, int32_t iovs_len, int64_t offset, int32_t nread) {
-  CHECK_MEM((uint32_t)nread, 4);
-  wrt_fd *e = wrt_fd_get(fd);
-  if (!e) return W_EBADF;
-  if (e->kind == FDK_PREOPEN || e->kind == FDK_DIR) return W_EISDIR;
-  if (offset < 0) return W_EINVAL;
-  struct iovec iov[MAX_IOVS];
-  size_t total;
-  int32_t err = load_iovs(iovs, iovs_len, iov, &total);
-  if (err) return err;
-  wrt_stdout_flush();
-  ssize_t r;
-  do r = preadv(e->host_fd, iov, iovs_len, (off_t)offset); while (r < 0 && errno == EINTR);
-  if (r < 0) return wrt_wasi_errno(errno);
-  put_u32((uint32_t)nread, (uint32_t)r);
-  return W_ESUCCESS;
+  return vec_io(VEC_PREAD, fd, iovs, iovs_len, offset, nread);
 }
 
 int32_t wrt_wasi_fd_pwrite(int32_t fd, int32_t iovs, int32_t iovs_len, int64_t offset, int32_t nwritten) {
-  CHECK_MEM((uint32_t)nwritten, 4);
-  wrt_fd *e = wrt_fd_get(fd);
-  if (!e) return W_EBADF;
-  if (e->kind == FDK_PREOPEN || e->kind == FDK_DIR) return W_EBADF;
-  if (offset < 0) return W_EINVAL;
-  struct iovec iov[MAX_IOVS];
-  size_t total;
-  int32_t err = load_iovs(iovs, iovs_len, iov, &total);
-  if (err) return err;
-  wrt_stdout_flush();
-  ssize_t w;
-  do w = pwritev(e->host_fd, iov, iovs_len, (off_t)offset); while (w < 0 && errno == EINTR);
-  if (w < 0) return wrt_wasi_errno(errno);
-  put_u32((uint32_t)nwritten, (uint32_t)w);
-  return W_ESUCCESS;
+  return vec_io(VEC_PWRITE, fd, iovs, iovs_len, offset, nwritten);
 }
 
 int32_t wrt_wasi_fd_seek(int32_t fd, int64_t offset, int32_t whence, int32_t newoffset) {

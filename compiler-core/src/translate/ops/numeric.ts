@@ -171,18 +171,26 @@ function divRem(t: FunctionTranslator, type: Int, op: 'sdiv' | 'udiv' | 'srem' |
 /** IEEE 754-2019 minimum/maximum as Wasm defines them: NaN wins, -0 < +0. */
 function minMax(t: FunctionTranslator, type: Flt, which: 'min' | 'max'): void {
   const b = t.pop(); const a = t.pop();
-  const ty = llvmType(type);
-  const ity = type === 'f32' ? 'i32' : 'i64';
-  const uno = t.value(`fcmp uno ${ty} ${a.v}, ${b.v}`);
-  const nan = t.value(`fadd ${ty} ${a.v}, ${b.v}`);
-  const less = t.value(`fcmp ${which === 'min' ? 'olt' : 'ogt'} ${ty} ${a.v}, ${b.v}`);
-  const pick = t.value(`select i1 ${less}, ${ty} ${a.v}, ${ty} ${b.v}`);
-  const eq = t.value(`fcmp oeq ${ty} ${a.v}, ${b.v}`);
-  const ai = t.value(`bitcast ${ty} ${a.v} to ${ity}`);
-  const bi = t.value(`bitcast ${ty} ${b.v} to ${ity}`);
+  t.push(type, emitMinMax(t, a.v, b.v, llvmType(type), type === 'f32' ? 'i32' : 'i64', 'i1', which));
+}
+
+/**
+ * The Wasm min/max formula for scalars and, lane-wise, for SIMD vectors:
+ * `ty` is the float (vector) type, `ity` the same-width integer type and
+ * `cond` the comparison result type (i1 or <N x i1>).
+ */
+export function emitMinMax(t: FunctionTranslator, a: string, b: string, ty: string, ity: string, cond: string,
+  which: 'min' | 'max'): string {
+  const uno = t.value(`fcmp uno ${ty} ${a}, ${b}`);
+  const nan = t.value(`fadd ${ty} ${a}, ${b}`);
+  const less = t.value(`fcmp ${which === 'min' ? 'olt' : 'ogt'} ${ty} ${a}, ${b}`);
+  const pick = t.value(`select ${cond} ${less}, ${ty} ${a}, ${ty} ${b}`);
+  const eq = t.value(`fcmp oeq ${ty} ${a}, ${b}`);
+  const ai = t.value(`bitcast ${ty} ${a} to ${ity}`);
+  const bi = t.value(`bitcast ${ty} ${b} to ${ity}`);
   // Equal operands differ at most in the sign of zero: OR prefers -0, AND prefers +0.
   const merged = t.value(`${which === 'min' ? 'or' : 'and'} ${ity} ${ai}, ${bi}`);
   const mergedF = t.value(`bitcast ${ity} ${merged} to ${ty}`);
-  const notNan = t.value(`select i1 ${eq}, ${ty} ${mergedF}, ${ty} ${pick}`);
-  t.push(type, t.value(`select i1 ${uno}, ${ty} ${nan}, ${ty} ${notNan}`));
+  const notNan = t.value(`select ${cond} ${eq}, ${ty} ${mergedF}, ${ty} ${pick}`);
+  return t.value(`select ${cond} ${uno}, ${ty} ${nan}, ${ty} ${notNan}`);
 }

@@ -8,6 +8,7 @@ import { Simd } from '../../wasm/opcodes';
 import { v128Const } from '../../llvm/ir';
 import type { FunctionTranslator } from '../function';
 import { effectiveAddress } from './memory';
+import { emitMinMax } from './numeric';
 
 interface Shape { lanes: number; elem: string; bits: number; float: boolean }
 
@@ -98,22 +99,10 @@ function shift(t: FunctionTranslator, s: Shape, op: string): void {
   pushVec(t, t.value(`${op} ${vt(s)} ${a}, ${splat(t, sc, s)}`), s);
 }
 
-/** Wasm fmin/fmax per lane: NaN wins, -0 < +0 (same formula as the scalar ops). */
+/** Wasm fmin/fmax per lane: NaN wins, -0 < +0 (the scalar formula, lane-wise). */
 function floatMinMax(t: FunctionTranslator, s: Shape, which: 'min' | 'max'): void {
   const b = popAs(t, s); const a = popAs(t, s);
-  const ty = vt(s); const is = intOf(s); const ity = vt(is);
-  const c = (x: string) => `<${s.lanes} x i1> ${x}`;
-  const uno = t.value(`fcmp uno ${ty} ${a}, ${b}`);
-  const nan = t.value(`fadd ${ty} ${a}, ${b}`);
-  const less = t.value(`fcmp ${which === 'min' ? 'olt' : 'ogt'} ${ty} ${a}, ${b}`);
-  const pick = t.value(`select ${c(less)}, ${ty} ${a}, ${ty} ${b}`);
-  const eq = t.value(`fcmp oeq ${ty} ${a}, ${b}`);
-  const ai = t.value(`bitcast ${ty} ${a} to ${ity}`);
-  const bi = t.value(`bitcast ${ty} ${b} to ${ity}`);
-  const merged = t.value(`${which === 'min' ? 'or' : 'and'} ${ity} ${ai}, ${bi}`);
-  const mergedF = t.value(`bitcast ${ity} ${merged} to ${ty}`);
-  const notNan = t.value(`select ${c(eq)}, ${ty} ${mergedF}, ${ty} ${pick}`);
-  pushVec(t, t.value(`select ${c(uno)}, ${ty} ${nan}, ${ty} ${notNan}`), s);
+  pushVec(t, emitMinMax(t, a, b, vt(s), vt(intOf(s)), `<${s.lanes} x i1>`, which), s);
 }
 
 /** pmin: b < a ? b : a; pmax: a < b ? b : a. */
