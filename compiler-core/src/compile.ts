@@ -16,6 +16,8 @@ export interface CompileOptions {
   boundsChecks: boolean;
   /** checkpoint/restore support (default on; --no-checkpoint turns it off) */
   checkpoint: boolean;
+  /** debug build: a migration point at every statement boundary and after every call */
+  debugPoints?: boolean;
   llvmBinDir?: string;
   /** host modules imports may bind to (the spec runner adds spectest) */
   hosts?: HostSet;
@@ -41,11 +43,11 @@ export async function compileFile(opts: CompileOptions): Promise<void> {
   checkImports(module, opts.input, opts.hosts);
   const t1 = performance.now();
   const { partitions } = translateModule(module, bytes,
-    { boundsChecks: opts.boundsChecks, checkpoint: opts.checkpoint, hosts: opts.hosts, partitions: partitionCount(bytes.length) }, opts.target);
+    { boundsChecks: opts.boundsChecks, checkpoint: opts.checkpoint, debugPoints: opts.debugPoints, hosts: opts.hosts, partitions: partitionCount(bytes.length) }, opts.target);
   opts.onPhase?.('translate', performance.now() - t1);
   await buildExecutable(partitions, {
     target: opts.target, optLevel: opts.optLevel, output: opts.output, emitLlvm: opts.emitLlvm,
-    checkpoint: opts.checkpoint,
+    checkpoint: opts.checkpoint, debugPoints: opts.debugPoints,
     llvmBinDir: opts.llvmBinDir, onPhase: opts.onPhase,
   });
 }

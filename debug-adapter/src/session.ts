@@ -11,7 +11,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { RuntimeClient, RuntimeFrame, RuntimePoint, RuntimeState, RuntimeValue, StopInfo } from './runtimeClient';
-import { pointKey, WatSourceMap } from './sourceMap';
+import { instructionLines, pointKey, WatSourceMap, type LineSource } from './sourceMap';
+import { placePoints, pointOffset, resolveLine, stoppable, type PlacedPoint } from './pointLines';
+import { EvalError, evaluateExpression } from './evaluate';
 import { disassemble, Disassembly } from './disassembly';
 import { snapshotState } from './postMortem';
 import type { Module } from '../../compiler-core/src/wasm/types';
@@ -29,6 +31,8 @@ export interface WancoLaunchArgs extends DebugProtocol.LaunchRequestArguments {
   dirs?: string[];
   target?: string;
   optLevel?: number;
+  /** compile .wat/.wasm as a debug build (statement and after-call points; default true) */
+  debugPoints?: boolean;
   stopOnEntry?: boolean;
   /** start from this snapshot */
   restore?: string;
@@ -39,6 +43,17 @@ export interface WancoLaunchArgs extends DebugProtocol.LaunchRequestArguments {
 }
 
 class UserError extends Error {}
+
+interface Stepping {
+  kind: 'next' | 'out' | 'in';
+  /** frames when the step began, and the points of their callers */
+  depth: number;
+  callers: string[];
+  /** position (line or point) of the innermost frame when it began */
+  position: string;
+  /** an after-call point enabled for this step */
+  temp?: string;
+}
 
 const THREAD = 1;
 type ScopeRef = { frame: number; kind: 'locals' | 'stack' | 'globals' };
@@ -53,7 +68,10 @@ export class WancoDebugSession extends LoggingDebugSession {
   private disasm?: Disassembly;
   private disasmRef = 0;
   private points: RuntimePoint[] = [];
-  private pointSet = new Set<string>();
+  /** every point with its line and kind */
+  private placed = new Map<string, PlacedPoint>();
+  /** the program has statement points (a debug build) */
+  private debugBuild = false;
   private exe?: string;
   private targetName = 'x86_64';
   private snapshotDir = '';
@@ -65,7 +83,9 @@ export class WancoDebugSession extends LoggingDebugSession {
   private configDone = new Promise<void>((r) => { this.configured = r; });
   private lineBps = new Map<string, { points: string[]; checkpoint: boolean }[]>();
   private funcBps: { points: string[] }[] = [];
-  private stepping?: { kind: 'next' | 'out'; depth: number; callers: string[] };
+  private stepping?: Stepping;
+  /** points of user breakpoints */
+  private enabled = new Set<string>();
   private stopped = false;
   private terminating = false;
 
@@ -97,8 +117,19 @@ export class WancoDebugSession extends LoggingDebugSession {
     return undefined;
   }
 
-  private lineOf(func: number, offset: number): number | undefined {
-    return this.sourceMap?.lineOf(func, offset) ?? this.disasm?.lineOf(func, offset);
+  private lineSource(): LineSource | undefined {
+    return this.sourceMap ?? this.disasm;
+  }
+
+  /** Line of a point (its id), when the text has it. */
+  private lineOf(point: string): number | undefined {
+    return this.placed.get(point)?.line;
+  }
+
+  /** Knows the program's points: places them on lines. */
+  private setPoints(points: { id: string; func: number; kind: string }[]): void {
+    this.placed = placePoints(points, this.module, this.lineSource());
+    this.debugBuild = points.some((p) => p.kind === 'statement');
   }
 
   // ---- initialize / launch ---------------------------------------------------------------------
@@ -115,7 +146,7 @@ export class WancoDebugSession extends LoggingDebugSession {
       supportsSingleThreadExecutionRequests: false,
       supportsSteppingGranularity: false,
       supportsValueFormattingOptions: false,
-      supportsEvaluateForHovers: false,
+      supportsEvaluateForHovers: true,
     };
     this.sendResponse(response);
   }
@@ -135,6 +166,7 @@ export class WancoDebugSession extends LoggingDebugSession {
         await this.configDone;
         this.sendResponse(response);
         this.state = snapshotState(this.postMortem, (i) => this.funcName(i));
+        await this.postMortemPoints(this.postMortem);
         this.stopped = true;
         this.sendEvent(new StoppedEvent('snapshot', THREAD, `post-mortem: ${this.postMortem.file}`));
         return;
@@ -187,7 +219,8 @@ export class WancoDebugSession extends LoggingDebugSession {
       this.moduleBytes = bytes;
       this.sourcePath = moduleFile;
       if (/\.wa[st]t?$/i.test(moduleFile) && !moduleFile.endsWith('.wasm')) {
-        this.sourceMap = new WatSourceMap(readFileSync(moduleFile, 'utf8'), module);
+        const text = readFileSync(moduleFile, 'utf8');
+        this.sourceMap = new WatSourceMap(text, module, await instructionLines(text, bytes, module));
       } else {
         this.disasm = disassemble(module, (i) => this.funcName(i));
         this.disasmRef = 1;
@@ -218,7 +251,9 @@ export class WancoDebugSession extends LoggingDebugSession {
     } else {
       const { compileCached } = await import('../../compiler-core/src/cli/run');
       this.sendEvent(new OutputEvent(`wanco: compiling ${basename(program)} for ${target.name}\n`, 'console'));
-      this.exe = await compileCached(program, target, (args.optLevel ?? 2) as 0 | 1 | 2 | 3);
+      const debug = args.debugPoints ?? true;
+      if (typeof debug !== 'boolean') throw new UserError('launch: "debugPoints" must be true or false');
+      this.exe = await compileCached(program, target, (args.optLevel ?? 2) as 0 | 1 | 2 | 3, debug);
     }
     this.snapshotDir = args.snapshotDir ? abs(args.snapshotDir) : cwd;
     mkdirSync(this.snapshotDir, { recursive: true });
@@ -250,8 +285,7 @@ export class WancoDebugSession extends LoggingDebugSession {
       snapshot: join(this.snapshotDir, `${stem}.wsnap`), restore: restore ? resolve(cwd, restore) : undefined,
     });
     this.points = await rt.points();
-    // call points only describe a caller's frame; entries and loops are where the program stops
-    this.pointSet = new Set(this.points.filter((p) => p.kind !== 'call').map((p) => p.id));
+    this.setPoints(this.points);
     await this.applyBreakpoints();
   }
 
@@ -276,21 +310,74 @@ export class WancoDebugSession extends LoggingDebugSession {
     } catch {
       return;
     }
-    if (this.stepping && s.reason === 'step') {
-      // Only function entries and loops execute points (call points only describe the caller's
-      // frame), so "returned" also means: a caller frame now stands at another point.
-      const depth = this.state.frames.length;
-      const { depth: d0, callers } = this.stepping;
-      const returned = depth < d0 || this.state.frames.slice(0, d0 - 1).some((f, i) => f.point !== callers[i]);
-      const done = this.stepping.kind === 'next' ? depth <= d0 || returned : returned;
-      if (!done) { await this.runtime!.step().catch(() => undefined); return; }
+    const st = this.stepping;
+    let reasonOverride: string | undefined;
+    if (st && (s.reason === 'step' || s.reason === 'breakpoint')) {
+      const top = this.state.frames[this.state.frames.length - 1];
+      const userBp = !!top && this.enabled.has(top.point);
+      if (userBp && (s.reason === 'breakpoint' || top.point !== st.temp)) {
+        reasonOverride = 'breakpoint'; // a breakpoint met while stepping stops there
+      } else if (!this.stepDone(st, this.state)) {
+        await this.continueStep(st).catch(() => undefined);
+        return;
+      }
     }
+    if (st?.temp && !this.enabled.has(st.temp)) await this.runtime!.request('disable', { points: [st.temp] }).catch(() => undefined);
     this.stepping = undefined;
     this.scopes.reset();
     this.stopped = true;
-    const reason = this.entryStop ? 'entry' : s.reason === 'breakpoint' ? 'breakpoint' : s.reason === 'pause' ? 'pause' : 'step';
+    const reason = this.entryStop ? 'entry' : reasonOverride ?? (s.reason === 'breakpoint' && !st ? 'breakpoint' : s.reason === 'pause' ? 'pause' : 'step');
     this.entryStop = false;
     this.sendEvent(new StoppedEvent(reason, THREAD));
+  }
+
+  /** Where a frame stands for stepping: its line, or its point when it has no line. */
+  private position(point: string): string {
+    const l = this.lineOf(point);
+    return l !== undefined ? `line ${l}` : point;
+  }
+
+  /**
+   * Whether a step ends at this stop. Release builds stop only at entries and loops: "returned"
+   * also means a caller frame now stands at another point. Debug builds go by lines: next stops at
+   * another line of the same frame (not at its after-call points, which are inside the line) or
+   * in a caller; step in at any other line or frame; step out in a caller (its after-call point).
+   */
+  private stepDone(st: Stepping, state: RuntimeState): boolean {
+    const frames = state.frames;
+    const depth = frames.length;
+    const returned = depth < st.depth || frames.slice(0, Math.min(depth, st.depth) - 1).some((f, i) => f.point !== st.callers[i]);
+    const top = frames[depth - 1];
+    if (!this.debugBuild) return st.kind === 'next' ? depth <= st.depth || returned : st.kind === 'out' ? returned : true;
+    if (returned || st.kind === 'out') return returned;
+    const here = this.position(top.point);
+    if (st.kind === 'next') return depth === st.depth && this.placed.get(top.point)?.kind !== 'after-call' && here !== st.position;
+    return depth !== st.depth || here !== st.position;
+  }
+
+  /**
+   * Goes on with a step. In a debug build, a step that must come back to frame `k` (next: the
+   * frame it started in; out: its caller) runs at full speed to the after-call point of the call
+   * frame `k` stands at, instead of stopping at every point of the callees.
+   */
+  private async continueStep(st: Stepping): Promise<void> {
+    const rt = this.runtime!;
+    const frames = this.state?.frames ?? [];
+    const k = st.kind === 'out' ? st.depth - 2 : st.kind === 'next' ? st.depth - 1 : -1;
+    if (this.debugBuild && k >= 0 && frames.length > k + 1 && this.placed.get(frames[k].point)?.kind === 'call') {
+      const after = `0x${(BigInt(frames[k].point) | 0x40000000n).toString(16)}`;
+      if (this.placed.has(after)) {
+        if (st.temp !== after) {
+          if (st.temp && !this.enabled.has(st.temp)) await rt.request('disable', { points: [st.temp] });
+          st.temp = after;
+          await rt.request('enable', { points: [after] });
+        }
+        await rt.resume();
+        return;
+      }
+    }
+    if (st.kind === 'out' && st.depth <= 1) { await rt.resume(); return; } // out of the outermost frame: to the end
+    await rt.step();
   }
 
   // ---- breakpoints ------------------------------------------------------------------------------
@@ -299,10 +386,13 @@ export class WancoDebugSession extends LoggingDebugSession {
     const rt = this.runtime;
     if (!rt || !rt.running) return;
     const enable = new Set<string>();
+    this.enabled = enable;
     const ckpt = new Set<string>();
     for (const list of this.lineBps.values()) for (const b of list) for (const p of b.points) (b.checkpoint ? ckpt : enable).add(p);
     for (const b of this.funcBps) for (const p of b.points) enable.add(p);
+    this.enabled = enable;
     await rt.request('disable', { all: true });
+    if (this.stepping?.temp) enable.add(this.stepping.temp);
     if (enable.size) await rt.request('enable', { points: [...enable] });
     await rt.request('checkpoint_at', { points: [...ckpt] });
   }
@@ -319,11 +409,11 @@ export class WancoDebugSession extends LoggingDebugSession {
       const recs: { points: string[]; checkpoint: boolean }[] = [];
       const live = !this.postMortem;
       for (const b of bps) {
-        let res: { line: number; points: string[] } | { reason: string };
+        let res: { line: number; points: string[]; message?: string } | { reason: string };
         if (this.sourceMap && this.sourcePath && args.source.path && resolve(args.source.path) === this.sourcePath) {
-          res = this.sourceMap.resolve(b.line, (id) => this.pointSet.has(id));
+          res = resolveLine(b.line, this.sourceMap, this.placed.values(), this.debugBuild ? this.sourceMap.instrProblem : undefined);
         } else if (this.disasm && args.source.sourceReference === this.disasmRef) {
-          res = this.disasm.resolve(b.line, (id) => this.pointSet.has(id));
+          res = resolveLine(b.line, this.disasm, this.placed.values());
         } else {
           res = { reason: this.sourcePath ? `not the debugged module (${this.sourcePath})` : 'no module text: launch a .wat/.wasm or give "module" for the ELF' };
         }
@@ -332,7 +422,7 @@ export class WancoDebugSession extends LoggingDebugSession {
         if ('points' in res) {
           recs.push({ points: res.points, checkpoint });
           const bp = new Breakpoint(true, res.line) as DebugProtocol.Breakpoint;
-          if (res.line !== b.line) bp.message = `moved to the next migration point (line ${res.line})`;
+          if (res.message) bp.message = res.message;
           if (checkpoint) bp.message = `checkpoint: each hit writes a snapshot and continues`;
           out.push(bp);
         } else {
@@ -357,9 +447,9 @@ export class WancoDebugSession extends LoggingDebugSession {
       this.funcBps = [];
       for (const b of args.breakpoints) {
         const name = b.name.replace(/^\$/, '');
-        const pts = this.points.filter((p) => p.kind !== 'call' && (this.funcName(p.func) === name || String(p.func) === name));
+        const pts = this.points.filter((p) => stoppable(p.kind) && (this.funcName(p.func) === name || String(p.func) === name));
         const entry = pts.find((p) => p.kind === 'entry');
-        const chosen = entry ?? [...pts].sort((a, c) => a.offset - c.offset)[0];
+        const chosen = entry ?? [...pts].sort((a, c) => pointOffset(a.id) - pointOffset(c.id))[0];
         if (!chosen) {
           const known = this.points.some((p) => p.name === name) || [...(this.module?.names.functions.values() ?? [])].includes(name);
           const bp = new Breakpoint(false) as DebugProtocol.Breakpoint;
@@ -368,7 +458,7 @@ export class WancoDebugSession extends LoggingDebugSession {
           continue;
         }
         this.funcBps.push({ points: [chosen.id] });
-        const line = this.lineOf(chosen.func, chosen.offset);
+        const line = this.lineOf(chosen.id);
         const bp = new Breakpoint(true, line, undefined, this.source()) as DebugProtocol.Breakpoint;
         bp.message = `${chosen.kind} point ${chosen.id}`;
         out.push(bp);
@@ -399,9 +489,9 @@ export class WancoDebugSession extends LoggingDebugSession {
     response.body = {
       stackFrames: frames.slice(start, start + count).map((f, k) => {
         const id = start + k;
-        const offset = Number(BigInt(f.point) & 0xffffffffn);
+        const offset = pointOffset(f.point);
         const name = f.name ?? this.funcName(f.func) ?? `func ${f.func}`;
-        const line = this.lineOf(f.func, offset);
+        const line = this.lineOf(f.point);
         const sf = new StackFrame(id, `${name} (${f.kind} @0x${offset.toString(16)})`, line ? this.source() : undefined, line ?? 0, 1);
         (sf as DebugProtocol.StackFrame).instructionPointerReference = f.point;
         return sf;
@@ -471,24 +561,81 @@ export class WancoDebugSession extends LoggingDebugSession {
       const ref = this.scopes.get(args.variablesReference);
       if (!ref || !this.state || !this.stopped) throw new UserError('not stopped');
       if (this.postMortem) throw new UserError('a post-mortem snapshot is read-only');
-      if (ref.kind === 'globals') throw new UserError('globals cannot be set (the runtime only writes locals and stack values of the innermost frame)');
-      if (ref.frame !== 0) throw new UserError('only values of the innermost frame can be set');
-      const fr = this.frames()[0];
-      const vars = ref.kind === 'locals' ? fr.locals : fr.stack;
-      const idx = ref.kind === 'locals' ? fr.locals.findIndex((_, i) => this.localName(fr.func, i) === args.name) : Number(/^\[(\d+)\]$/.exec(args.name)?.[1] ?? -1);
-      if (idx < 0 || idx >= vars.length) throw new UserError(`no variable ${args.name}`);
-      const v = vars[idx];
-      const value = encodeValue(v.type, args.value.trim());
-      await this.runtime!.request('set_local', { frame: fr.index, index: ref.kind === 'locals' ? idx : fr.locals.length + idx, value });
-      this.state = await this.runtime!.state();
-      const nf = this.frames()[0];
-      const nv = (ref.kind === 'locals' ? nf.locals : nf.stack)[idx];
-      const shown = this.variable(args.name, nv, '');
-      response.body = { value: shown.value, type: shown.type };
+      const rt = this.requireLive();
+      const fr = this.frames()[ref.frame];
+      let shown: DebugProtocol.Variable;
+      if (ref.kind === 'globals') {
+        const idx = this.state.globals.findIndex((_, i) => this.globalName(i) === args.name);
+        if (idx < 0) throw new UserError(`no global ${args.name}`);
+        await rt.request('set_global', { index: idx, value: encodeValue(this.state.globals[idx].type, args.value.trim()) });
+        this.state = await rt.state();
+        shown = this.variable(args.name, this.state.globals[idx], '');
+      } else {
+        if (!fr) throw new UserError('no such frame');
+        const vars = ref.kind === 'locals' ? fr.locals : fr.stack;
+        const idx = ref.kind === 'locals' ? fr.locals.findIndex((_, i) => this.localName(fr.func, i) === args.name) : Number(/^\[(\d+)\]$/.exec(args.name)?.[1] ?? -1);
+        if (idx < 0 || idx >= vars.length) throw new UserError(`no variable ${args.name}`);
+        const value = encodeValue(vars[idx].type, args.value.trim());
+        // the runtime rebuilds the frames with the new value and stops at the same point again
+        await rt.request('set_local', { frame: fr.index, index: ref.kind === 'locals' ? idx : fr.locals.length + idx, value });
+        this.state = await rt.state();
+        const nf = this.state.frames[fr.index];
+        shown = this.variable(args.name, (ref.kind === 'locals' ? nf.locals : nf.stack)[idx], '');
+      }
+      response.body = { value: shown.value, type: shown.type, memoryReference: shown.memoryReference };
       this.sendResponse(response);
     } catch (e) {
       this.fail(response, e);
     }
+  }
+
+  protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
+    try {
+      if (!this.stopped || !this.state) throw new UserError('not stopped');
+      const fr = args.frameId !== undefined ? this.frames()[args.frameId] : this.frames()[0];
+      const state = this.state;
+      const r = await evaluateExpression(args.expression, {
+        frame: fr,
+        globals: state.globals,
+        localName: (i) => (fr ? this.module?.names.locals.get(fr.func)?.get(i) : undefined),
+        globalName: (i) => this.globalName(i).replace(/^\$/, ''),
+        memorySize: state.memory.pages * 65536,
+        readMemory: (addr, len) => this.memory(addr, len),
+      });
+      if (r.value) {
+        const v = this.variable(args.expression, r.value, args.expression);
+        response.body = { result: v.value, type: v.type, variablesReference: 0, memoryReference: v.memoryReference };
+      } else {
+        response.body = { result: r.text ?? '', type: r.type, variablesReference: 0, memoryReference: r.memoryReference };
+      }
+      this.sendResponse(response);
+    } catch (e) {
+      // hovers over words that are no values stay silent
+      if (args.context === 'hover') { response.success = false; this.sendResponse(response); return; }
+      this.fail(response, e instanceof EvalError ? new UserError(e.message) : e);
+    }
+  }
+
+  /** Linear memory of the stopped program or of the snapshot. */
+  private async memory(addr: number, len: number): Promise<Buffer> {
+    if (this.postMortem) {
+      const { readMemory } = await import('../../compiler-core/src/snapshot/reader');
+      return Buffer.from(readMemory(this.postMortem, addr, len));
+    }
+    const r = await this.runtime!.request<{ data: string }>('read_memory', { addr, len, encoding: 'base64' });
+    return Buffer.from(r.data, 'base64');
+  }
+
+  /** Post-mortem: the program's points as the compiler places them (a debug build when the snapshot has debug points). */
+  private async postMortemPoints(snap: Snapshot): Promise<void> {
+    if (!this.module || !this.moduleBytes) return;
+    const debugPoints = snap.frames.some((f) => (BigInt(f.pointId) & 0xc0000000n) !== 0n);
+    const { translateModule } = await import('../../compiler-core/src/translate/module');
+    const { parseTarget } = await import('../../compiler-core/src/backend/targets');
+    const { context } = translateModule(this.module, this.moduleBytes, { boundsChecks: false, checkpoint: true, debugPoints }, parseTarget(this.targetName));
+    const cr = context.cr as unknown as { points: Map<bigint, { id: bigint; funcIndex: number; kind: number }> };
+    const kinds = ['', 'entry', 'loop', 'call', 'statement', 'after-call'];
+    this.setPoints([...cr.points.values()].map((p) => ({ id: `0x${p.id.toString(16)}`, func: p.funcIndex, kind: kinds[p.kind] ?? '?' })));
   }
 
   protected override async readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): Promise<void> {
@@ -498,16 +645,7 @@ export class WancoDebugSession extends LoggingDebugSession {
       if (!Number.isFinite(addr) || addr < 0) throw new UserError(`bad memory reference ${args.memoryReference}`);
       const size = this.state.memory.pages * 65536;
       const len = Math.max(0, Math.min(args.count, size - addr, 1 << 20));
-      let data = Buffer.alloc(0);
-      if (len > 0) {
-        if (this.postMortem) {
-          const { readMemory } = await import('../../compiler-core/src/snapshot/reader');
-          data = Buffer.from(readMemory(this.postMortem, addr, len));
-        } else {
-          const r = await this.runtime!.request<{ data: string }>('read_memory', { addr, len, encoding: 'base64' });
-          data = Buffer.from(r.data, 'base64');
-        }
-      }
+      const data = len > 0 ? await this.memory(addr, len) : Buffer.alloc(0);
       response.body = { address: `0x${addr.toString(16)}`, data: data.toString('base64'), unreadableBytes: args.count - data.length };
       this.sendResponse(response);
     } catch (e) {
@@ -554,9 +692,12 @@ export class WancoDebugSession extends LoggingDebugSession {
     return async (rt) => {
       if (!this.stopped) throw new UserError('not stopped');
       const frames = this.state?.frames ?? [];
-      this.stepping = kind === 'in' ? undefined : { kind, depth: frames.length, callers: frames.slice(0, -1).map((f) => f.point) };
+      const top = frames[frames.length - 1];
+      this.stepping = kind === 'in' && !this.debugBuild ? undefined
+        : { kind, depth: frames.length, callers: frames.slice(0, -1).map((f) => f.point), position: top ? this.position(top.point) : '' };
       this.stopped = false;
-      await rt.step();
+      if (this.stepping) await this.continueStep(this.stepping);
+      else await rt.step();
     };
   }
 
@@ -636,7 +777,7 @@ export function encodeValue(type: string, text: string): string {
   switch (type) {
     case 'i32': case 'i64': {
       if (!/^-?(0x[0-9a-f]+|\d+)$/i.test(text)) throw bad();
-      const n = BigInt(text.startsWith('-') ? `-${text.slice(1)}` : text);
+      const n = text.startsWith('-') ? -BigInt(text.slice(1)) : BigInt(text);
       const bits = type === 'i32' ? 32 : 64;
       if (n < -(1n << BigInt(bits - 1)) || n >= (1n << BigInt(bits))) throw bad();
       return BigInt.asIntN(bits, n).toString();
@@ -644,11 +785,19 @@ export function encodeValue(type: string, text: string): string {
     case 'f32': case 'f64': {
       if (/^0x[0-9a-f]+$/i.test(text)) return text;
       const v = /^[-+]?inf(inity)?$/i.test(text) ? (text.startsWith('-') ? -Infinity : Infinity) : /^nan$/i.test(text) ? NaN : Number(text);
-      if (Number.isNaN(v) && !/^nan$/i.test(text)) throw bad();
+      if (text === '' || (Number.isNaN(v) && !/^nan$/i.test(text))) throw bad();
       const dv = new DataView(new ArrayBuffer(8));
       if (type === 'f32') { dv.setFloat32(0, v); return `0x${dv.getUint32(0).toString(16).padStart(8, '0')}`; }
       dv.setFloat64(0, v);
       return `0x${dv.getBigUint64(0).toString(16).padStart(16, '0')}`;
+    }
+    case 'v128':
+      if (!/^0x[0-9a-f]{32}$/i.test(text)) throw new UserError(`${text} is not a valid v128 value (0x and 32 hex digits)`);
+      return text;
+    case 'funcref': {
+      const m = /^(?:func\s+)?(\d+|null)\b/.exec(text);
+      if (!m) throw new UserError(`${text} is not a valid funcref (a function index or null)`);
+      return m[1];
     }
     default:
       throw new UserError(`values of type ${type} cannot be set`);

@@ -1,51 +1,79 @@
 /**
- * .wat line <-> migration points. binaryen turns the text into a binary keeping, within a
- * function, the order of loops and calls; so the Nth loop/call/call_indirect of a function in
- * the text (in binary emission order: a folded call is emitted after its operands, a loop at its
- * start) is the Nth such instruction in the decoded body. The `(func` header line maps to the
- * function-entry point (offset = body offset).
+ * .wat text <-> instruction offsets of the binary the program was compiled from.
+ *
+ * Every instruction's line comes from binaryen itself: the text is compiled again with a
+ * `;;@ w:LINE:COL` annotation before each instruction, and the source map binaryen emits for
+ * that binary gives the line of each instruction offset. The annotated binary must equal the
+ * compiled one up to the end of its code (it does: annotations are comments); when it does not,
+ * only loops, calls and function headers are mapped, by counting them in the text (the Nth
+ * loop/call of a function in the text, in binary emission order, is the Nth in its body).
  */
 import type { Module } from '../../compiler-core/src/wasm/types';
-import { Op } from '../../compiler-core/src/wasm/opcodes';
+import { Op, SIMD_NAMES } from '../../compiler-core/src/wasm/opcodes';
 
-export interface LineEntry {
-  line: number; // 1-based
+export interface FuncRange {
   funcIndex: number;
-  offset: number;
-  kind: 'entry' | 'loop' | 'call';
+  /** line of `(func` */
+  first: number;
+  last: number;
+  name?: string;
+  /** why lines inside cannot be mapped */
+  problem?: string;
 }
 
-interface TextFunc {
-  header: number; // line
-  last: number; // last line
-  name?: string;
-  instrs: { line: number; key: number; kind: 'loop' | 'call' }[];
+/** Where a program's instructions are in some text (a .wat file or the generated disassembly). */
+export interface LineSource {
+  funcAt(line: number): FuncRange | undefined;
+  /** line of the function header */
+  headerLine(funcIndex: number): number | undefined;
+  /** line of the instruction at `offset` */
+  instrLine(funcIndex: number, offset: number): number | undefined;
 }
 
 export function pointKey(funcIndex: number, offset: number): string {
   return `0x${((BigInt(funcIndex) << 32n) | BigInt(offset)).toString(16)}`;
 }
 
-/** Scans .wat text: defined functions (module level `(func`), their loop/call keywords. */
+/** Text name of an Op key: i32_add -> i32.add, local_get -> local.get, br_if stays. */
+export function textName(key: string): string {
+  return key.replace(/^(i32|i64|f32|f64|v128|i8x16|i16x8|i32x4|i64x2|f32x4|f64x2|local|global|table|memory|ref|elem|data)_/, '$1.');
+}
+
+/** Instruction keywords that get a line annotation (`else`/`end` delimit, they are no expressions). */
+const INSTRUCTIONS = new Set([...Object.keys(Op).map(textName), ...SIMD_NAMES.values()].filter((n) => n !== 'else' && n !== 'end'));
+
+interface TextFunc {
+  header: number;
+  last: number;
+  name?: string;
+  /** loops and calls in binary emission order (fallback map) */
+  instrs: { line: number; key: number; kind: 'loop' | 'call' }[];
+  /** text positions (of the token, or of its `(` when folded) and lines of instruction keywords */
+  keywords: { at: number; line: number; col: number }[];
+}
+
+/** Scans .wat text: module-level functions, their headers, loop/call keywords, every instruction keyword. */
 function scanWat(text: string): TextFunc[] {
   const funcs: TextFunc[] = [];
   let line = 1;
+  let lineStart = 0;
   let depth = 0;
   let cur: TextFunc | undefined;
   let funcDepth = -1;
   // stack of open parens: the folded call opened there (index into cur.instrs) or -1
   const open: number[] = [];
   let i = 0;
-  let lastTokenWasParen = false;
+  let parenAt = -1; // position of the `(` right before the current token, or -1
   const n = text.length;
+  const newline = (at: number) => { line++; lineStart = at + 1; };
   while (i < n) {
     const c = text[i];
-    if (c === '\n') { line++; i++; continue; }
+    if (c === '\n') { newline(i); i++; continue; }
     if (c === ';' && text[i + 1] === ';') { while (i < n && text[i] !== '\n') i++; continue; }
     if (c === '(' && text[i + 1] === ';') {
       let d = 1; i += 2;
       while (i < n && d > 0) {
-        if (text[i] === '\n') line++;
+        if (text[i] === '\n') newline(i);
         if (text[i] === '(' && text[i + 1] === ';') { d++; i += 2; continue; }
         if (text[i] === ';' && text[i + 1] === ')') { d--; i += 2; continue; }
         i++;
@@ -54,88 +82,181 @@ function scanWat(text: string): TextFunc[] {
     }
     if (c === '"') {
       i++;
-      while (i < n && text[i] !== '"') { if (text[i] === '\\') i++; else if (text[i] === '\n') line++; i++; }
+      while (i < n && text[i] !== '"') { if (text[i] === '\\') i++; else if (text[i] === '\n') newline(i); i++; }
       i++;
-      lastTokenWasParen = false;
+      parenAt = -1;
       continue;
     }
-    if (c === '(') { depth++; open.push(-1); i++; lastTokenWasParen = true; continue; }
+    if (c === '(') { depth++; open.push(-1); parenAt = i; i++; continue; }
     if (c === ')') {
       const k = open.pop();
       if (cur && k !== undefined && k >= 0) cur.instrs[k].key = i; // folded call: emitted at its end
       depth--;
       if (cur && depth < funcDepth) { cur.last = line; cur = undefined; funcDepth = -1; }
-      i++; lastTokenWasParen = false;
+      i++; parenAt = -1;
       continue;
     }
     if (/\s/.test(c)) { i++; continue; }
     let j = i;
     while (j < n && !/[\s()";]/.test(text[j])) j++;
     const tok = text.slice(i, j);
-    if (tok === 'func' && lastTokenWasParen && depth === 2 && !cur) {
-      cur = { header: line, last: line, instrs: [] };
+    const folded = parenAt >= 0;
+    if (tok === 'func' && folded && depth === 2 && !cur) {
+      cur = { header: line, last: line, instrs: [], keywords: [] };
       funcDepth = depth;
       const m = /^\s*(\$[^\s()]+)/.exec(text.slice(j));
       if (m) cur.name = m[1].slice(1);
       funcs.push(cur);
-    } else if (cur && (tok === 'loop' || tok === 'call' || tok === 'call_indirect')) {
-      const kind = tok === 'loop' ? 'loop' : 'call';
-      cur.instrs.push({ line, key: i, kind });
-      if (lastTokenWasParen && kind === 'call') open[open.length - 1] = cur.instrs.length - 1;
+    } else if (cur && INSTRUCTIONS.has(tok)) {
+      cur.keywords.push({ at: folded ? parenAt : i, line, col: i - lineStart + 1 });
+      if (tok === 'loop' || tok === 'call' || tok === 'call_indirect') {
+        const kind = tok === 'loop' ? 'loop' : 'call';
+        cur.instrs.push({ line, key: i, kind });
+        if (folded && kind === 'call') open[open.length - 1] = cur.instrs.length - 1;
+      }
     }
-    lastTokenWasParen = false;
+    parenAt = -1;
     i = j;
   }
-  // a function whose `(func` is inside `(import` is at depth 3, not counted
   for (const f of funcs) f.instrs.sort((a, b) => a.key - b.key);
   return funcs;
 }
 
-export class WatSourceMap {
-  /** every mappable line, in line order */
-  readonly entries: LineEntry[] = [];
-  readonly funcRanges: { funcIndex: number; first: number; last: number; name?: string; problem?: string }[] = [];
+/** The text with `;;@ w:LINE:COL` before every instruction keyword of every function. */
+export function annotateWat(text: string): string {
+  const marks = scanWat(text).flatMap((f) => f.keywords).sort((a, b) => a.at - b.at);
+  let out = '';
+  let from = 0;
+  for (const m of marks) {
+    out += `${text.slice(from, m.at)}\n;;@ w:${m.line}:${m.col}\n`;
+    from = m.at;
+  }
+  return out + text.slice(from);
+}
 
-  constructor(text: string, module: Module) {
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * Binary offset -> 1-based source line from a Wasm source map's `mappings` (Base64 VLQ; one
+ * generated line whose columns are byte offsets; segments of 1 field have no source position).
+ */
+export function decodeMappings(mappings: string): Map<number, number> {
+  const out = new Map<number, number>();
+  let offset = 0;
+  let line = 0;
+  for (const seg of mappings.split(',')) {
+    if (!seg) continue;
+    const fields: number[] = [];
+    let value = 0;
+    let shift = 0;
+    for (const ch of seg) {
+      const d = B64.indexOf(ch);
+      if (d < 0) throw new Error(`bad source map character '${ch}'`);
+      value += (d & 31) << shift;
+      if (d & 32) { shift += 5; continue; }
+      fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+      value = 0;
+      shift = 0;
+    }
+    offset += fields[0];
+    if (fields.length >= 4) {
+      line += fields[2];
+      out.set(offset, line + 1);
+    }
+  }
+  return out;
+}
+
+/**
+ * Line of every instruction offset of `bytes` (the binary compiled from `text`), or the reason
+ * why they cannot be known.
+ */
+export async function instructionLines(text: string, bytes: Uint8Array, module: Module): Promise<Map<number, number> | string> {
+  const { getBinaryen, wasm2Features } = await import('../../compiler-core/src/wasm/load');
+  const b = await getBinaryen();
+  const latin1 = Buffer.from(annotateWat(text), 'utf8').toString('latin1');
+  let mod;
+  try {
+    mod = (b.parseText as (t: string, f?: number) => ReturnType<typeof b.parseText>)(latin1, wasm2Features(b));
+  } catch (e) {
+    return `binaryen rejected the annotated text: ${(e as { message?: string })?.message ?? String(e)}`;
+  }
+  try {
+    mod.setFeatures(wasm2Features(b));
+    const prev = b.getDebugInfo();
+    b.setDebugInfo(true);
+    let out;
+    try {
+      out = mod.emitBinary('w.map');
+    } finally {
+      b.setDebugInfo(prev);
+    }
+    const codeEnd = module.funcs.length ? module.funcs[module.funcs.length - 1].bodyEnd : 0;
+    const same = out.binary.length >= codeEnd && Buffer.from(out.binary.subarray(0, codeEnd)).equals(Buffer.from(bytes.subarray(0, codeEnd)));
+    if (!same) return 'the annotated text compiles to different code';
+    return decodeMappings((JSON.parse(out.sourceMap ?? '{}') as { mappings?: string }).mappings ?? '');
+  } finally {
+    mod.dispose();
+  }
+}
+
+export class WatSourceMap implements LineSource {
+  readonly funcRanges: FuncRange[] = [];
+  /** fallback without instruction lines: loop/call offset -> line, per function */
+  private readonly counted = new Map<number, Map<number, number>>();
+  private readonly headers = new Map<number, number>();
+  /** per function: sorted instruction offsets and their lines */
+  private readonly perFunc = new Map<number, { offsets: number[]; lines: number[] }>();
+  /** why only loops and calls have lines */
+  readonly instrProblem?: string;
+
+  /** `lines`: instructionLines() of the text, or the reason it is missing */
+  constructor(text: string, module: Module, lines?: Map<number, number> | string) {
+    if (typeof lines === 'string') this.instrProblem = lines;
     const tf = scanWat(text);
     tf.forEach((t, k) => {
       const f = module.funcs[k];
       if (!f) return;
-      const range: WatSourceMap['funcRanges'][number] = { funcIndex: f.index, first: t.header, last: t.last, name: t.name };
+      const range: FuncRange = { funcIndex: f.index, first: t.header, last: t.last, name: t.name };
       this.funcRanges.push(range);
-      this.entries.push({ line: t.header, funcIndex: f.index, offset: f.bodyOffset, kind: 'entry' });
+      this.headers.set(f.index, t.header);
+      if (lines instanceof Map) {
+        const offsets: number[] = [];
+        const ls: number[] = [];
+        for (const ins of f.body) {
+          const l = lines.get(ins.offset);
+          if (l !== undefined) { offsets.push(ins.offset); ls.push(l); }
+        }
+        this.perFunc.set(f.index, { offsets, lines: ls });
+        return;
+      }
       const bin = f.body.filter((ins) => ins.op === Op.loop || ins.op === Op.call || ins.op === Op.call_indirect);
       if (bin.length !== t.instrs.length) {
         range.problem = `the text of this function has ${t.instrs.length} loops/calls, its binary ${bin.length}`;
         return;
       }
-      t.instrs.forEach((ti, m) => this.entries.push({ line: ti.line, funcIndex: f.index, offset: bin[m].offset, kind: ti.kind }));
+      this.counted.set(f.index, new Map(t.instrs.map((ti, m) => [bin[m].offset, ti.line])));
     });
-    this.entries.sort((a, b) => a.line - b.line || a.offset - b.offset);
   }
 
-  funcAt(line: number): WatSourceMap['funcRanges'][number] | undefined {
+  funcAt(line: number): FuncRange | undefined {
     return this.funcRanges.find((r) => line >= r.first && line <= r.last);
   }
 
-  /** line of a point (func, offset), if the text has it */
-  lineOf(funcIndex: number, offset: number): number | undefined {
-    return this.entries.find((e) => e.funcIndex === funcIndex && e.offset === offset)?.line;
+  headerLine(funcIndex: number): number | undefined {
+    return this.headers.get(funcIndex);
   }
 
-  /**
-   * The points a breakpoint on `line` stands for: the entries of the first line at or after it in
-   * the same function that has an existing point. Returns the line used, or a reason.
-   */
-  resolve(line: number, exists: (id: string) => boolean): { line: number; points: string[] } | { reason: string } {
-    const r = this.funcAt(line);
-    if (!r) return { reason: 'not inside a function' };
-    if (r.problem) return { reason: `cannot map lines of ${r.name ? `$${r.name}` : `function ${r.funcIndex}`}: ${r.problem}` };
-    const cands = this.entries.filter((e) => e.funcIndex === r.funcIndex && e.line >= line && exists(pointKey(e.funcIndex, e.offset)));
-    if (cands.length === 0) {
-      return { reason: `no migration point at or after this line in ${r.name ? `$${r.name}` : `function ${r.funcIndex}`} (the program stops only at loops and at the entries of functions that have an entry point)` };
+  /** An instruction without a line of its own (`end`, `else`) has the line of the one before it. */
+  instrLine(funcIndex: number, offset: number): number | undefined {
+    const pf = this.perFunc.get(funcIndex);
+    if (!pf) return this.counted.get(funcIndex)?.get(offset);
+    let lo = 0;
+    let hi = pf.offsets.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pf.offsets[mid] <= offset) lo = mid + 1; else hi = mid;
     }
-    const l = cands[0].line;
-    return { line: l, points: cands.filter((e) => e.line === l).map((e) => pointKey(e.funcIndex, e.offset)) };
+    return lo > 0 ? pf.lines[lo - 1] : undefined;
   }
 }

@@ -63,7 +63,7 @@ describe('debug adapter (DAP over stdio)', function () {
     // compile the fixture once per target into the cache the adapter uses
     const { compileCached } = await import('../../compiler-core/src/cli/run');
     const { parseTarget } = await import('../../compiler-core/src/backend/targets');
-    for (const a of ARCHES) await compileCached(FIXTURE, parseTarget(a), 2);
+    for (const a of ARCHES) await compileCached(FIXTURE, parseTarget(a), 2, true);
   });
 
   for (const arch of ARCHES) {
@@ -75,19 +75,22 @@ describe('debug adapter (DAP over stdio)', function () {
       it('stops at a line breakpoint with Wasm frames and exact locals, steps, writes a checkpoint', async () => {
         const out = collectOutput(dc);
         const bpDone = dc.waitForEvent('initialized').then(() => dc.setBreakpointsRequest({
-          source: { path: FIXTURE }, breakpoints: [{ line: LOOP_LINE }, { line: 28 }, { line: 31 }, { line: 38 }],
+          source: { path: FIXTURE }, breakpoints: [{ line: LOOP_LINE }, { line: 28 }, { line: 31 }, { line: 38 }, { line: 36 }],
         })).then(async (r) => { await dc.configurationDoneRequest(); return r; });
         const firstStop = dc.waitForEvent('stopped');
         await dc.initializeRequest();
         await dc.launchRequest({ program: FIXTURE, target: arch, snapshotDir: snapDir } as DebugProtocol.LaunchRequestArguments);
         const bps = (await bpDone).body.breakpoints;
-        // line 28 moves to the loop; nothing after the loop in $accumulate; $main has no loop
-        assert.deepEqual(bps.map((b) => [b.verified, b.line]), [[true, LOOP_LINE], [true, LOOP_LINE], [false, 31], [false, 38]]);
-        assert.match(bps[2].message ?? '', /no migration point/);
+        // a debug build: every statement line is a place to stop; line 28 (locals) moves to the loop
+        assert.deepEqual(bps.map((b) => [b.verified, b.line]), [[true, LOOP_LINE], [true, LOOP_LINE], [true, 31], [true, 38], [false, 36]]);
         assert.match(bps[1].message ?? '', /moved/);
+        assert.match(bps[4].message ?? '', /not inside a function/);
 
         const ev = await firstStop as DebugProtocol.StoppedEvent;
         assert.equal(ev.body.reason, 'breakpoint');
+        assert.deepEqual((await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames.map((f) => [f.name.split(' ')[0], f.line]), [['main', 38]]);
+        await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [{ line: LOOP_LINE }, { line: 31 }] });
+        await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: 1 })]);
         let st = await dc.stackTraceRequest({ threadId: 1 });
         assert.deepEqual(st.body.stackFrames.map((f) => [f.name.split(' ')[0], f.line]), [['accumulate', LOOP_LINE], ['main', 41]]);
         assert.equal(st.body.stackFrames[0].source?.path, FIXTURE);
@@ -102,10 +105,20 @@ describe('debug adapter (DAP over stdio)', function () {
         assert.equal(v.Locals.$acc.value, '0');
         assert.equal(v.Globals.$count.value, '-9223372036854775808');
 
-        // step over: the next stop at the same depth is the loop again, one iteration later
+        // step over: the loop body's first statement; then the breakpoint on line 31, then the loop again
         await Promise.all([dc.waitForEvent('stopped'), dc.nextRequest({ threadId: 1 })]);
         st = await dc.stackTraceRequest({ threadId: 1 });
-        assert.equal(st.body.stackFrames.length, 2);
+        assert.deepEqual(st.body.stackFrames.map((f) => [f.name.split(' ')[0], f.line]), [['accumulate', 30], ['main', 41]]);
+        await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: 1 })]);
+        st = await dc.stackTraceRequest({ threadId: 1 });
+        assert.equal(st.body.stackFrames[0].line, 31);
+        v = await variables(dc, st.body.stackFrames[0].id);
+        assert.equal(v.Locals.$acc.value, '7');
+        assert.equal(v.Globals.$count.value, '-9223372036854775808');
+        assert.match(v.Globals.$count.type ?? '', /^i64 @ \[0x[0-9a-f]+\]$/); // a global's native place: its address
+        await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: 1 })]);
+        st = await dc.stackTraceRequest({ threadId: 1 });
+        assert.equal(st.body.stackFrames[0].line, LOOP_LINE);
         v = await variables(dc, st.body.stackFrames[0].id);
         assert.equal(v.Locals.$i.value, '1');
         assert.equal(v.Locals.$acc.value, '7');
@@ -138,16 +151,22 @@ describe('debug adapter (DAP over stdio)', function () {
         await dc.initializeRequest();
         await Promise.all([dc.waitForEvent('stopped'), dc.launchRequest({ program: FIXTURE, target: arch, snapshotDir: dir } as DebugProtocol.LaunchRequestArguments)]);
         let st = await dc.stackTraceRequest({ threadId: 1 });
-        assert.equal(st.body.stackFrames[0].line, LOOP_LINE);
-        // step out: $main has no point of its own, so the next stop is in the next callee
+        // a function breakpoint: the entry, on the header line
+        assert.deepEqual(st.body.stackFrames.map((f) => [f.name.split(' ')[0], f.line]), [['accumulate', 27], ['main', 41]]);
+        // step out: in $main right after the call, its result on the operand stack
         await Promise.all([dc.waitForEvent('stopped'), dc.stepOutRequest({ threadId: 1 })]);
         st = await dc.stackTraceRequest({ threadId: 1 });
-        assert.deepEqual(st.body.stackFrames.map((f) => [f.name.split(' ')[0], f.line]), [['print_i64', 15], ['main', 42]]);
-        const v = await variables(dc, st.body.stackFrames[0].id);
-        assert.equal(v.Locals.$v.value, '34');
+        assert.deepEqual(st.body.stackFrames.map((f) => [f.name.split(' ')[0], f.line]), [['main', 41]]);
+        let v = await variables(dc, st.body.stackFrames[0].id);
+        assert.deepEqual(Object.values(v['Operand stack']).map((x) => x.value), ['34']);
         await Promise.all([dc.waitForEvent('stopped'), dc.stepInRequest({ threadId: 1 })]);
         st = await dc.stackTraceRequest({ threadId: 1 });
-        assert.equal(st.body.stackFrames[0].name.split(' ')[0], 'print_i64');
+        assert.deepEqual(st.body.stackFrames.map((f) => [f.name.split(' ')[0], f.line]), [['main', 42]]);
+        await Promise.all([dc.waitForEvent('stopped'), dc.stepInRequest({ threadId: 1 })]);
+        st = await dc.stackTraceRequest({ threadId: 1 });
+        assert.deepEqual(st.body.stackFrames.map((f) => [f.name.split(' ')[0], f.line]), [['print_i64', 10], ['main', 42]]);
+        v = await variables(dc, st.body.stackFrames[0].id);
+        assert.equal(v.Locals.$v.value, '34');
         await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
         await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
         assert.equal(out.stdout, `start\n${EXPECTED_TAIL}`);
@@ -191,7 +210,7 @@ describe('debug adapter (DAP over stdio)', function () {
       assert.equal(v.Locals.$v.value, '34');
       await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [] });
       await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
-      assert.equal(out.stdout, `start\n${EXPECTED_TAIL}`); // start: from the first run, before the restore
+      assert.equal(out.stdout, EXPECTED_TAIL); // the first run stopped at $main's entry, before its output
     });
 
     it('opens a snapshot post-mortem: frames, locals, globals, memory; nothing runs', async function () {
@@ -234,36 +253,45 @@ describe('debug adapter (DAP over stdio)', function () {
       const src = st.body.stackFrames[0].source!;
       assert.ok(src.sourceReference! > 0);
       const text = (await dc.sourceRequest({ sourceReference: src.sourceReference!, source: src })).body.content.split('\n');
-      assert.match(text[st.body.stackFrames[0].line - 1], /^\s*loop\b.*@0x/);
+      assert.match(text[st.body.stackFrames[0].line - 1], /^\(func \$accumulate\b.*@0x/);
       assert.match(text[st.body.stackFrames[1].line - 1], /^\s*call \$accumulate/);
-      // a breakpoint on a disassembly line maps like a .wat line
-      const bp = await dc.setBreakpointsRequest({ source: src, breakpoints: [{ line: st.body.stackFrames[0].line }] });
-      assert.equal(bp.body.breakpoints[0].verified, true);
+      // a breakpoint on a disassembly line: each instruction that starts a statement is a place to stop
+      const loopLine = text.findIndex((l) => /^\s*loop\b/.test(l)) + 1;
+      const bp = await dc.setBreakpointsRequest({ source: src, breakpoints: [{ line: loopLine }, { line: loopLine + 2 }] });
+      assert.deepEqual(bp.body.breakpoints.map((b) => [b.verified, b.line]), [[true, loopLine], [true, loopLine + 1]]);
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+      await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: 1 })]);
+      const st2 = await dc.stackTraceRequest({ threadId: 1 });
+      assert.equal(st2.body.stackFrames[0].line, loopLine);
       await dc.terminateRequest();
     });
 
-    it('setVariable writes a stack slot or says why not; restart runs again', async () => {
+    it('setVariable changes a local and a global of the running program; restart runs again', async () => {
+      let stdout = '';
+      dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') stdout += e.body.output; });
       dc.once('initialized', async () => {
         await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [{ line: LOOP_LINE }] });
         await dc.configurationDoneRequest();
       });
       await dc.initializeRequest();
       await Promise.all([dc.waitForEvent('stopped'), dc.launchRequest({ program: FIXTURE, target: 'x86_64' } as DebugProtocol.LaunchRequestArguments)]);
-      let st = await dc.stackTraceRequest({ threadId: 1 });
+      // restart: a new run, stopped at the breakpoint's first hit again (after one more step in the old run)
+      await Promise.all([dc.waitForEvent('stopped'), dc.nextRequest({ threadId: 1 })]);
+      await Promise.all([dc.waitForEvent('stopped'), dc.restartRequest({})]);
+      const st = await dc.stackTraceRequest({ threadId: 1 });
+      assert.equal(st.body.stackFrames[0].line, LOOP_LINE);
       const scopes = await dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
       const locals = scopes.body.scopes[0].variablesReference;
-      try {
-        const r = await dc.setVariableRequest({ variablesReference: locals, name: '$acc', value: '-1' });
-        assert.equal(r.body.value, '-1');
-      } catch (e) {
-        assert.match((e as Error).message, /register|constant|const|stack slot/i);
-      }
+      assert.equal((await variables(dc, st.body.stackFrames[0].id)).Locals.$i.value, '0');
+      // acc = 100 before the 5 iterations that add 7 each: the result is 135 + MAX + MIN = 134
+      const r = await dc.setVariableRequest({ variablesReference: locals, name: '$acc', value: '100' });
+      assert.equal(r.body.value, '100');
+      const g = await dc.setVariableRequest({ variablesReference: scopes.body.scopes[2].variablesReference, name: '$count', value: '0' });
+      assert.equal(g.body.value, '0');
       await assert.rejects(dc.setVariableRequest({ variablesReference: locals, name: '$acc', value: 'abc' }), /not a valid i64/);
-      await Promise.all([dc.waitForEvent('stopped'), dc.restartRequest({})]);
-      st = await dc.stackTraceRequest({ threadId: 1 });
-      const v = await variables(dc, st.body.stackFrames[0].id);
-      assert.equal(v.Locals.$i.value, '0');
-      await Promise.all([dc.waitForEvent('terminated'), dc.terminateRequest()]);
+      await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [] });
+      await Promise.all([dc.waitForEvent('terminated'), dc.continueRequest({ threadId: 1 })]);
+      assert.equal(stdout, 'start\nstart\n134\n5\n'); // "start" of the first run, then the second run
     });
 
     it('pause stops a running program at its next migration point; terminate ends it', async () => {
@@ -289,6 +317,7 @@ describe('debug adapter (DAP over stdio)', function () {
       ['unknown target', { program: FIXTURE, target: 'riscv' }, /unknown target 'riscv'/],
       ['not a module', { program: join(ROOT, 'package.json') }, /neither a \.wat\/\.wasm module nor an ELF/],
       ['snapshot of another module', { program: OTHER, snapshot: '@SNAP' }, /another module/],
+      ['debugPoints not a boolean', { program: FIXTURE, debugPoints: 'yes' }, /"debugPoints" must be true or false/],
       ['args with restore', { program: FIXTURE, restore: '@SNAP', args: ['x'] }, /saved arguments/],
     ];
     for (const [name, args, re] of cases) {

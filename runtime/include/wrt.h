@@ -171,7 +171,7 @@ void wrt_elem_drop(uint32_t seg);
  * counts and types given by the point's descriptor.
  */
 typedef struct wrt_cr_point_desc {
-  uint64_t id;           /* (func_index << 32) | Wasm byte offset */
+  uint64_t id;           /* (func_index << 32) | Wasm byte offset (debug points: | tag bit 31 or 30) */
   uint32_t func_index;
   uint16_t num_locals;   /* params included */
   uint16_t num_stack;    /* operand-stack values recorded (below call args) */
@@ -183,6 +183,8 @@ typedef struct wrt_cr_point_desc {
 #define WRT_POINT_FUNC_ENTRY 1u
 #define WRT_POINT_LOOP 2u
 #define WRT_POINT_CALL 3u
+#define WRT_POINT_STATEMENT 4u   /* debug builds: empty operand stack before an instruction */
+#define WRT_POINT_AFTER_CALL 5u  /* debug builds: right after a call returned */
 
 extern volatile int32_t wrt_cr_flag;
 void wrt_cr_point(uint64_t point_id);

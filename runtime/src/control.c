@@ -36,6 +36,11 @@ static uint8_t *bp, *cpat;       /* per point index: breakpoint / checkpoint_at 
 static uint32_t nbp, ncpat;
 static volatile int wants;       /* mirror of "the Wasm thread is needed" */
 static char stop_event[256];     /* re-sent to a client that connects while stopped */
+static char stop_reason[16];     /* of the current stop */
+static char *restop_line;        /* set_local rewound the frames: its response, sent when the point runs again */
+static uint64_t restop_point;
+
+static void update_wants(void) { wants = q_head || pause_req || step_req || nbp || ncpat || restop_line; }
 
 /* ---- minimal JSON ---- */
 typedef struct { const char *s; size_t n; } span;
@@ -215,7 +220,14 @@ static void respond_err(const char *line, const char *fmt, ...) {
 
 /* ---- rendering ---- */
 static const char *kind_name(uint32_t k) {
-  return k == WRT_POINT_FUNC_ENTRY ? "entry" : k == WRT_POINT_LOOP ? "loop" : k == WRT_POINT_CALL ? "call" : "?";
+  switch (k) {
+  case WRT_POINT_FUNC_ENTRY: return "entry";
+  case WRT_POINT_LOOP: return "loop";
+  case WRT_POINT_CALL: return "call";
+  case WRT_POINT_STATEMENT: return "statement";
+  case WRT_POINT_AFTER_CALL: return "after-call";
+  default: return "?";
+  }
 }
 static const char *type_name(uint8_t t) {
   switch (t) {
@@ -325,6 +337,8 @@ static void do_state(const char *line) {
     }
     if (i) sb_putn(&b, ",", 1);
     render_value(&b, &v, NULL);
+    b.n--; /* the global's native place: its address */
+    sb_printf(&b, ",\"loc\":\"[0x%" PRIxPTR "]\"}", (uintptr_t)g->addr);
   }
   sb_printf(&b, "],\"memory\":{\"pages\":%" PRIu64 "}}", wrt_mem_size / WRT_PAGE_SIZE);
   send_line(&b);
@@ -357,6 +371,53 @@ static void do_read_memory(const char *line) {
   send_line(&b);
 }
 
+/* Parses a value typed by a user into the payload of a value of type t. */
+static bool parse_value(uint8_t t, const char *text, uint8_t bits[16]) {
+  char *end = NULL;
+  memset(bits, 0, 16);
+  errno = 0;
+  if (!*text) return false;
+  if (t == WRT_I32 || t == WRT_I64) {
+    int64_t v = (text[0] != '-' && strncmp(text, "0x", 2) == 0) ? (int64_t)strtoull(text, &end, 16) : strtoll(text, &end, 0);
+    if (t == WRT_I32 && (v < INT32_MIN || v > (int64_t)UINT32_MAX)) return false;
+    memcpy(bits, &v, 8);
+  } else if (t == WRT_F32 || t == WRT_F64) {
+    if (strncmp(text, "0x", 2) == 0) {
+      uint64_t v = strtoull(text, &end, 16);
+      if (t == WRT_F32 && v > UINT32_MAX) return false;
+      memcpy(bits, &v, 8);
+    } else if (t == WRT_F32) { float v = strtof(text, &end); memcpy(bits, &v, 4); }
+    else { double v = strtod(text, &end); memcpy(bits, &v, 8); }
+  } else if (t == WRT_V128) {
+    if (strncmp(text, "0x", 2) != 0 || strlen(text) != 34) return false;
+    for (int i = 0; i < 16; i++) {
+      unsigned x;
+      if (sscanf(text + 2 + 2 * (15 - i), "%2x", &x) != 1) return false;
+      bits[i] = (uint8_t)x;
+    }
+    return true;
+  } else if (t == WRT_FUNCREF) {
+    uint32_t idx;
+    if (strcmp(text, "null") == 0) idx = 0xFFFFFFFFu;
+    else {
+      unsigned long v = strtoul(text, &end, 0);
+      if (*end || v >= wrt_module.num_funcs) return false;
+      idx = (uint32_t)v;
+    }
+    memcpy(bits, &idx, 4);
+    return true;
+  } else {
+    return false;
+  }
+  return end && !*end && !errno;
+}
+
+/*
+ * Changes a local or operand-stack value of any frame. Compiled code keeps values where LLVM put
+ * them (registers, spill slots that are only copies), so writing those in place would not reach
+ * the program: the frames are captured, the value changed, and the frames rebuilt through the
+ * restore variants (wrt_cr_rewind). The response is sent when the innermost point runs again.
+ */
 static void do_set_local(const char *line) {
   uint64_t frame, index;
   char text[128];
@@ -365,43 +426,52 @@ static void do_set_local(const char *line) {
     respond_err(line, "set_local needs frame, index and value");
     return;
   }
+  if (!wrt_cr_rewind_armed) { respond_err(line, "values cannot be changed in this run (no restore entry)"); return; }
   wrt_snapshot s;
   char err[256];
   if (wrt_cr_capture_frames(&s, err, sizeof err) != 0) { respond_err(line, "%s", err); return; }
-  if (frame != s.nframes - 1) { respond_err(line, "only the innermost frame (%u) can be changed", s.nframes - 1); goto out; }
+  if (frame >= s.nframes) { respond_err(line, "there is no frame %" PRIu64 " (%u frames)", frame, s.nframes); goto out; }
   wrt_snap_frame *f = &s.frames[frame];
   if (index >= (uint64_t)f->nlocals + f->nstack) { respond_err(line, "frame %" PRIu64 " has no value %" PRIu64, frame, index); goto out; }
-  const wrt_snap_loc *l = &s.native[frame].locs[index];
   uint8_t t = f->vals[index].type;
-#if defined(__x86_64__)
-  const uint16_t sp = 7;
-#else
-  const uint16_t sp = 31;
-#endif
-  if (l->kind != SM_INDIRECT || l->reg != sp) {
-    respond_err(line, "value %" PRIu64 " is %s: only values in stack slots can be changed", index,
-                l->kind == SM_REGISTER ? "in a register" : l->kind == SM_INDIRECT ? "in a frame-pointer slot" : "a constant");
-    goto out;
-  }
-  uint8_t bits[16] = { 0 };
-  char *end;
-  errno = 0;
-  if (t == WRT_I32 || t == WRT_I64) {
-    int64_t v = strtoll(text, &end, 0);
-    memcpy(bits, &v, 8);
-  } else if (t == WRT_F32 || t == WRT_F64) {
-    if (strncmp(text, "0x", 2) == 0) { uint64_t v = strtoull(text, &end, 16); memcpy(bits, &v, 8); }
-    else if (t == WRT_F32) { float v = strtof(text, &end); memcpy(bits, &v, 4); }
-    else { double v = strtod(text, &end); memcpy(bits, &v, 8); }
-  } else {
-    respond_err(line, "values of type %s cannot be set", type_name(t));
-    goto out;
-  }
-  if (*end || errno || !*text) { respond_err(line, "bad %s value '%s'", type_name(t), text); goto out; }
-  memcpy((void *)(uintptr_t)(wrt_cr_inner_cfa() + (uint64_t)(int64_t)l->off), bits, wrt_valtype_size(t));
-  respond_ok(line);
+  uint8_t bits[16];
+  if (t == WRT_EXTERNREF) { respond_err(line, "externref values cannot be set"); goto out; }
+  if (!parse_value(t, text, bits)) { respond_err(line, "bad %s value '%s'", type_name(t), text); goto out; }
+  memcpy(f->vals[index].bits, bits, 16);
+  restop_line = strdup(line);
+  if (!restop_line) { respond_err(line, "out of memory"); goto out; }
+  /* the innermost frame's point is where the program stops again */
+  restop_point = s.frames[s.nframes - 1].point;
+  pthread_mutex_lock(&mu);
+  update_wants();
+  wrt_cr_flag = 1;
+  pthread_mutex_unlock(&mu);
+  for (uint32_t i = 0; i < s.nnative; i++) free(s.native[i].locs);
+  free(s.native);
+  wrt_cr_rewind(s.frames, s.nframes); /* takes the frames; does not return */
 out:
   wrt_cr_capture_free(&s);
+}
+
+static void do_set_global(const char *line) {
+  uint64_t index;
+  char text[128];
+  if (!jget_u64(line, "index", &index) || !jget_str(line, "value", text, sizeof text)) { respond_err(line, "set_global needs index and value"); return; }
+  if (index >= wrt_module.num_globals) { respond_err(line, "there is no global %" PRIu64 " (%u globals)", index, wrt_module.num_globals); return; }
+  const wrt_global_desc *g = &wrt_module.globals[index];
+  if (!g->mut) { respond_err(line, "global %" PRIu64 " is immutable (the compiler may have used its value as a constant)", index); return; }
+  uint8_t bits[16];
+  if (g->type == WRT_EXTERNREF) { respond_err(line, "externref globals cannot be set"); return; }
+  if (!parse_value(g->type, text, bits)) { respond_err(line, "bad %s value '%s'", type_name(g->type), text); return; }
+  if (g->type == WRT_FUNCREF) {
+    uint32_t idx;
+    memcpy(&idx, bits, 4);
+    void *p = idx == 0xFFFFFFFFu ? NULL : (void *)&wrt_module.funcs[idx];
+    memcpy(g->addr, &p, sizeof p);
+  } else {
+    memcpy(g->addr, bits, wrt_valtype_size(g->type));
+  }
+  respond_ok(line);
 }
 
 static void do_checkpoint(const char *line, const char *path, uint32_t reason) {
@@ -423,7 +493,6 @@ static void do_checkpoint(const char *line, const char *path, uint32_t reason) {
   send_line(&b);
 }
 
-static void update_wants(void) { wants = q_head || pause_req || step_req || nbp || ncpat; }
 
 static req *pop(void) {
   req *r = q_head;
@@ -441,6 +510,7 @@ static bool handle_main(const char *line, bool is_stopped) {
   if (strcmp(cmd, "state") == 0) do_state(line);
   else if (strcmp(cmd, "read_memory") == 0) do_read_memory(line);
   else if (strcmp(cmd, "set_local") == 0) do_set_local(line);
+  else if (strcmp(cmd, "set_global") == 0) do_set_global(line);
   else if (strcmp(cmd, "resume") == 0) { respond_ok(line); return true; }
   else if (strcmp(cmd, "step") == 0) {
     pthread_mutex_lock(&mu);
@@ -453,7 +523,8 @@ static bool handle_main(const char *line, bool is_stopped) {
   return false;
 }
 
-static void stop_loop(const char *reason, uint64_t id) {
+/* Stops until resume/step. reply: a deferred request answered instead of sending the event. */
+static void stop_loop(const char *reason, uint64_t id, const char *reply) {
   sbuf b = { 0 };
   if (id == UINT64_MAX) sb_printf(&b, "{\"event\":\"stopped\",\"reason\":\"%s\"}", reason);
   else sb_printf(&b, "{\"event\":\"stopped\",\"reason\":\"%s\",\"point\":\"0x%" PRIx64 "\",\"func\":%u}", reason, id, (uint32_t)(id >> 32));
@@ -461,9 +532,15 @@ static void stop_loop(const char *reason, uint64_t id) {
   stopped = true;
   pause_req = false;
   snprintf(stop_event, sizeof stop_event, "%s", b.p ? b.p : "");
+  snprintf(stop_reason, sizeof stop_reason, "%s", reason);
   pthread_mutex_unlock(&mu);
   wrt_stdout_flush();
-  send_line(&b);
+  if (reply) {
+    free(b.p);
+    respond_ok(reply);
+  } else {
+    send_line(&b);
+  }
   for (;;) {
     pthread_mutex_lock(&mu);
     while (!q_head) pthread_cond_wait(&cv, &mu);
@@ -483,6 +560,19 @@ static void stop_loop(const char *reason, uint64_t id) {
 bool wrt_ctl_wants_flag(void) { return wants; }
 
 void wrt_ctl_at_point(uint64_t id) {
+  if (restop_line && id == restop_point) {
+    /* the rebuilt frames reached the point they were stopped at: stopped again, set_local answered */
+    char *line = restop_line;
+    char reason[16];
+    snprintf(reason, sizeof reason, "%s", stop_reason);
+    pthread_mutex_lock(&mu);
+    restop_line = NULL;
+    update_wants();
+    pthread_mutex_unlock(&mu);
+    stop_loop(reason, id, line);
+    free(line);
+    return;
+  }
   /* queued requests first (checkpoint while running, or errors) */
   for (;;) {
     pthread_mutex_lock(&mu);
@@ -521,13 +611,13 @@ void wrt_ctl_at_point(uint64_t id) {
     }
     send_line(&b);
   }
-  if (reason) stop_loop(reason, id);
+  if (reason) stop_loop(reason, id, NULL);
 }
 
 void wrt_ctl_before_entry(void) {
   if (!wrt_ctl_enabled || !wrt_ctl_pause_on_start) return;
   at_start = true;
-  stop_loop("start", UINT64_MAX);
+  stop_loop("start", UINT64_MAX, NULL);
   at_start = false;
 }
 
@@ -597,7 +687,7 @@ static void handle_line(const char *line) {
     unlink(sock_path);
     _exit(137);
   } else if (!strcmp(cmd, "checkpoint") || !strcmp(cmd, "state") || !strcmp(cmd, "read_memory") ||
-             !strcmp(cmd, "set_local") || !strcmp(cmd, "resume") || !strcmp(cmd, "step")) {
+             !strcmp(cmd, "set_local") || !strcmp(cmd, "set_global") || !strcmp(cmd, "resume") || !strcmp(cmd, "step")) {
     if (!stopped && strcmp(cmd, "checkpoint") != 0) {
       respond_err(line, "'%s' needs the program to be stopped (send pause first)", cmd);
     } else {

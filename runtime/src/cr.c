@@ -88,8 +88,6 @@ typedef struct {
   uint32_t n, cap;
   uint32_t *nat_first, *nat_count; /* per native frame */
   uint32_t nn, ncap;
-  /* innermost native frame, for set_local */
-  uint64_t inner_cfa;
 } walk_t;
 
 static bool wfail(walk_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -224,7 +222,6 @@ static _Unwind_Reason_Code walk_cb(struct _Unwind_Context *ctx, void *arg) {
   uint64_t ip = (uint64_t)_Unwind_GetIP(ctx);
   const wrt_sm_record *rec = ip ? wrt_stackmap_find(w->sm, ip) : NULL;
   if (!rec) return w->started ? _URC_NORMAL_STOP : _URC_NO_REASON;
-  if (!w->started) w->inner_cfa = (uint64_t)_Unwind_GetCFA(ctx);
   w->started = true;
   if (!walk_record(w, ctx, rec, ip)) return _URC_NORMAL_STOP;
   return _URC_NO_REASON;
@@ -250,8 +247,6 @@ void wrt_cr_capture_free(wrt_snapshot *s) {
   free(s->files);
   memset(s, 0, sizeof *s);
 }
-
-static uint64_t last_inner_cfa;
 
 /* Frames only (state / set_local use this too). */
 static int capture_frames(wrt_snapshot *s, char *err, size_t errlen) {
@@ -287,7 +282,6 @@ static int capture_frames(wrt_snapshot *s, char *err, size_t errlen) {
   s->nframes = s->nnative = w.n;
   s->has_native = true;
   free(w.frames); free(w.native); free(w.nat_first); free(w.nat_count);
-  last_inner_cfa = w.inner_cfa;
   return 0;
 }
 
@@ -460,7 +454,6 @@ void wrt_cr_point(uint64_t point_id) {
   wrt_cr_recompute_flag();
 }
 
-uint64_t wrt_cr_inner_cfa(void) { return last_inner_cfa; }
 int wrt_cr_capture_frames(wrt_snapshot *s, char *err, size_t errlen) {
   memset(s, 0, sizeof *s);
   return capture_frames(s, err, errlen);
@@ -723,3 +716,20 @@ void *wrt_cr_restore_callee(void) {
 }
 
 uint32_t wrt_cr_seq(void) { return cr_seq; }
+
+jmp_buf wrt_cr_rewind_buf;
+bool wrt_cr_rewind_armed;
+
+_Noreturn void wrt_cr_rewind(wrt_snap_frame *frames, uint32_t nframes) {
+  static wrt_snap_frame *owned; /* the frames of the previous rewind (a file restore's stay with its snapshot) */
+  static uint32_t nowned;
+  free_frames(owned, NULL, nowned);
+  owned = frames;
+  nowned = nframes;
+  rs.snap.frames = frames;
+  rs.snap.nframes = nframes;
+  rs.active = true;
+  rs.next = 0;
+  rs.cur = NULL;
+  longjmp(wrt_cr_rewind_buf, 1);
+}

@@ -136,9 +136,15 @@ const wrt_stackmap *wrt_cr_stackmap(void);
 const wrt_cr_point_desc *wrt_cr_find_point(uint64_t id);
 void wrt_cr_recompute_flag(void);
 /* Frames (and native locations) only, for the control channel; free with
- * wrt_cr_capture_free. wrt_cr_inner_cfa: SP of the innermost Wasm native frame. */
+ * wrt_cr_capture_free. */
 int wrt_cr_capture_frames(wrt_snapshot *s, char *err, size_t errlen);
-uint64_t wrt_cr_inner_cfa(void);
+/* Rewind (set_local): main() arms it around the entry call. wrt_cr_rewind drops the native
+ * Wasm frames and rebuilds them from `frames` (taken over) through the restore variants; the
+ * innermost one then runs its migration point again. */
+#include <setjmp.h>
+extern jmp_buf wrt_cr_rewind_buf;
+extern bool wrt_cr_rewind_armed;
+_Noreturn void wrt_cr_rewind(wrt_snap_frame *frames, uint32_t nframes);
 uint32_t wrt_cr_seq(void);
 
 /* ---- control.c ---- */

@@ -265,17 +265,16 @@ int main(int argc, char **argv) {
   }
 
   if (driver_script) return wrt_driver_run(driver_script);
-  if (restore_file) {
-    wrt_cr_restore_apply();
-    wrt_ctl_before_entry();
-    wrt_cr_in_entry = 1;
-    wrt_module.restore_entry();
+  if (restore_file) wrt_cr_restore_apply();
+  else wrt_module.instantiate(); /* checkpoint requests during instantiate wait for the first point in entry */
+  wrt_ctl_before_entry();
+  wrt_cr_in_entry = 1;
+  if (setjmp(wrt_cr_rewind_buf) != 0) {
+    wrt_module.restore_entry(); /* the debugger changed a value: the frames are rebuilt */
   } else {
-    /* checkpoint requests during instantiate wait for the first point in entry */
-    wrt_module.instantiate();
-    wrt_ctl_before_entry();
-    wrt_cr_in_entry = 1;
-    if (wrt_module.entry) wrt_module.entry();
+    wrt_cr_rewind_armed = wrt_module.restore_entry != NULL;
+    if (restore_file) wrt_module.restore_entry();
+    else if (wrt_module.entry) wrt_module.entry();
   }
   wrt_cr_in_entry = 0;
 

@@ -137,6 +137,22 @@ describe('e2e: wanco command line', function () {
       assert.ok(a.stdout.length > 100);
       assert.equal(b.stdout.toString(), a.stdout.toString());
     });
+
+    it('--debug-points: a debug build prints the same; with --no-checkpoint it is refused in one line', async () => {
+      copyFileSync(await fixtureWasm('wat/int_ops.wat'), join(dir, 'dints.wasm'));
+      const rel = await wanco(['compile', 'dints.wasm', '-o', 'dints-rel'], dir);
+      assert.equal(rel.status, 0, rel.stderr.toString());
+      const dbg = await wanco(['compile', 'dints.wasm', '--debug-points', '-o', 'dints-dbg'], dir);
+      assert.equal(dbg.status, 0, dbg.stderr.toString());
+      const a = await spawnCapture(join(dir, 'dints-rel'), [], { cwd: dir });
+      const b = await spawnCapture(join(dir, 'dints-dbg'), [], { cwd: dir });
+      assert.equal(b.status, 0);
+      assert.equal(b.stdout.toString(), a.stdout.toString());
+      const bad = await wanco(['compile', 'dints.wasm', '--debug-points', '--no-checkpoint', '-o', 'x'], dir);
+      assert.equal(bad.status, 1);
+      assert.match(oneLine(bad.stderr), /--debug-points needs checkpoint support/);
+      assert.equal(existsSync(join(dir, 'x')), false);
+    });
   });
 
   describe('the compiled program\'s options', () => {

@@ -21,6 +21,9 @@ export interface BackendOptions {
   emitLlvm: boolean;
   /** the IR carries deopt bundles: turn them into statepoint records */
   checkpoint: boolean;
+  /** debug build (--debug-points): deopt values go to stack slots (with a point at every statement,
+   * keeping them in registers makes llc run out of registers) */
+  debugPoints?: boolean;
   llvmBinDir?: string;
   /** phase timings are reported here */
   onPhase?: (phase: string, ms: number) => void;
@@ -71,7 +74,7 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
       await run(tc.llc, [`-O${opts.optLevel}`, '-filetype=obj', `-mtriple=${opts.target.triple}`,
         `-mcpu=${opts.target.cpu}`, `-mattr=${opts.target.features}`, '-relocation-model=static',
         // keep deopt values in callee-saved registers where possible instead of spilling them
-        ...(opts.checkpoint ? ['--use-registers-for-deopt-values'] : []), bc, '-o', objects[k]]);
+        ...(opts.checkpoint && !opts.debugPoints ? ['--use-registers-for-deopt-values'] : []), bc, '-o', objects[k]]);
       times.llc = Math.max(times.llc, performance.now() - t0);
       if (opts.checkpoint) {
         // A C-identifier section name makes the linker define __start_/__stop_ bounds over all

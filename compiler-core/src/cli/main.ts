@@ -51,13 +51,15 @@ export function buildProgram(): Command {
     .option('--emit-llvm', 'keep the LLVM IR next to the output (<out>.ll, <out>.opt.ll)', false)
     .option('--bounds-checks', 'explicit bounds checks instead of guard pages', false)
     .option('--no-checkpoint', 'plain code without checkpoint/restore support')
+    .option('--debug-points', 'debug build: a migration point at every statement boundary and after every call (precise breakpoints and stepping; slower)', false)
     .option('--time', 'print the time of each phase on stderr', false)
     .option('--llvm-bin-dir <dir>', 'where the LLVM 14 tools are')
     .action(async (input: string, o: { output?: string; target: Target; optLevel: OptLevel; emitLlvm: boolean;
-      boundsChecks: boolean; checkpoint: boolean; time: boolean; llvmBinDir?: string }) => {
+      boundsChecks: boolean; checkpoint: boolean; debugPoints: boolean; time: boolean; llvmBinDir?: string }) => {
+      if (o.debugPoints && !o.checkpoint) throw new WancoError('--debug-points needs checkpoint support: remove --no-checkpoint');
       await compileFile({
         input, output: o.output ?? defaultOutput(input), target: o.target, optLevel: o.optLevel,
-        emitLlvm: o.emitLlvm, boundsChecks: o.boundsChecks, checkpoint: o.checkpoint, llvmBinDir: o.llvmBinDir,
+        emitLlvm: o.emitLlvm, boundsChecks: o.boundsChecks, checkpoint: o.checkpoint, debugPoints: o.debugPoints, llvmBinDir: o.llvmBinDir,
         onPhase: o.time ? (phase, ms) => process.stderr.write(`${phase}: ${ms.toFixed(0)} ms\n`) : undefined,
       });
     });

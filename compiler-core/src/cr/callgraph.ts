@@ -14,13 +14,17 @@ import { signatureKey } from '../translate/module-context';
 export interface CrAnalysis {
   /** defined or imported function index -> reaches a migration point */
   reaches: boolean[];
-  /** function index -> has a point at its entry (it can recurse) */
+  /** function index -> has a point at its entry (it can recurse; in a debug build: every function) */
   entryPoint: boolean[];
   /** signature key -> some function that reaches a point can be called indirectly with it */
   indirectReaches: Set<string>;
 }
 
-export function analyzeCallGraph(m: Module): CrAnalysis {
+/**
+ * `debugPoints` (debug builds): every defined function gets an entry point and so reaches one;
+ * statement and after-call points are then placed by the instrumentation.
+ */
+export function analyzeCallGraph(m: Module, debugPoints = false): CrAnalysis {
   const n = m.funcTypeIndices.length;
   const sigOf = (f: number) => signatureKey(m.types[m.funcTypeIndices[f]]);
 
@@ -51,7 +55,8 @@ export function analyzeCallGraph(m: Module): CrAnalysis {
 
   const inCycle = stronglyConnectedCycles(edges);
   const reaches = new Array<boolean>(n).fill(false);
-  for (let f = m.numImportedFuncs; f < n; f++) reaches[f] = hasLoop[f] || inCycle[f];
+  const entryPoint = debugPoints ? inCycle.map((_, f) => f >= m.numImportedFuncs) : inCycle;
+  for (let f = m.numImportedFuncs; f < n; f++) reaches[f] = hasLoop[f] || entryPoint[f];
   // Propagate to callers until nothing changes.
   for (let changed = true; changed;) {
     changed = false;
@@ -64,7 +69,7 @@ export function analyzeCallGraph(m: Module): CrAnalysis {
   }
   const indirectReaches = new Set<string>();
   for (const f of addressTaken) if (reaches[f]) indirectReaches.add(sigOf(f));
-  return { reaches, entryPoint: inCycle, indirectReaches };
+  return { reaches, entryPoint, indirectReaches };
 }
 
 /** Tarjan's SCC algorithm (iterative): true for nodes on some cycle. */

@@ -13,6 +13,13 @@
  * at a call it calls the callee's restore variant, which continues the chain.
  * Only restore variants carry those extra edges, so normal code pays only for
  * the flag checks and the deopt values.
+ *
+ * Debug builds (--debug-points) add, in every function, a statement point before each
+ * instruction at which the Wasm operand stack is empty (except `loop`, whose header point
+ * follows at once, and `else`/`end`), and an after-call point right after each call that can
+ * reach a point (its results on the stack). They are ordinary resumable points (a snapshot can
+ * be taken and restored there); their ids carry a tag in the offset part so that they never
+ * equal an entry, loop or call id. Liveness is not used: every local keeps its value.
  */
 import type { FuncType, Instr, ValType } from '../wasm/types';
 import { Op } from '../wasm/opcodes';
@@ -22,8 +29,14 @@ import { signatureKey, type CrHooks, type ModuleContext } from '../translate/mod
 import type { CrAnalysis } from './callgraph';
 import { callResults } from '../translate/ops/control';
 import { analyzeLiveness, type Liveness } from './liveness';
+import { WancoError } from '../wasm/errors';
 
-export const enum PointKind { FuncEntry = 1, Loop = 2, Call = 3 }
+export const enum PointKind { FuncEntry = 1, Loop = 2, Call = 3, Statement = 4, AfterCall = 5 }
+
+/** Offset tags of debug-build point ids (Wasm offsets stay below 2^30). */
+export const STATEMENT_TAG = 0x80000000;
+export const AFTER_CALL_TAG = 0x40000000;
+const MAX_TAGGED_OFFSET = 0x3fffffff;
 
 export interface PointInfo {
   id: bigint;
@@ -38,8 +51,8 @@ const RESTORE_FN: Record<ValType, string> = {
   f64: 'wrt_cr_restore_f64', v128: '', funcref: 'wrt_cr_restore_ref', externref: 'wrt_cr_restore_ref',
 };
 
-export function pointId(funcIndex: number, offset: number): bigint {
-  return (BigInt(funcIndex) << 32n) | BigInt(offset);
+export function pointId(funcIndex: number, offset: number, tag = 0): bigint {
+  return (BigInt(funcIndex) << 32n) | BigInt(tag) | BigInt(offset);
 }
 
 /** LLVM i64 literal of a point id. */
@@ -51,7 +64,7 @@ export class CrInstrumentation implements CrHooks {
   readonly points = new Map<bigint, PointInfo>();
   private readonly liveness = new Map<number, Liveness | undefined>();
 
-  constructor(private readonly mod: ModuleContext, readonly analysis: CrAnalysis) {}
+  constructor(private readonly mod: ModuleContext, readonly analysis: CrAnalysis, readonly debugPoints = false) {}
 
   instrumented(funcIndex: number): boolean {
     return this.analysis.reaches[funcIndex];
@@ -68,6 +81,7 @@ export class CrInstrumentation implements CrHooks {
   }
 
   private liveAt(t: FunctionTranslator, id: bigint): bigint | undefined {
+    if (this.debugPoints) return undefined; // a debugger shows every local's value
     if (!this.liveness.has(t.index)) this.liveness.set(t.index, analyzeLiveness(t.func));
     return this.liveness.get(t.index)?.at.get(Number(id & 0xffffffffn));
   }
@@ -214,6 +228,7 @@ export class CrInstrumentation implements CrHooks {
     if (!t.restoreMode) {
       const call = `call ${ret} ${callee}(${argText})${this.bundle(t, id, below)}`;
       for (const r of callResults(t, type, call)) t.push(r.type, r.v);
+      this.afterCall(t, ins);
       return true;
     }
     const rslots = type.results.map((r, i) => t.alloca(r, `cr${ins.offset}.${i}`));
@@ -237,7 +252,46 @@ export class CrInstrumentation implements CrHooks {
     t.startBlock(after);
     this.reload(t, below.length);
     t.loadSlots(rslots, type.results);
+    this.afterCall(t, ins);
     return true;
+  }
+
+  /** Debug builds: a statement point before `ins` when the operand stack is empty. */
+  beforeInstruction(t: FunctionTranslator, ins: Instr): void {
+    if (!this.debugPoints || t.current === null || t.stack.length !== 0 || !this.instrumented(t.index)) return;
+    if (ins.op === Op.loop || ins.op === Op.else || ins.op === Op.end) return;
+    this.resumablePoint(t, this.taggedId(t, ins.offset, STATEMENT_TAG), PointKind.Statement);
+  }
+
+  /** Debug builds: the point right after a call returned (step out stops here). */
+  private afterCall(t: FunctionTranslator, ins: Instr): void {
+    if (this.debugPoints) this.resumablePoint(t, this.taggedId(t, ins.offset, AFTER_CALL_TAG), PointKind.AfterCall);
+  }
+
+  private taggedId(t: FunctionTranslator, offset: number, tag: number): bigint {
+    if (offset > MAX_TAGGED_OFFSET) {
+      throw new WancoError(`function ${t.index}: code offset 0x${offset.toString(16)} is too large for --debug-points (limit 1 GiB)`);
+    }
+    return pointId(t.index, offset, tag);
+  }
+
+  /**
+   * A point in the middle of a body. In the restore variant its restore block reloads the locals
+   * and the operand stack, which reach the point through the per-depth slots.
+   */
+  private resumablePoint(t: FunctionTranslator, id: bigint, kind: PointKind): void {
+    if (t.restoreMode) {
+      const stack = t.stack.slice();
+      const join = t.newLabel('dp');
+      this.storeDepths(t, stack);
+      t.emit(`br label %${join}`);
+      const values = this.restoreBlock(t, id, stack.map((s) => s.type));
+      this.storeDepths(t, values.map((v, i) => ({ type: stack[i].type, v })));
+      t.emit(`br label %${join}`);
+      t.startBlock(join);
+      this.reload(t, stack.length);
+    }
+    this.emitPoint(t, id, kind);
   }
 
   /** The restore variant's dispatch on the saved point id. */

@@ -246,8 +246,9 @@ export class FunctionTranslator {
     // Functions that cannot reach a migration point are leaves for rewrite-statepoints-for-gc.
     out.push(`define ${this.mod.linkage} ${ret} @${symbol}(${params}) ${this.attributeGroup()}${cr?.functionAttributes(this) ?? ''} {`);
     out.push('entry:');
-    out.push(...this.allocas);
-    out.push(...this.body);
+    // (no spread: a debug build's body can have more lines than the call stack holds arguments)
+    for (const line of this.allocas) out.push(line);
+    for (const line of this.body) out.push(line);
     for (const [code, label] of this.trapBlocks) {
       out.push(`${label}:`);
       out.push(`  call void @wrt_trap(i32 ${code}, i32 ${this.index})`);
@@ -302,6 +303,7 @@ export class FunctionTranslator {
       this.skipUnreachable(ins);
       return;
     }
+    this.mod.cr?.beforeInstruction(this, ins);
     if (translateControl(this, ins)) return;
     if (translateVariable(this, ins)) return;
     if (translateMemory(this, ins)) return;

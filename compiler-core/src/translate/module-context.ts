@@ -14,6 +14,8 @@ export interface TranslateOptions {
   boundsChecks: boolean;
   /** checkpoint/restore instrumentation (off with --no-checkpoint) */
   checkpoint: boolean;
+  /** debug build: statement and after-call migration points (needs checkpoint) */
+  debugPoints?: boolean;
   /** host modules imports may come from (default: WASI only) */
   hosts?: HostSet;
   /** number of LLVM modules to split the functions into (compiled in parallel); default 1 */
@@ -28,6 +30,8 @@ export interface CrHooks {
   functionAttributes(t: FunctionTranslator): string;
   /** after the prologue: function-entry point, restore dispatch entry */
   onFunctionEntry(t: FunctionTranslator): void;
+  /** before each reachable instruction (debug builds: statement points) */
+  beforeInstruction(t: FunctionTranslator, ins: Instr): void;
   /** before a block/loop/if frame opens */
   onFrameEntry(t: FunctionTranslator): void;
   /** at the start of a reached merge block (stack truncated to the frame height) */

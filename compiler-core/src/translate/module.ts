@@ -40,7 +40,9 @@ export function checkImports(module: Module, fileName: string, hosts: HostSet = 
 
 export function translateModule(module: Module, bytes: Uint8Array, options: TranslateOptions, target: Target): TranslateResult {
   const ctx = new ModuleContext(module, options, target);
-  const cr = options.checkpoint ? new CrInstrumentation(ctx, analyzeCallGraph(module)) : undefined;
+  if (options.debugPoints && !options.checkpoint) throw new WancoError('--debug-points needs checkpoint support (remove --no-checkpoint)');
+  const cr = options.checkpoint
+    ? new CrInstrumentation(ctx, analyzeCallGraph(module, !!options.debugPoints), !!options.debugPoints) : undefined;
   ctx.cr = cr;
   const out: string[] = [];
   out.push(`target datalayout = "${target.dataLayout}"`);

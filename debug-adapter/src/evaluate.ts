@@ -1,0 +1,119 @@
+/**
+ * Watch / hover / debug-console expressions on a stopped Wasm state:
+ *   $name            a local of the frame (its name-section name), else a global ($ optional)
+ *   local[N] global[N] stack[N]   by index (also `local N` ...)
+ *   TYPE[ADDR]       linear memory read, TYPE one of i8 u8 i16 u16 i32 u32 i64 u64 f32 f64,
+ *                    ADDR a sum/difference of numbers and values above (i32 values count unsigned)
+ *   a number or a sum/difference: its value
+ */
+import type { RuntimeFrame, RuntimeValue } from './runtimeClient';
+
+export interface EvalContext {
+  frame?: RuntimeFrame;
+  globals: RuntimeValue[];
+  localName(i: number): string | undefined;
+  globalName(i: number): string | undefined;
+  /** reads linear memory (throws a readable error outside it) */
+  readMemory(addr: number, len: number): Promise<Buffer>;
+  /** memory size in bytes */
+  memorySize: number;
+}
+
+export interface EvalResult {
+  /** a value of the state, shown like the Variables view shows it */
+  value?: RuntimeValue;
+  /** else a computed value */
+  text?: string;
+  type: string;
+  memoryReference?: string;
+}
+
+export class EvalError extends Error {}
+
+const MEM_TYPES: Record<string, number> = { i8: 1, u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, i64: 8, u64: 8, f32: 4, f64: 8 };
+
+function lookup(ctx: EvalContext, name: string): RuntimeValue {
+  const ix = /^(local|global|stack)\s*(?:\[\s*(\d+)\s*\]|\s(\d+))$/.exec(name);
+  if (ix) {
+    const i = Number(ix[2] ?? ix[3]);
+    const list = ix[1] === 'global' ? ctx.globals : ix[1] === 'local' ? ctx.frame?.locals : ctx.frame?.stack;
+    const v = list?.[i];
+    if (!v) throw new EvalError(`there is no ${ix[1]} ${i}${ix[1] !== 'global' && !ctx.frame ? ' (no frame)' : ''}`);
+    return v;
+  }
+  const bare = name.replace(/^\$/, '');
+  const li = ctx.frame?.locals.findIndex((_, i) => ctx.localName(i) === bare) ?? -1;
+  if (li >= 0) return ctx.frame!.locals[li];
+  const gi = ctx.globals.findIndex((_, i) => ctx.globalName(i) === bare);
+  if (gi >= 0) return ctx.globals[gi];
+  throw new EvalError(`no local or global named ${name}`);
+}
+
+/** An integer operand: a literal or a value of the state. */
+function integer(ctx: EvalContext, term: string): bigint {
+  const t = term.trim();
+  if (/^-?(0x[0-9a-f]+|\d+)$/i.test(t)) return t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
+  const v = lookup(ctx, t);
+  if (v.type === 'i32') return BigInt(Number(v.value) >>> 0);
+  if (v.type === 'i64') return BigInt(String(v.value));
+  throw new EvalError(`${t} is ${v.type}, not an integer`);
+}
+
+function sum(ctx: EvalContext, expr: string): bigint {
+  const parts = expr.replace(/\s+/g, '').split(/(?=[+-])(?<![[(])/);
+  if (parts.length === 0 || parts.some((p) => p === '' || p === '+' || p === '-')) throw new EvalError(`cannot read '${expr}'`);
+  let total = 0n;
+  for (const p of parts) {
+    const neg = p.startsWith('-');
+    const body = p.replace(/^[+-]/, '');
+    const v = integer(ctx, body);
+    total += neg ? -v : v;
+  }
+  return total;
+}
+
+function memText(type: string, b: Buffer): string {
+  switch (type) {
+    case 'i8': return String(b.readInt8(0));
+    case 'u8': return String(b.readUInt8(0));
+    case 'i16': return String(b.readInt16LE(0));
+    case 'u16': return String(b.readUInt16LE(0));
+    case 'i32': return String(b.readInt32LE(0));
+    case 'u32': return String(b.readUInt32LE(0));
+    case 'i64': return b.readBigInt64LE(0).toString();
+    case 'u64': return b.readBigUInt64LE(0).toString();
+    case 'f32': return floatText(b.readFloatLE(0), `0x${b.readUInt32LE(0).toString(16).padStart(8, '0')}`);
+    default: return floatText(b.readDoubleLE(0), `0x${b.readBigUInt64LE(0).toString(16).padStart(16, '0')}`);
+  }
+}
+
+function floatText(v: number, bits: string): string {
+  if (Number.isNaN(v)) return `nan (${bits})`;
+  if (Object.is(v, -0)) return '-0';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  return String(v);
+}
+
+export async function evaluateExpression(expression: string, ctx: EvalContext): Promise<EvalResult> {
+  const e = expression.trim();
+  if (!e) throw new EvalError('empty expression');
+  const mem = /^([iuf](?:8|16|32|64))\s*\[(.+)\]$/i.exec(e);
+  if (mem) {
+    const type = mem[1].toLowerCase();
+    const size = MEM_TYPES[type];
+    if (!size) throw new EvalError(`unknown memory type ${mem[1]} (i8 u8 i16 u16 i32 u32 i64 u64 f32 f64)`);
+    const addr = sum(ctx, mem[2]);
+    if (addr < 0n || addr + BigInt(size) > BigInt(ctx.memorySize)) {
+      throw new EvalError(`address ${addr} is outside the linear memory (${ctx.memorySize} bytes)`);
+    }
+    const b = await ctx.readMemory(Number(addr), size);
+    return { text: memText(type, b), type: `${type} at 0x${addr.toString(16)}`, memoryReference: `0x${addr.toString(16)}` };
+  }
+  // `$name`, or a bare name (a hover over `$acc` may send `acc`)
+  if (/^(\$[^\s+-]+|[A-Za-z_][\w.]*|(local|global|stack)\s*(\[\s*\d+\s*\]|\s\d+))$/.test(e)) {
+    const v = lookup(ctx, e);
+    return { value: v, type: v.type };
+  }
+  const v = sum(ctx, e);
+  return { text: v.toString(), type: 'integer' };
+}
