@@ -12,9 +12,6 @@ import { CACHE_ROOT, KNOWN_FAILURES_FILE, type KnownFailure } from './suite';
 function reason(r: CommandResult): string {
   const d = r.detail ?? '';
   if (r.outcome === 'skip') return d;
-  if (r.script === 'float_exprs' || /nan/.test(d)) {
-    return 'LLVM folds x-0.0, x*1.0, x/1.0 and demote(promote(x)) to x (its default FP model may ignore signaling NaNs), so a signaling NaN comes back unquieted';
-  }
   if (r.kind === 'assert_malformed:text') return `binaryen's text parser accepts it (${r.script === 'tokens' ? 'tokens without separating whitespace' : 'out-of-range literal'}); expected ${d.replace(/^accepted; expected /, '')}`;
   if (r.kind.startsWith('assert_invalid') && d.startsWith('accepted')) return `binaryen's validator accepts it (does not type-check unreachable code / untyped select of references); expected ${d.replace(/^accepted; expected /, '')}`;
   if (r.script === 'elem' && (r.line === 333 || r.line === 341)) return 'binaryen rejects a valid module (table.init of a declarative element segment): "error in parsing wasm binary"';

@@ -4,6 +4,7 @@ import { Op } from '../../wasm/opcodes';
 import { f64Const, llvmType } from '../../llvm/ir';
 import type { FunctionTranslator } from '../function';
 import { TrapCode } from '../traps';
+import { guardDemoteOperand } from './nan-quieting';
 
 type Int = 'i32' | 'i64';
 type Flt = 'f32' | 'f64';
@@ -62,7 +63,9 @@ export function translateConversion(t: FunctionTranslator, ins: Instr): boolean 
   if (cast) {
     const [from, to, op] = cast;
     const a = t.pop();
-    t.push(to, t.value(`${op} ${llvmType(from)} ${a.v} to ${llvmType(to)}`));
+    // fptrunc(fpext x) folds to x, which would keep a signalling NaN signalling
+    const v = op === 'fptrunc' ? guardDemoteOperand(t, llvmType(from), a.v) : a.v;
+    t.push(to, t.value(`${op} ${llvmType(from)} ${v} to ${llvmType(to)}`));
     return true;
   }
   const ext = SIGN_EXTEND.get(ins.op);

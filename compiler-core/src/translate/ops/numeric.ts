@@ -4,6 +4,7 @@ import { Op } from '../../wasm/opcodes';
 import { f32Const, f64Const, i64Const, llvmType } from '../../llvm/ir';
 import type { FunctionTranslator } from '../function';
 import { TrapCode } from '../traps';
+import { guardScalarOperands, type FloatBinop } from './nan-quieting';
 
 type Int = 'i32' | 'i64';
 type Flt = 'f32' | 'f64';
@@ -70,7 +71,9 @@ export function translateNumeric(t: FunctionTranslator, ins: Instr): boolean {
   if (simple) {
     const [type, op] = simple;
     const b = t.pop(); const a = t.pop();
-    t.push(type, t.value(`${op} ${llvmType(type)} ${a.v}, ${b.v}`));
+    const [x, y] = type === 'f32' || type === 'f64'
+      ? guardScalarOperands(t, op as FloatBinop, llvmType(type), a.v, b.v) : [a.v, b.v];
+    t.push(type, t.value(`${op} ${llvmType(type)} ${x}, ${y}`));
     return true;
   }
   const shift = SHIFTS.get(ins.op);
@@ -171,7 +174,9 @@ function divRem(t: FunctionTranslator, type: Int, op: 'sdiv' | 'udiv' | 'srem' |
 /** IEEE 754-2019 minimum/maximum as Wasm defines them: NaN wins, -0 < +0. */
 function minMax(t: FunctionTranslator, type: Flt, which: 'min' | 'max'): void {
   const b = t.pop(); const a = t.pop();
-  t.push(type, emitMinMax(t, a.v, b.v, llvmType(type), type === 'f32' ? 'i32' : 'i64', 'i1', which));
+  // the NaN case is an fadd of the operands: keep a ±0 constant from folding it away
+  const [x, y] = guardScalarOperands(t, 'fadd', llvmType(type), a.v, b.v);
+  t.push(type, emitMinMax(t, x, y, llvmType(type), type === 'f32' ? 'i32' : 'i64', 'i1', which));
 }
 
 /**

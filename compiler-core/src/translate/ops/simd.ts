@@ -9,6 +9,7 @@ import { v128Const } from '../../llvm/ir';
 import type { FunctionTranslator } from '../function';
 import { effectiveAddress } from './memory';
 import { emitMinMax } from './numeric';
+import { guardDemoteOperand, guardVectorOperands, type FloatBinop } from './nan-quieting';
 
 interface Shape { lanes: number; elem: string; bits: number; float: boolean }
 
@@ -72,6 +73,19 @@ function binary(t: FunctionTranslator, s: Shape, op: string): void {
   pushVec(t, t.value(`${op} ${vt(s)} ${a}, ${b}`), s);
 }
 
+/** Lane-wise float arithmetic; a literal operand with an identity lane is hidden (nan-quieting.ts). */
+function floatBinary(t: FunctionTranslator, s: Shape, op: FloatBinop): void {
+  popGuarded(t, s, op);
+  binary(t, s, op);
+}
+
+/** Replaces the two v128 operands on the stack by their guarded forms. */
+function popGuarded(t: FunctionTranslator, s: Shape, op: FloatBinop): void {
+  const b = t.pop(); const a = t.pop();
+  const [x, y] = guardVectorOperands(t, op, s.bits as 32 | 64, a.v, b.v);
+  t.push('v128', x); t.push('v128', y);
+}
+
 function binaryIntrinsic(t: FunctionTranslator, s: Shape, name: string): void {
   const b = popAs(t, s); const a = popAs(t, s);
   pushVec(t, intrinsic(t, `llvm.${name}.${mangle(s)}`, vt(s), [[vt(s), a], [vt(s), b]]), s);
@@ -101,6 +115,7 @@ function shift(t: FunctionTranslator, s: Shape, op: string): void {
 
 /** Wasm fmin/fmax per lane: NaN wins, -0 < +0 (the scalar formula, lane-wise). */
 function floatMinMax(t: FunctionTranslator, s: Shape, which: 'min' | 'max'): void {
+  popGuarded(t, s, 'fadd'); // the NaN case is an fadd of the operands
   const b = popAs(t, s); const a = popAs(t, s);
   pushVec(t, emitMinMax(t, a, b, vt(s), vt(intOf(s)), `<${s.lanes} x i1>`, which), s);
 }
@@ -408,10 +423,10 @@ function buildTable(): Map<number, Handler> {
   for (const sh of ['f32x4', 'f64x2'] as ShapeName[]) {
     const s = S[sh];
     const set = (n: string, f: Handler) => h.set(ops[`${sh}_${n}`], f);
-    set('add', (t) => binary(t, s, 'fadd'));
-    set('sub', (t) => binary(t, s, 'fsub'));
-    set('mul', (t) => binary(t, s, 'fmul'));
-    set('div', (t) => binary(t, s, 'fdiv'));
+    set('add', (t) => floatBinary(t, s, 'fadd'));
+    set('sub', (t) => floatBinary(t, s, 'fsub'));
+    set('mul', (t) => floatBinary(t, s, 'fmul'));
+    set('div', (t) => floatBinary(t, s, 'fdiv'));
     set('neg', (t) => { const a = popAs(t, s); pushVec(t, t.value(`fneg ${vt(s)} ${a}`), s); });
     set('abs', (t) => unaryIntrinsic(t, s, 'fabs'));
     set('sqrt', (t) => unaryIntrinsic(t, s, 'sqrt'));
@@ -441,7 +456,7 @@ function buildTable(): Map<number, Handler> {
   h.set(Simd.f64x2_convert_low_i32x4_s, (t) => { const a = popAs(t, S.i32x4); pushVec(t, t.value(`sitofp <2 x i32> ${slice(t, a, S.i32x4, 0, 2)} to <2 x double>`), S.f64x2); });
   h.set(Simd.f64x2_convert_low_i32x4_u, (t) => { const a = popAs(t, S.i32x4); pushVec(t, t.value(`uitofp <2 x i32> ${slice(t, a, S.i32x4, 0, 2)} to <2 x double>`), S.f64x2); });
   h.set(Simd.f32x4_demote_f64x2_zero, (t) => {
-    const a = popAs(t, S.f64x2);
+    const a = guardDemoteOperand(t, '<2 x double>', popAs(t, S.f64x2));
     const d = t.value(`fptrunc <2 x double> ${a} to <2 x float>`);
     pushVec(t, t.value(`shufflevector <2 x float> ${d}, <2 x float> zeroinitializer, <4 x i32> <i32 0, i32 1, i32 2, i32 3>`), S.f32x4);
   });
