@@ -9,13 +9,9 @@ import type { TargetName } from '../backend/targets';
 import type { CommandResult } from './runner';
 import { CACHE_ROOT, KNOWN_FAILURES_FILE, type KnownFailure } from './suite';
 
+/** The reason of an entry: what the run reported (all that remain are skips with their cause). */
 function reason(r: CommandResult): string {
-  const d = r.detail ?? '';
-  if (r.outcome === 'skip') return d;
-  if (r.kind === 'assert_malformed:text') return `binaryen's text parser accepts it (${r.script === 'tokens' ? 'tokens without separating whitespace' : 'out-of-range literal'}); expected ${d.replace(/^accepted; expected /, '')}`;
-  if (r.kind.startsWith('assert_invalid') && d.startsWith('accepted')) return `binaryen's validator accepts it (does not type-check unreachable code / untyped select of references); expected ${d.replace(/^accepted; expected /, '')}`;
-  if (r.script === 'elem' && (r.line === 333 || r.line === 341)) return 'binaryen rejects a valid module (table.init of a declarative element segment): "error in parsing wasm binary"';
-  return d;
+  return r.detail ?? '';
 }
 
 // --from x86_64: only that target's results exist; the classes are target-independent, list them for both.

@@ -27,6 +27,8 @@ export interface CommandResult {
   kind: string;
   outcome: Outcome;
   detail?: string;
+  /** assert_malformed / assert_invalid: the message the spec expects */
+  expected?: string;
 }
 
 export interface RunOptions {
@@ -144,7 +146,7 @@ export async function planScript(script: WastScript): Promise<Plan> {
           else await loadModuleFromBytes(new Uint8Array(readFileSync(file(cmd))), cmd.filename!);
           res(cmd, kind, 'fail', `accepted; expected "${cmd.text}"`);
         } catch (e) {
-          res(cmd, kind, 'pass', errMessage(e));
+          common.push({ script: script.name, line: cmd.line, kind, outcome: 'pass', detail: errMessage(e), expected: cmd.text });
         }
         break;
       }

@@ -3,8 +3,8 @@
  * instruction keeps the byte offset of its opcode (of the prefix byte for 0xFC/0xFD ops).
  *
  * Only the binary format is checked here (structure, LEB128 bounds, section order and sizes,
- * immediates). Typing is binaryen's job (see load.ts). Error reasons follow the texts of the
- * spec testsuite's assert_malformed cases where there is one.
+ * immediates). Typing and index bounds are the validator's job (validate/). Error reasons follow
+ * the texts of the spec testsuite's assert_malformed cases where there is one.
  */
 import { WasmDecodeError } from './errors';
 import {
@@ -459,6 +459,7 @@ class Decoder {
       datas: [],
       funcs: [],
       names: { functions: new Map(), locals: new Map(), globals: new Map() },
+      offsets: { types: [], tables: [], memories: [], globals: [], funcs: [] },
       customSections: [],
     };
     let lastRank = 0;
@@ -485,11 +486,11 @@ class Decoder {
         case 1: this.typeSection(m); break;
         case 2: this.importSection(m); break;
         case 3: funcSectionCount = this.functionSection(m); break;
-        case 4: this.vec(() => m.tables.push(this.tableType())); break;
-        case 5: this.vec(() => m.memories.push(this.limits())); break;
+        case 4: this.vec(() => { m.offsets.tables.push(this.pos); m.tables.push(this.tableType()); }); break;
+        case 5: this.vec(() => { m.offsets.memories.push(this.pos); m.memories.push(this.limits()); }); break;
         case 6: this.globalSection(m); break;
         case 7: this.exportSection(m); break;
-        case 8: m.start = this.u32(); break;
+        case 8: m.offsets.start = this.pos; m.start = this.u32(); break;
         case 9: this.vec(() => m.elems.push(this.elemSegment())); break;
         case 12: m.dataCount = this.u32(); break;
         case 10: codeCount = this.codeSection(m, funcSectionCount ?? 0); break;
@@ -573,6 +574,7 @@ class Decoder {
 
   private typeSection(m: Module): void {
     this.vec(() => {
+      m.offsets.types.push(this.pos);
       const form = this.byte();
       if (form & 0x80) this.fail(this.pos - 1, 'integer representation too long');
       if (form !== 0x60) this.fail(this.pos - 1, 'malformed function type');
@@ -597,6 +599,7 @@ class Decoder {
           const typeIndex = this.u32();
           imp = { module, name, desc: { kind: 'func', typeIndex }, offset };
           m.funcTypeIndices.push(typeIndex);
+          m.offsets.funcs.push(offset);
           m.numImportedFuncs++;
           break;
         }
@@ -604,6 +607,7 @@ class Decoder {
           const type = this.tableType();
           imp = { module, name, desc: { kind: 'table', type }, offset };
           m.tables.push(type);
+          m.offsets.tables.push(offset);
           m.numImportedTables++;
           break;
         }
@@ -611,6 +615,7 @@ class Decoder {
           const limits = this.limits();
           imp = { module, name, desc: { kind: 'memory', limits }, offset };
           m.memories.push(limits);
+          m.offsets.memories.push(offset);
           m.numImportedMemories++;
           break;
         }
@@ -618,6 +623,7 @@ class Decoder {
           const type = this.globalType();
           imp = { module, name, desc: { kind: 'global', type }, offset };
           m.globals.push(type);
+          m.offsets.globals.push(offset);
           m.globalInits.push(undefined);
           m.numImportedGlobals++;
           break;
@@ -630,11 +636,15 @@ class Decoder {
   }
 
   private functionSection(m: Module): number {
-    return this.vec(() => m.funcTypeIndices.push(this.u32()));
+    return this.vec(() => {
+      m.offsets.funcs.push(this.pos);
+      m.funcTypeIndices.push(this.u32());
+    });
   }
 
   private globalSection(m: Module): void {
     this.vec(() => {
+      m.offsets.globals.push(this.pos);
       const type = this.globalType();
       const init = this.constExpr();
       const g: Global = { type, init };
@@ -645,10 +655,11 @@ class Decoder {
 
   private exportSection(m: Module): void {
     this.vec(() => {
+      const offset = this.pos;
       const name = this.name();
       const k = this.byte();
       if (k > 3) this.fail(this.pos - 1, 'malformed export kind');
-      const e: Export = { name, kind: EXPORT_KINDS[k], index: this.u32() };
+      const e: Export = { name, kind: EXPORT_KINDS[k], index: this.u32(), offset };
       m.exports.push(e);
     });
   }
@@ -660,7 +671,10 @@ class Decoder {
 
   private funcIndexItems(): ConstExpr[] {
     const items: ConstExpr[] = [];
-    this.vec(() => items.push({ kind: 'ref.func', funcIndex: this.u32() }));
+    this.vec(() => {
+      const offset = this.pos;
+      items.push({ kind: 'ref.func', funcIndex: this.u32(), offset });
+    });
     return items;
   }
 
@@ -722,7 +736,7 @@ class Decoder {
       default:
         return this.fail(flagsAt, 'malformed elements segment kind');
     }
-    return { type, mode, items };
+    return { offset: flagsAt, type, mode, items };
   }
 
   private dataSection(m: Module): number {
@@ -746,46 +760,39 @@ class Decoder {
           return this.fail(flagsAt, 'malformed data segment kind');
       }
       const n = this.byteLen();
-      const seg: DataSegment = { mode, bytes: this.bytes(n) };
+      const seg: DataSegment = { offset: flagsAt, mode, bytes: this.bytes(n) };
       m.datas.push(seg);
     });
   }
 
-  /** A constant expression: one constant instruction followed by `end`. */
+  /**
+   * A constant expression: normally one constant instruction followed by `end`. Anything else
+   * (several instructions, a non-constant one, none) is decoded as an instruction sequence and
+   * kept in `instrs`: whether it is constant and well-typed is for the validator to say.
+   */
   private constExpr(): ConstExpr {
     const at = this.pos;
-    const op = this.byte();
-    let e: ConstExpr;
-    switch (op) {
-      case 0x41: e = { kind: 'i32', value: this.s32() }; break;
-      case 0x42: e = { kind: 'i64', value: this.s64() }; break;
-      case 0x43: e = { kind: 'f32', bits: this.f32bits() }; break;
-      case 0x44: e = { kind: 'f64', bits: this.f64bits() }; break;
-      case 0xd0: e = { kind: 'ref.null', type: this.refType() }; break;
-      case 0xd2: e = { kind: 'ref.func', funcIndex: this.u32() }; break;
-      case 0x23: e = { kind: 'global.get', globalIndex: this.u32() }; break;
-      case 0xfd: {
-        const sub = this.u32();
-        if (sub === 0x0c) {
-          e = { kind: 'v128', bytes: this.bytes(16) };
-          break;
-        }
-        this.pos = at;
-        this.instr([]); // reports an illegal opcode as such
-        return this.fail(at, 'constant expression required');
-      }
-      default:
-        this.pos = at;
-        this.instr([]);
-        return this.fail(at, 'constant expression required');
+    let e: ConstExpr | undefined;
+    switch (this.byte()) {
+      case 0x41: e = { kind: 'i32', value: this.s32(), offset: at }; break;
+      case 0x42: e = { kind: 'i64', value: this.s64(), offset: at }; break;
+      case 0x43: e = { kind: 'f32', bits: this.f32bits(), offset: at }; break;
+      case 0x44: e = { kind: 'f64', bits: this.f64bits(), offset: at }; break;
+      case 0xd0: e = { kind: 'ref.null', type: this.refType(), offset: at }; break;
+      case 0xd2: e = { kind: 'ref.func', funcIndex: this.u32(), offset: at }; break;
+      case 0x23: e = { kind: 'global.get', globalIndex: this.u32(), offset: at }; break;
+      case 0xfd:
+        if (this.u32() === 0x0c) e = { kind: 'v128', bytes: this.bytes(16), offset: at };
+        break;
     }
-    const endAt = this.pos;
-    if (this.byte() !== 0x0b) {
-      this.pos = endAt;
-      this.instr([]);
-      this.fail(endAt, 'constant expression required');
+    if (e !== undefined && this.pos < this.end && this.buf[this.pos] === 0x0b) {
+      this.pos++;
+      return e;
     }
-    return e;
+    this.pos = at;
+    const instrs: Instr[] = [];
+    this.code(instrs);
+    return { kind: 'i32', value: 0, offset: at, instrs };
   }
 
   // ---------------------------------------------------------------- code

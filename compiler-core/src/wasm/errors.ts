@@ -34,9 +34,9 @@ export class WatParseError extends WancoError {
 }
 
 /**
- * A module that is well-formed but does not validate (type errors etc.), or that binaryen
- * rejected. Message: `<file>: invalid module: <first validator message>`, or
- * `<file>:0x<offset>: invalid module: ...` when the byte offset is known.
+ * A module that is well-formed but does not validate (type errors etc.): found by our validator
+ * (validate/, with the byte offset: `<file>:0x<offset>: invalid module: <reason>`) or, for text
+ * input, by binaryen's (`<file>: invalid module: <first validator message>`).
  */
 export class WasmValidationError extends WancoError {
   constructor(

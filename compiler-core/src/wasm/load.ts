@@ -1,7 +1,9 @@
 /**
  * Input loading: `.wat`/`.wast` text is parsed and validated by binaryen and turned into a binary;
- * `.wasm` binaries are decoded by our decoder (structure, exact offsets) and validated by binaryen.
- * The result is always the binary plus its decoded Module: code offsets refer to that binary.
+ * every binary (the input `.wasm`, or binaryen's output for text) is decoded by our decoder
+ * (structure, exact offsets) and validated by our validator (validate/module.ts, the spec's rules
+ * and wording). The result is always the binary plus its decoded Module: code offsets refer to
+ * that binary.
  *
  * binaryen 132 is an ES module with top-level await, so `require('binaryen')` fails from CommonJS
  * (ERR_REQUIRE_ASYNC_MODULE). We load it once with a real dynamic `import()` of its resolved file
@@ -14,7 +16,9 @@ import { pathToFileURL } from 'url';
 import { decodeModule } from './decoder';
 import { InputFileError, WancoError, WasmDecodeError, WasmValidationError, WatParseError } from './errors';
 import { Module } from './types';
-import { Op } from './opcodes';
+import { validateModule } from './validate/module';
+import { precheckWat } from './text/precheck';
+import { inSpecWords } from './text/binaryen-messages';
 
 type BinaryenApi = typeof import('binaryen').default;
 type BinaryenModule = InstanceType<BinaryenApi['Module']>;
@@ -107,8 +111,8 @@ export function firstValidatorMessage(output: string): string {
 
 function validate(b: BinaryenApi, mod: BinaryenModule, fileName: string): void {
   const r = captureOutput(() => mod.validate());
-  if (r.error !== undefined) throw new WasmValidationError(fileName, errorText(r.error));
-  if (!r.value) throw new WasmValidationError(fileName, firstValidatorMessage(r.output));
+  if (r.error !== undefined) throw new WasmValidationError(fileName, inSpecWords(errorText(r.error)));
+  if (!r.value) throw new WasmValidationError(fileName, inSpecWords(firstValidatorMessage(r.output)));
 }
 
 /** binaryen reports 0-based byte columns (of the UTF-8 text): make it a 1-based character column. */
@@ -120,11 +124,13 @@ function charColumn(text: string, line: number, byteCol: number): number {
 }
 
 /**
- * Parses WebAssembly text with binaryen (no optimization passes), validates it under the Wasm 2.0
+ * Checks the text's tokens and literals (text/precheck.ts: what binaryen's parser lets through),
+ * parses it with binaryen (no optimization passes), validates it under the Wasm 2.0
  * feature set and returns binaryen's binary (with a name section). Throws WatParseError
  * (`file:line:col: reason`) or WasmValidationError (`file: invalid module: ...`).
  */
 export async function watToBinary(text: string, fileName: string): Promise<Uint8Array> {
+  precheckWat(text, fileName);
   const b = await getBinaryen();
   const features = wasm2Features(b);
   // binaryen copies the string byte-per-char (stringToAscii): hand it the UTF-8 bytes as latin1
@@ -135,9 +141,9 @@ export async function watToBinary(text: string, fileName: string): Promise<Uint8
     const m = /^(\d+):(\d+):\s*(?:error:\s*)?([\s\S]*)$/.exec(msg);
     if (m) {
       const line = Number(m[1]);
-      throw new WatParseError(fileName, line, charColumn(text, line, Number(m[2])), m[3].split('\n')[0].trim());
+      throw new WatParseError(fileName, line, charColumn(text, line, Number(m[2])), inSpecWords(m[3].split('\n')[0].trim()));
     }
-    throw new WatParseError(fileName, undefined, undefined, msg.split('\n')[0]);
+    throw new WatParseError(fileName, undefined, undefined, inSpecWords(msg.split('\n')[0]));
   }
   const mod = parsed.value;
   try {
@@ -160,48 +166,24 @@ export async function watToBinary(text: string, fileName: string): Promise<Uint8
 }
 
 /**
- * A validation rule binaryen does not check: `ref.func x` in a function body needs x to be
- * declared elsewhere in the module (an element segment, an export or a global's initializer).
+ * Parses and validates WebAssembly text, then decodes binaryen's binary with our decoder and
+ * validates it with our validator (binaryen's validator does not check every spec rule).
  */
-export function checkFunctionReferences(module: Module, fileName: string): void {
-  const declared = new Set<number>();
-  for (const e of module.exports) if (e.kind === 'func') declared.add(e.index);
-  for (const g of module.globalInits) if (g?.kind === 'ref.func') declared.add(g.funcIndex);
-  for (const s of module.elems) for (const it of s.items) if (it.kind === 'ref.func') declared.add(it.funcIndex);
-  for (const f of module.funcs) {
-    for (const ins of f.body) {
-      if (ins.op === Op.ref_func && !declared.has(ins.index!)) {
-        throw new WasmValidationError(fileName, `undeclared function reference: ref.func ${ins.index} in function ${f.index}`, ins.offset);
-      }
-    }
-  }
-}
-
-/** Parses and validates WebAssembly text, then decodes binaryen's binary with our decoder. */
 export async function parseWat(text: string, fileName: string): Promise<LoadedModule> {
   const bytes = await watToBinary(text, fileName);
-  return { bytes, module: decodeModule(bytes, fileName) };
+  const module = decodeModule(bytes, fileName);
+  validateModule(module, fileName);
+  return { bytes, module };
 }
 
 /**
- * Decodes a binary with our decoder (WasmDecodeError with the byte offset when malformed), then
- * validates it with binaryen (WasmValidationError).
+ * Decodes a binary with our decoder (WasmDecodeError with the byte offset when malformed) and
+ * validates it with our validator (WasmValidationError with the offset of the offending
+ * instruction or entry). binaryen is not involved.
  */
 export async function loadModuleFromBytes(bytes: Uint8Array, fileName: string): Promise<LoadedModule> {
   const module = decodeModule(bytes, fileName);
-  checkFunctionReferences(module, fileName);
-  const b = await getBinaryen();
-  const read = captureOutput(() => (b.readBinary as WithFeatures<Uint8Array>)(bytes, wasm2Features(b)));
-  if (read.error !== undefined || !read.value) {
-    const detail = read.output.split('\n').find((l) => l.trim() !== '');
-    throw new WasmValidationError(fileName, detail ? detail.trim() : errorText(read.error));
-  }
-  const mod = read.value;
-  try {
-    validate(b, mod, fileName);
-  } finally {
-    mod.dispose();
-  }
+  validateModule(module, fileName);
   return { bytes, module };
 }
 

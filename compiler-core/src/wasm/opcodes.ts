@@ -148,3 +148,18 @@ export const Simd = {
 export const SIMD_NAMES: ReadonlyMap<number, string> = new Map(
   Object.entries(Simd).map(([name, op]) => [op as number, name.replace("_", ".")]),
 );
+
+const BYTE_NAMES = new Map<number, string>();
+for (const [name, op] of Object.entries(Op)) {
+  let text: string;
+  if (name === 'select_t') text = 'select';
+  else if (/^(br_|call_)/.test(name)) text = name;
+  else text = name.replace('_', '.');
+  BYTE_NAMES.set(op, text);
+}
+
+/** The text-format name of an opcode as stored in Instr.op, e.g. "i32.add", "br_table", "i8x16.shuffle". */
+export function opName(op: number): string {
+  if (op >= SIMD_BASE) return SIMD_NAMES.get(op) ?? `simd opcode 0x${(op - SIMD_BASE).toString(16)}`;
+  return BYTE_NAMES.get(op) ?? `opcode 0x${op.toString(16)}`;
+}

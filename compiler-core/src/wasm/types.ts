@@ -49,10 +49,20 @@ export interface Export {
   name: string;
   kind: ExportKind;
   index: number;
+  /** byte offset of the export entry */
+  offset: number;
 }
 
-/** A constant expression (global init, segment offsets, element items). */
-export type ConstExpr =
+/**
+ * A constant expression (global init, segment offsets, element items). A valid one is a single
+ * constant instruction (`kind`); `offset` is the byte offset of that instruction. An expression
+ * that is anything else (empty, several instructions, a non-constant one) keeps its decoded
+ * instructions in `instrs`, for the validator to reject with the spec's reason; its `kind` is
+ * then that of its first instruction or i32 0 and must not be used.
+ */
+export type ConstExpr = ConstValue & { offset?: number; instrs?: Instr[] };
+
+export type ConstValue =
   | { kind: 'i32'; value: number }
   | { kind: 'i64'; value: bigint }
   | { kind: 'f32'; bits: number }
@@ -73,6 +83,8 @@ export type SegmentMode =
   | { kind: 'declarative' };
 
 export interface ElemSegment {
+  /** byte offset of the segment entry */
+  offset: number;
   type: RefType;
   mode: SegmentMode;
   /** each item is ref.func / ref.null / global.get */
@@ -80,6 +92,8 @@ export interface ElemSegment {
 }
 
 export interface DataSegment {
+  /** byte offset of the segment entry */
+  offset: number;
   mode: SegmentMode;
   bytes: Uint8Array;
 }
@@ -161,6 +175,19 @@ export interface Module {
   /** defined functions only, in index order (funcs[i].index = numImportedFuncs + i) */
   funcs: Func[];
   names: NameSection;
+  /** byte offsets of the entries that declare types, tables, memories, globals (imported ones:
+   * their import entry) and of the start section's function index, for validation errors */
+  offsets: ModuleOffsets;
   /** custom sections other than "name" */
   customSections: { name: string; offset: number; size: number }[];
+}
+
+export interface ModuleOffsets {
+  types: number[];
+  tables: number[];
+  memories: number[];
+  globals: number[];
+  /** functions' type indices (imported ones: their import entry) */
+  funcs: number[];
+  start?: number;
 }

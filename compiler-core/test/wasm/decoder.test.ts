@@ -11,6 +11,15 @@ import {
 
 const END = 0x0b;
 
+/** A deep copy without byte-offset fields (compared separately); segment modes' `offset` expressions stay. */
+function noOffsets<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(noOffsets) as T;
+  if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (k !== 'offset' || typeof x !== 'number') out[k] = noOffsets(x);
+  return out as T;
+}
+
 function expectError(bytes: Uint8Array | number[], reason: string, offset?: number): WasmDecodeError {
   const input = bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes);
   try {
@@ -112,24 +121,31 @@ describe('wasm decoder', () => {
         { type: 'i32', mutable: false },
         { type: 'f64', mutable: true },
       ]);
-      assert.deepStrictEqual(m.globalInits, [undefined, { kind: 'i32', value: -5 }, { kind: 'f64', bits: 0x3ff0000000000000n }]);
-      assert.deepStrictEqual(m.exports, [
+      assert.deepStrictEqual(noOffsets(m.globalInits), [undefined, { kind: 'i32', value: -5 }, { kind: 'f64', bits: 0x3ff0000000000000n }]);
+      assert.deepStrictEqual([FULL[m.globalInits[1]!.offset!], FULL[m.globalInits[2]!.offset!]], [0x41, 0x44]);
+      for (const e of m.exports) assert.deepStrictEqual([...FULL.subarray(e.offset, e.offset + 1 + e.name.length)], str(e.name));
+      assert.deepStrictEqual(noOffsets(m.exports), [
         { name: 'run', kind: 'func', index: 2 },
         { name: 'mem', kind: 'memory', index: 0 },
         { name: 'glob', kind: 'global', index: 2 },
       ]);
       assert.strictEqual(m.start, 2);
+      assert.strictEqual(FULL[m.offsets.start! - 2], 8); // section id, size, then the index
+      // the imported global's entry starts with the length of "env", the others with their type
+      assert.deepStrictEqual(m.offsets.globals.map((o) => FULL[o]), [3, I32, F64]);
     });
 
     it('element, data count, code, data', () => {
-      assert.deepStrictEqual(m.elems, [{
+      assert.strictEqual(FULL[m.elems[0].offset], 0x00);
+      assert.deepStrictEqual(m.elems[0].items.map((it) => FULL[it.offset!]), [1, 2]);
+      assert.deepStrictEqual(noOffsets(m.elems), [{
         type: 'funcref',
         mode: { kind: 'active', index: 0, offset: { kind: 'i32', value: 0 } },
         items: [{ kind: 'ref.func', funcIndex: 1 }, { kind: 'ref.func', funcIndex: 2 }],
       }]);
       assert.strictEqual(m.dataCount, 1);
       assert.strictEqual(m.datas.length, 1);
-      assert.deepStrictEqual(m.datas[0].mode, { kind: 'active', index: 0, offset: { kind: 'i32', value: 16 } });
+      assert.deepStrictEqual(noOffsets(m.datas[0].mode), { kind: 'active', index: 0, offset: { kind: 'i32', value: 16 } });
       assert.deepStrictEqual([...m.datas[0].bytes], [0x68, 0x69]);
       assert.strictEqual(m.funcs.length, 2);
       const [f1, f2] = m.funcs;
@@ -232,13 +248,13 @@ describe('wasm decoder', () => {
       assert.strictEqual(e.length, 8);
       assert.deepStrictEqual(e.map((s) => s.mode.kind), ['active', 'passive', 'active', 'declarative', 'active', 'passive', 'active', 'declarative']);
       assert.deepStrictEqual(e.map((s) => s.type), ['funcref', 'funcref', 'funcref', 'funcref', 'funcref', 'externref', 'funcref', 'funcref']);
-      assert.deepStrictEqual(e[0].mode, { kind: 'active', index: 0, offset: { kind: 'i32', value: 1 } });
-      assert.deepStrictEqual(e[2].mode, { kind: 'active', index: 1, offset: { kind: 'i32', value: 2 } });
-      assert.deepStrictEqual(e[4].mode, { kind: 'active', index: 0, offset: { kind: 'global.get', globalIndex: 0 } });
-      assert.deepStrictEqual(e[6].mode, { kind: 'active', index: 1, offset: { kind: 'i32', value: 3 } });
-      assert.deepStrictEqual(e[1].items, [{ kind: 'ref.func', funcIndex: 0 }, { kind: 'ref.func', funcIndex: 0 }]);
-      assert.deepStrictEqual(e[4].items, [{ kind: 'ref.func', funcIndex: 0 }, { kind: 'ref.null', type: 'funcref' }]);
-      assert.deepStrictEqual(e[5].items, [{ kind: 'ref.null', type: 'externref' }]);
+      assert.deepStrictEqual(noOffsets(e[0].mode), { kind: 'active', index: 0, offset: { kind: 'i32', value: 1 } });
+      assert.deepStrictEqual(noOffsets(e[2].mode), { kind: 'active', index: 1, offset: { kind: 'i32', value: 2 } });
+      assert.deepStrictEqual(noOffsets(e[4].mode), { kind: 'active', index: 0, offset: { kind: 'global.get', globalIndex: 0 } });
+      assert.deepStrictEqual(noOffsets(e[6].mode), { kind: 'active', index: 1, offset: { kind: 'i32', value: 3 } });
+      assert.deepStrictEqual(noOffsets(e[1].items), [{ kind: 'ref.func', funcIndex: 0 }, { kind: 'ref.func', funcIndex: 0 }]);
+      assert.deepStrictEqual(noOffsets(e[4].items), [{ kind: 'ref.func', funcIndex: 0 }, { kind: 'ref.null', type: 'funcref' }]);
+      assert.deepStrictEqual(noOffsets(e[5].items), [{ kind: 'ref.null', type: 'externref' }]);
     });
 
     it('rejects bad kinds and expressions', () => {
@@ -247,8 +263,13 @@ describe('wasm decoder', () => {
       expectError(withElem([0x01, 0x01, 0x00]), 'malformed elements segment kind');
       expectError(withElem([0x05, I32, 0x00]), 'malformed reference type');
       expectError(withElem([0x05, FUNCREF, 1, 0xf3, 0x00, END]), 'illegal opcode');
-      expectError(withElem([0x05, FUNCREF, 1, 0x01, END]), 'constant expression required');
-      expectError(withElem([0x00, 0x41, 0, 0x41, 0, 0x6a, END, 0]), 'constant expression required');
+      // any instruction sequence decodes; whether it is constant is the validator's business
+      const nop = decodeModule(withElem([0x05, FUNCREF, 1, 0x01, END]), 't').elems[0].items[0];
+      assert.deepStrictEqual(nop.instrs?.map((i) => i.op), [Op.nop, Op.end]);
+      const add = decodeModule(withElem([0x00, 0x41, 0, 0x41, 0, 0x6a, END, 0]), 't').elems[0].mode;
+      assert.ok(add.kind === 'active');
+      assert.deepStrictEqual(add.offset.instrs?.map((i) => i.op), [Op.i32_const, Op.i32_const, Op.i32_add, Op.end]);
+      expectError(withElem([0x05, FUNCREF, 1, 0x41, 0]), 'unexpected end of section or function');
     });
   });
 
@@ -264,7 +285,7 @@ describe('wasm decoder', () => {
         ])),
       ), 't');
       assert.strictEqual(m.dataCount, 3);
-      assert.deepStrictEqual(m.datas.map((d) => d.mode), [
+      assert.deepStrictEqual(noOffsets(m.datas.map((d) => d.mode)), [
         { kind: 'active', index: 0, offset: { kind: 'i32', value: -1 } },
         { kind: 'passive' },
         { kind: 'active', index: 0, offset: { kind: 'global.get', globalIndex: 0 } },
