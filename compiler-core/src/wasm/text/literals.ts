@@ -15,7 +15,7 @@ export function parseNat(s: string): bigint | undefined {
 }
 
 /** An integer literal: uN, or sN with an explicit sign. */
-export function parseInt(s: string): { value: bigint; signed: boolean } | undefined {
+export function parseInteger(s: string): { value: bigint; signed: boolean } | undefined {
   const sign = s[0] === '-' || s[0] === '+' ? s[0] : '';
   const mag = parseNat(s.slice(sign.length));
   if (mag === undefined) return undefined;

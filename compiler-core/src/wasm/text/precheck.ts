@@ -11,7 +11,7 @@
 import { WatParseError } from '../errors';
 import { hasMemarg, KEYWORDS, SHAPES } from './keywords';
 import { stringBytes, tokenize, type Token } from './lexer';
-import { F32, F64, floatInRange, intInRange, isFloatLiteral, parseInt, parseNat } from './literals';
+import { F32, F64, floatInRange, intInRange, isFloatLiteral, parseInteger, parseNat } from './literals';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const U32_MAX = 0xffffffffn;
@@ -29,7 +29,6 @@ export function precheckWat(text: string, fileName: string): void {
     throw new WatParseError(fileName, t.line, t.column, reason);
   };
   const lists: List[] = [{ head: '', children: 0 }];
-  checkFieldOrder(tokens, fail);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     const list = lists[lists.length - 1];
@@ -68,6 +67,7 @@ export function precheckWat(text: string, fileName: string): void {
         break;
     }
   }
+  checkFieldOrder(tokens, fail);
 }
 
 const DEFINITIONS: Record<string, string> = { func: 'function', global: 'global', memory: 'memory', table: 'table' };
@@ -159,7 +159,7 @@ function checkAtom(t: Token, fail: Fail): void {
 }
 
 function isNumber(s: string): boolean {
-  return parseInt(s) !== undefined || isFloatLiteral(s);
+  return parseInteger(s) !== undefined || isFloatLiteral(s);
 }
 
 const isNumeric = (t: Token | undefined): t is Token => t !== undefined && t.kind === 'atom' && isNumber(t.text);
@@ -186,7 +186,7 @@ function checkImmediates(tokens: Token[], i: number, fail: Fail): number {
     case 'i32.const':
     case 'i64.const': {
       if (!isNumeric(next)) return missingOperand(tokens, i, fail);
-      const lit = parseInt(next.text);
+      const lit = parseInteger(next.text);
       if (lit !== undefined && !intInRange(lit, kw === 'i32.const' ? 32 : 64)) fail(next, `constant out of range: ${next.text} for ${kw}`);
       return i + 1;
     }
@@ -247,7 +247,7 @@ function checkImmediates(tokens: Token[], i: number, fail: Fail): number {
 }
 
 function inRangeInt(s: string, bits: number): boolean {
-  const lit = parseInt(s);
+  const lit = parseInteger(s);
   return lit === undefined || intInRange(lit, bits);
 }
 
