@@ -36,6 +36,9 @@ export function partitionCount(wasmBytes: number): number {
   return wasmBytes >= 512 * 1024 ? cores : 1;
 }
 
+/** A debug build's IR is several times larger per Wasm byte: it is split as if the module were that large. */
+const DEBUG_IR_GROWTH = 8;
+
 export async function compileFile(opts: CompileOptions): Promise<void> {
   const t0 = performance.now();
   const { bytes, module } = await loadModule(opts.input);
@@ -43,7 +46,7 @@ export async function compileFile(opts: CompileOptions): Promise<void> {
   checkImports(module, opts.input, opts.hosts);
   const t1 = performance.now();
   const { partitions } = translateModule(module, bytes,
-    { boundsChecks: opts.boundsChecks, checkpoint: opts.checkpoint, debugPoints: opts.debugPoints, hosts: opts.hosts, partitions: partitionCount(bytes.length) }, opts.target);
+    { boundsChecks: opts.boundsChecks, checkpoint: opts.checkpoint, debugPoints: opts.debugPoints, hosts: opts.hosts, partitions: partitionCount(opts.debugPoints ? bytes.length * DEBUG_IR_GROWTH : bytes.length) }, opts.target);
   opts.onPhase?.('translate', performance.now() - t1);
   await buildExecutable(partitions, {
     target: opts.target, optLevel: opts.optLevel, output: opts.output, emitLlvm: opts.emitLlvm,

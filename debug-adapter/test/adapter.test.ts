@@ -5,6 +5,7 @@
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -294,7 +295,11 @@ describe('debug adapter (DAP over stdio)', function () {
       assert.equal(stdout, 'start\nstart\n134\n5\n'); // "start" of the first run, then the second run
     });
 
-    it('pause stops a running program at its next migration point; terminate ends it', async () => {
+    it('pause stops a running program at its next migration point; disconnect leaves nothing running', async () => {
+      const { compileCached } = await import('../../compiler-core/src/cli/run');
+      const { parseTarget } = await import('../../compiler-core/src/backend/targets');
+      const exe = await compileCached(OTHER, parseTarget('x86_64'), 2, true); // the ELF the adapter runs
+      const running = () => { try { return execFileSync('pgrep', ['-f', exe]).toString().trim(); } catch { return ''; } };
       dc.once('initialized', () => dc.configurationDoneRequest());
       await dc.initializeRequest();
       await dc.launchRequest({ program: OTHER, target: 'x86_64' } as DebugProtocol.LaunchRequestArguments);
@@ -303,7 +308,9 @@ describe('debug adapter (DAP over stdio)', function () {
       assert.equal(ev.body.reason, 'pause');
       const st = await dc.stackTraceRequest({ threadId: 1 });
       assert.ok(st.body.stackFrames.length >= 1);
-      await Promise.all([dc.waitForEvent('terminated'), dc.terminateRequest()]);
+      assert.notEqual(running(), '', 'the program runs while paused');
+      await dc.disconnectRequest({ terminateDebuggee: true });
+      assert.equal(running(), '', 'nothing left running after disconnect');
     });
   });
 

@@ -63,6 +63,8 @@ function idText(id: bigint): string {
 export class CrInstrumentation implements CrHooks {
   readonly points = new Map<bigint, PointInfo>();
   private readonly liveness = new Map<number, Liveness | undefined>();
+  /** restore variants: statement points (locals only) share one restore block; their join labels */
+  private readonly statementCases = new Map<FunctionTranslator, { cases: [bigint, string][]; v128Slot?: string }>();
 
   constructor(private readonly mod: ModuleContext, readonly analysis: CrAnalysis, readonly debugPoints = false) {}
 
@@ -71,7 +73,12 @@ export class CrInstrumentation implements CrHooks {
   }
 
   functionAttributes(t: FunctionTranslator): string {
-    return this.instrumented(t.index) ? ' gc "statepoint-example"' : '';
+    // Debug builds: no inlining (each inlined copy would repeat the callee's points with the
+    // caller's state appended; frames stay the Wasm frames), and restore variants are not
+    // optimised: a restore block per statement makes every local a phi at every statement, which
+    // took opt minutes (nbody: 315 s -> 13 s). Only frames rebuilt by a restore run them.
+    const debug = this.debugPoints ? (t.restoreMode ? ' noinline optnone' : ' noinline') : '';
+    return this.instrumented(t.index) ? `${debug} gc "statepoint-example"` : '';
   }
 
   private register(t: FunctionTranslator, id: bigint, kind: PointKind, stack: Operand[]): void {
@@ -280,7 +287,19 @@ export class CrInstrumentation implements CrHooks {
    * and the operand stack, which reach the point through the per-depth slots.
    */
   private resumablePoint(t: FunctionTranslator, id: bigint, kind: PointKind): void {
-    if (t.restoreMode) {
+    if (t.restoreMode && kind === PointKind.Statement) {
+      // the stack is empty: the function's shared statement-restore block reloads the locals
+      let shared = this.statementCases.get(t);
+      if (!shared) {
+        shared = { cases: [], v128Slot: t.localTypes.includes('v128') ? t.alloca('v128', 'rsv') : undefined };
+        this.statementCases.set(t, shared);
+        t.restoreCases.push([-1n, 'restore.stmt']); // placeholder: every statement id goes there
+      }
+      const join = t.newLabel('dp');
+      t.emit(`br label %${join}`);
+      shared.cases.push([id, join]);
+      t.startBlock(join);
+    } else if (t.restoreMode) {
       const stack = t.stack.slice();
       const join = t.newLabel('dp');
       this.storeDepths(t, stack);
@@ -297,8 +316,15 @@ export class CrInstrumentation implements CrHooks {
   /** The restore variant's dispatch on the saved point id. */
   finish(t: FunctionTranslator): string[] {
     if (!t.restoreMode) return [];
-    const cases = t.restoreCases.map(([id, label]) => `i64 ${idText(id)}, label %${label}`).join(' ');
-    return [
+    const shared = this.statementCases.get(t);
+    this.statementCases.delete(t);
+    const all: [bigint, string][] = [];
+    for (const c of t.restoreCases) {
+      if (c[0] === -1n) all.push(...(shared?.cases.map(([id]) => [id, 'restore.stmt'] as [bigint, string]) ?? []));
+      else all.push(c);
+    }
+    const cases = all.map(([id, label]) => `i64 ${idText(id)}, label %${label}`).join(' ');
+    const out = [
       'restore.dispatch:',
       `  %pid = call i64 @wrt_cr_restore_frame(i32 ${t.index})`,
       `  switch i64 %pid, label %restore.bad [${cases}]`,
@@ -306,6 +332,21 @@ export class CrInstrumentation implements CrHooks {
       `  call void @wrt_trap(i32 1, i32 ${t.index})`,
       '  unreachable',
     ];
+    if (shared) {
+      out.push('restore.stmt:');
+      t.localTypes.forEach((lt, i) => {
+        const ty = llvmType(lt);
+        if (lt === 'v128') {
+          out.push(`  %rsp${i} = bitcast <2 x i64>* ${shared.v128Slot} to i8*`, `  call void @wrt_cr_restore_v128(i8* %rsp${i})`,
+            `  %rs${i} = load <2 x i64>, <2 x i64>* ${shared.v128Slot}`);
+        } else {
+          out.push(`  %rs${i} = call ${ty} @${RESTORE_FN[lt]}()`);
+        }
+        out.push(`  store ${ty} %rs${i}, ${ty}* %l${i}`);
+      });
+      out.push(`  switch i64 %pid, label %restore.bad [${shared.cases.map(([id, label]) => `i64 ${idText(id)}, label %${label}`).join(' ')}]`);
+    }
+    return out;
   }
 }
 
