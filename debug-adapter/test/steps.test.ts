@@ -7,6 +7,8 @@
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { strict as assert } from 'node:assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -45,6 +47,9 @@ async function step(dc: DebugClient, kind: 'next' | 'stepIn' | 'stepOut'): Promi
 
 describe('debug adapter: debug builds (statement points)', function () {
   this.timeout(180000);
+  const snapDir = mkdtempSync(join(tmpdir(), 'wanco-dap-steps-'));
+  /** a checkpoint taken on x86_64 while stopped at the statement on line 19 */
+  let stmtSnapshot = '';
 
   before(async () => {
     const { compileCached } = await import('../../compiler-core/src/cli/run');
@@ -68,7 +73,7 @@ describe('debug adapter: debug builds (statement points)', function () {
         });
         const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
         await dc.initializeRequest();
-        await dc.launchRequest({ program: FIXTURE, target: arch } as DebugProtocol.LaunchRequestArguments);
+        await dc.launchRequest({ program: FIXTURE, target: arch, snapshotDir: snapDir } as DebugProtocol.LaunchRequestArguments);
         const b = (await bps).body.breakpoints;
         // line 19 is exact; 23 is inside the statement that starts on 22; 14 only declares locals
         assert.deepEqual(b.map((x) => [x.verified, x.line]), [[true, 19], [true, 22], [true, 15]]);
@@ -89,6 +94,7 @@ describe('debug adapter: debug builds (statement points)', function () {
         assert.equal(v.$nan.value, 'nan (0x7ff8000000000001)');
         assert.equal(v.$inf.value, '0'); // line 19 has not run yet
         assert.equal(v.$len.value, '0');
+        if (arch === 'x86_64') stmtSnapshot = (await dc.customRequest('checkpoint', {})).body.path;
 
         assert.deepEqual(await step(dc, 'next'), [['edges', 20], ['main', 29]]);
         v = await locals(dc, (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0].id);
@@ -157,4 +163,44 @@ describe('debug adapter: debug builds (statement points)', function () {
       });
     });
   }
+
+  describe('a snapshot taken at a statement', () => {
+    let dc: DebugClient;
+    beforeEach(() => { dc = client(); return dc.start(); });
+    afterEach(() => dc.stop());
+
+    it('restores on aarch64 from the statement on and runs to the same output', async function () {
+      if (!stmtSnapshot) this.skip();
+      let stdout = '';
+      dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') stdout += e.body.output; });
+      dc.once('initialized', async () => {
+        await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [{ line: 24 }] });
+        await dc.configurationDoneRequest();
+      });
+      await dc.initializeRequest();
+      await Promise.all([dc.waitForEvent('stopped'),
+        dc.launchRequest({ program: FIXTURE, target: 'aarch64', restore: stmtSnapshot, snapshotDir: snapDir } as DebugProtocol.LaunchRequestArguments)]);
+      assert.deepEqual(await where(dc), [['edges', 24], ['main', 29]]);
+      const v = await locals(dc, (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0].id);
+      assert.equal(v.$min.value, '-9223372036854775808');
+      assert.equal(v.$nan.value, 'nan (0x7ff8000000000001)');
+      assert.equal(v.$inf.value, '-inf');
+      assert.equal(v.$t.value, '42');
+      await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [] });
+      await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+      assert.equal(stdout, 'done\n');
+    });
+
+    it('opens post-mortem on the statement\'s line with its locals', async function () {
+      if (!stmtSnapshot) this.skip();
+      dc.once('initialized', () => dc.configurationDoneRequest());
+      await dc.initializeRequest();
+      await Promise.all([dc.waitForEvent('stopped'), dc.launchRequest({ snapshot: stmtSnapshot, program: FIXTURE } as DebugProtocol.LaunchRequestArguments)]);
+      assert.deepEqual(await where(dc), [['edges', 19], ['main', 29]]);
+      const v = await locals(dc, (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0].id);
+      assert.equal(v.$negz.value, '-0');
+      assert.equal(v.$inf.value, '0');
+      assert.equal((await dc.evaluateRequest({ expression: 'u8[16]', context: 'watch' })).body.result, '100');
+    });
+  });
 });
