@@ -72,7 +72,7 @@ export function snapshotJson(snap: Snapshot, opts: InspectOptions = {}): Record<
     sequence: snap.info.sequence,
     frames: snap.frames.map((f) => ({
       func: f.funcIndex, name: opts.funcName?.(f.funcIndex) ?? null,
-      point: `0x${f.pointId.toString(16)}`, offset: Number(f.pointId & 0xffffffffn),
+      point: `0x${f.pointId.toString(16)}`, offset: Number(f.pointId & 0x3fffffffn),
       locals: f.locals.map(valueJson), stack: f.stack.map(valueJson),
     })),
     globals: snap.globals.map(valueJson),
@@ -86,6 +86,11 @@ export function snapshotJson(snap: Snapshot, opts: InspectOptions = {}): Record<
   };
 }
 
+/** Debug builds (--debug-points) tag a point id's offset with bit 31 (statement) or 30 (after a call). */
+function debugPointText(id: bigint): string {
+  return id & 0x80000000n ? ' (statement)' : id & 0x40000000n ? ' (after call)' : '';
+}
+
 export function snapshotText(snap: Snapshot, opts: InspectOptions = {}): string {
   const out: string[] = [];
   const name = (i: number) => opts.funcName?.(i);
@@ -96,7 +101,7 @@ export function snapshotText(snap: Snapshot, opts: InspectOptions = {}): string 
   out.push(`frames (${snap.frames.length}, innermost first):`);
   [...snap.frames].reverse().forEach((f, k) => {
     const n = name(f.funcIndex);
-    out.push(`  #${k} func ${f.funcIndex}${n ? ` <${n}>` : ''} at 0x${(f.pointId & 0xffffffffn).toString(16)}`);
+    out.push(`  #${k} func ${f.funcIndex}${n ? ` <${n}>` : ''} at 0x${(f.pointId & 0x3fffffffn).toString(16)}${debugPointText(f.pointId)}`);
     f.locals.forEach((v, i) => out.push(`      local ${i}: ${v.type} = ${valueText(v, name)}`));
     f.stack.forEach((v, i) => out.push(`      stack ${i}: ${v.type} = ${valueText(v, name)}`));
   });
