@@ -131,8 +131,9 @@ describe('debug adapter: debug builds (statement points)', function () {
         // next over the last statements and out of $edges: back in $main after its call
         assert.deepEqual(await step(dc, 'next'), [['edges', 25], ['main', 29]]);
         assert.deepEqual(await step(dc, 'stepOut'), [['main', 29]]);
+        await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [] });
         await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
-        assert.equal(stdout, 'done\n');
+        assert.equal(stdout, 'done\ndone\n');
       });
 
       it('a function breakpoint stops at the entry; a value changed in a caller frame reaches the program', async () => {
@@ -158,8 +159,17 @@ describe('debug adapter: debug builds (statement points)', function () {
         const g = await dc.setVariableRequest({ variablesReference: callerScopes.body.scopes[2].variablesReference, name: '$calls', value: '41' });
         assert.equal(g.body.value, '41');
         await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+        // the second call of $edges: next over the statement with the call lands on the next line
+        await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [{ line: 22 }] });
+        await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: 1 })]);
+        assert.deepEqual(await where(dc), [['edges', 22], ['main', 30]]);
+        await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [] });
+        assert.deepEqual(await step(dc, 'next'), [['edges', 24], ['main', 30]]);
+        const v2 = await locals(dc, (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0].id);
+        assert.equal(v2.$t.value, '42');
+        assert.equal((await dc.evaluateRequest({ expression: '$calls', context: 'watch' })).body.result, '43');
         await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
-        assert.equal(stdout, 'don');
+        assert.equal(stdout, 'dondone\n');
       });
     });
   }
@@ -188,7 +198,7 @@ describe('debug adapter: debug builds (statement points)', function () {
       assert.equal(v.$t.value, '42');
       await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [] });
       await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
-      assert.equal(stdout, 'done\n');
+      assert.equal(stdout, 'done\ndone\n');
     });
 
     it('opens post-mortem on the statement\'s line with its locals', async function () {
