@@ -314,6 +314,31 @@ describe('debug adapter (DAP over stdio)', function () {
     });
   });
 
+  describe('a normal build (debugPoints: false)', () => {
+    let dc: DebugClient;
+    beforeEach(() => { dc = client(); return dc.start(); });
+    afterEach(() => dc.stop());
+
+    it('stops only at loops and recursive entries; other lines are unverified with the reason; next goes by points', async () => {
+      const bpDone = dc.waitForEvent('initialized').then(() => dc.setBreakpointsRequest({
+        source: { path: FIXTURE }, breakpoints: [{ line: LOOP_LINE }, { line: 31 }, { line: 38 }],
+      })).then(async (r) => { await dc.configurationDoneRequest(); return r; });
+      await dc.initializeRequest();
+      await Promise.all([dc.waitForEvent('stopped'),
+        dc.launchRequest({ program: FIXTURE, target: 'x86_64', debugPoints: false } as DebugProtocol.LaunchRequestArguments)]);
+      const bps = (await bpDone).body.breakpoints;
+      assert.deepEqual(bps.map((b) => [b.verified, b.line]), [[true, LOOP_LINE], [false, 31], [false, 38]]);
+      assert.match(bps[1].message ?? '', /no migration point .*--debug-points/);
+      let st = await dc.stackTraceRequest({ threadId: 1 });
+      assert.deepEqual(st.body.stackFrames.map((f) => [f.name.split(' ')[0], f.line]), [['accumulate', LOOP_LINE], ['main', 41]]);
+      await Promise.all([dc.waitForEvent('stopped'), dc.nextRequest({ threadId: 1 })]);
+      st = await dc.stackTraceRequest({ threadId: 1 });
+      assert.equal(st.body.stackFrames[0].line, LOOP_LINE);
+      assert.equal((await variables(dc, st.body.stackFrames[0].id)).Locals.$i.value, '1');
+      await Promise.all([dc.waitForEvent('terminated'), dc.terminateRequest()]);
+    });
+  });
+
   describe('bad launch configurations', () => {
     let dc: DebugClient;
     beforeEach(() => { dc = client(); return dc.start(); });
