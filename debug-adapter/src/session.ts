@@ -386,14 +386,14 @@ export class WancoDebugSession extends LoggingDebugSession {
     const rt = this.runtime;
     if (!rt || !rt.running) return;
     const enable = new Set<string>();
-    this.enabled = enable;
     const ckpt = new Set<string>();
     for (const list of this.lineBps.values()) for (const b of list) for (const p of b.points) (b.checkpoint ? ckpt : enable).add(p);
     for (const b of this.funcBps) for (const p of b.points) enable.add(p);
     this.enabled = enable;
+    const points = new Set(enable);
+    if (this.stepping?.temp) points.add(this.stepping.temp); // a step in progress keeps its after-call point
     await rt.request('disable', { all: true });
-    if (this.stepping?.temp) enable.add(this.stepping.temp);
-    if (enable.size) await rt.request('enable', { points: [...enable] });
+    if (points.size) await rt.request('enable', { points: [...points] });
     await rt.request('checkpoint_at', { points: [...ckpt] });
   }
 
