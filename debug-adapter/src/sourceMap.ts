@@ -44,6 +44,8 @@ const INSTRUCTIONS = new Set([...Object.keys(Op).map(textName), ...SIMD_NAMES.va
 
 interface TextFunc {
   header: number;
+  /** `(func $f (import "m" "n") ...)`: an import, no body */
+  imported?: boolean;
   last: number;
   name?: string;
   /** loops and calls in binary emission order (fallback map) */
@@ -104,8 +106,10 @@ function scanWat(text: string): TextFunc[] {
     if (tok === 'func' && folded && depth === 2 && !cur) {
       cur = { header: line, last: line, instrs: [], keywords: [] };
       funcDepth = depth;
-      const m = /^\s*(\$[^\s()]+)/.exec(text.slice(j));
+      const rest = text.slice(j, j + 4096);
+      const m = /^\s*(\$[^\s()]+)/.exec(rest);
       if (m) cur.name = m[1].slice(1);
+      cur.imported = /^\s*(\$[^\s()]+\s*)?(\(\s*export\s+"[^"]*"\s*\)\s*)*\(\s*import\b/.test(rest);
       funcs.push(cur);
     } else if (cur && INSTRUCTIONS.has(tok)) {
       cur.keywords.push({ at: folded ? parenAt : i, line, col: i - lineStart + 1 });
@@ -119,7 +123,7 @@ function scanWat(text: string): TextFunc[] {
     i = j;
   }
   for (const f of funcs) f.instrs.sort((a, b) => a.key - b.key);
-  return funcs;
+  return funcs.filter((f) => !f.imported);
 }
 
 /** The text with `;;@ w:LINE:COL` before every instruction keyword of every function. */
