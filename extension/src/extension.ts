@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
 
 let out: vscode.OutputChannel;
@@ -30,8 +30,16 @@ function currentModule(uri?: vscode.Uri): string | undefined {
   vscode.window.showErrorMessage('wanco: open a .wat or .wasm file first');
   return undefined;
 }
+/** wanco.snapshotDirectory (relative: to the workspace folder), else the module's folder. */
+function snapshotDirFor(module: string): string {
+  const setting = cfg().get<string>('snapshotDirectory');
+  if (!setting) return dirname(module);
+  if (isAbsolute(setting)) return setting;
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(module))?.uri.fsPath ?? dirname(module);
+  return join(folder, setting);
+}
 function snapshotDir(module: string): string {
-  const d = cfg().get<string>('snapshotDirectory') || dirname(module);
+  const d = snapshotDirFor(module);
   mkdirSync(d, { recursive: true });
   return d;
 }
@@ -243,7 +251,16 @@ export function activate(context: vscode.ExtensionContext): void {
         if (!ed || !/\.(wat|wasm)$/.test(ed.document.fileName)) return config;
         return { type: 'wanco', request: 'launch', name: `wanco: ${basename(ed.document.fileName)}`, program: ed.document.fileName, target: target(), optLevel: optLevel(), stopOnEntry: false };
       }
-      if (!config.snapshotDir && cfg().get<string>('snapshotDirectory')) config.snapshotDir = cfg().get<string>('snapshotDirectory');
+      return config;
+    },
+    // The inline adapter runs in the extension host, whose working directory is not the
+    // workspace: without these defaults snapshots and relative paths would land there.
+    resolveDebugConfigurationWithSubstitutedVariables: (folder, config) => {
+      const file = typeof config.program === 'string' ? config.program : typeof config.snapshot === 'string' ? config.snapshot : undefined;
+      const base = folder?.uri.fsPath ?? (file && isAbsolute(file) ? dirname(file) : undefined);
+      if (!config.cwd && base) config.cwd = base;
+      const program = file && (isAbsolute(file) || !config.cwd ? file : join(config.cwd, file));
+      if (!config.snapshotDir && program) config.snapshotDir = snapshotDirFor(program);
       return config;
     },
   }));
