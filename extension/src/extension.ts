@@ -96,9 +96,14 @@ function ptyTerminal(name: string): { write: (s: string) => void; close: (code: 
   const w = new vscode.EventEmitter<string>();
   const done = new vscode.EventEmitter<number>();
   let closeHandler = () => undefined as void;
-  const term = vscode.window.createTerminal({ name, pty: { onDidWrite: w.event, onDidClose: done.event, open: () => undefined, close: () => closeHandler() } });
+  // VS Code drops what a pseudoterminal writes before open(): a quick program's whole output
+  // would be lost, so keep it until then
+  let pending: string[] | undefined = [];
+  const emit = (s: string) => { if (pending) pending.push(s); else w.fire(s); };
+  const open = () => { const p = pending ?? []; pending = undefined; for (const s of p) w.fire(s); };
+  const term = vscode.window.createTerminal({ name, pty: { onDidWrite: w.event, onDidClose: done.event, open, close: () => closeHandler() } });
   term.show(true);
-  return { write: (s) => w.fire(s.replace(/\r?\n/g, '\r\n')), close: (code) => w.fire(`\r\n[exit status ${code}]\r\n`), onClose: (f) => { closeHandler = f; } };
+  return { write: (s) => emit(s.replace(/\r?\n/g, '\r\n')), close: (code) => emit(`\r\n[exit status ${code}]\r\n`), onClose: (f) => { closeHandler = f; } };
 }
 
 async function runCommand(uri?: vscode.Uri): Promise<void> {
@@ -178,7 +183,12 @@ async function remoteRestore(snap: string, module: string, tCheckpoint?: number)
         module, snapshot: snap, optLevel: optLevel(),
       }, {
         signal: ac.signal,
-        progress: (m) => { out.appendLine(m); progress.report({ message: m }); if (m.startsWith('restoring')) started = performance.now(); },
+        progress: (m) => {
+          out.appendLine(m);
+          progress.report({ message: m });
+          term.write(`\x1b[2mwanco: ${m}\x1b[0m\n`); // dim: the steps before the program's own output
+          if (m.startsWith('restoring')) started = performance.now();
+        },
         stdout: (d) => term.write(d.toString()), stderr: (d) => term.write(d.toString()),
       });
       term.close(r.exitCode);
