@@ -180,6 +180,7 @@ async function remoteRestore(snap: string, module: string, tCheckpoint?: number)
         remote: { host, user: cfg().get<string>('remote.user') || undefined, port: cfg().get<number>('remote.port') || undefined },
         identity: cfg().get<string>('remote.identityFile') || undefined, remoteDir: cfg().get<string>('remote.directory') || undefined,
         runner: cfg().get<string>('remote.runner') || undefined, sshPath: cfg().get<string>('remote.sshPath') || undefined,
+        sshOptions: cfg().get<string[]>('remote.sshOptions') ?? [],
         module, snapshot: snap, optLevel: optLevel(),
       }, {
         signal: ac.signal,
