@@ -236,10 +236,13 @@ export function activate(context: vscode.ExtensionContext): void {
       await vscode.window.showTextDocument(doc, { preview: true });
     } catch (e) { report(e); }
   });
-  reg('wanco.addCheckpointHere', () => {
+  // from the line-number context menu VS Code passes the clicked line ({ lineNumber: 1-based, uri })
+  reg('wanco.addCheckpointHere', (at?: { lineNumber?: number; uri?: vscode.Uri }) => {
     const ed = vscode.window.activeTextEditor;
-    if (!ed) return;
-    const loc = new vscode.Location(ed.document.uri, new vscode.Position(ed.selection.active.line, 0));
+    const uri = at?.uri ?? ed?.document.uri;
+    const line = typeof at?.lineNumber === 'number' ? at.lineNumber - 1 : ed?.selection.active.line;
+    if (!uri || line === undefined) { void vscode.window.showErrorMessage('wanco: open a .wat file to add a checkpoint'); return; }
+    const loc = new vscode.Location(uri, new vscode.Position(line, 0));
     vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(loc, true, undefined, undefined, 'checkpoint')]);
   });
   reg('wanco.selectTarget', async () => {
