@@ -753,7 +753,10 @@ export class WancoDebugSession extends LoggingDebugSession {
       try {
         const rt = this.requireLive();
         const stem = basename(this.sourcePath ?? this.exe!).replace(/\.\w+$/, '');
-        const path = typeof args?.path === 'string' ? resolve(this.snapshotDir, args.path) : join(this.snapshotDir, `${stem}.dap${++this.snapshotSeq}.wsnap`);
+        let path: string;
+        if (typeof args?.path === 'string') path = resolve(this.snapshotDir, args.path);
+        // a new session numbers from 1 again: never overwrite an earlier session's snapshot
+        else do path = join(this.snapshotDir, `${stem}.dap${++this.snapshotSeq}.wsnap`); while (existsSync(path));
         const r = await rt.request<{ path: string; size: number; frames: number; seq: number }>('checkpoint', { path });
         response.body = { path: r.path, size: r.size, frames: r.frames, seq: r.seq };
         this.sendEvent(new OutputEvent(`wanco: checkpoint written to ${r.path} (${r.size} bytes, ${r.frames} frames)\n`, 'console'));
