@@ -4,7 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
 
@@ -22,6 +23,7 @@ const core = () => ({
   remote: require('../../compiler-core/src/cli/remote') as typeof import('../../compiler-core/src/cli/remote'),
   reader: require('../../compiler-core/src/snapshot/reader') as typeof import('../../compiler-core/src/snapshot/reader'),
   format: require('../../compiler-core/src/snapshot/format') as typeof import('../../compiler-core/src/snapshot/format'),
+  load: require('../../compiler-core/src/wasm/load') as typeof import('../../compiler-core/src/wasm/load'),
 });
 
 function currentModule(uri?: vscode.Uri): string | undefined {
@@ -200,6 +202,37 @@ async function remoteRestore(snap: string, module: string, tCheckpoint?: number)
   });
 }
 
+/**
+ * Inspect Snapshot: a read-only document (scheme wanco-snapshot, so closing it asks nothing) with
+ * the snapshot's text; function names come from the module it was taken from when that is the
+ * active editor or sits next to the snapshot (same sha256).
+ */
+const SNAPSHOT_SCHEME = 'wanco-snapshot';
+async function moduleNames(snapFile: string, moduleHash: Uint8Array): Promise<{ file: string; funcName: (i: number) => string | undefined } | undefined> {
+  const c = core();
+  const want = Buffer.from(moduleHash).toString('hex');
+  const active = vscode.window.activeTextEditor?.document.uri.fsPath;
+  const dir = dirname(snapFile);
+  const near = readdirSync(dir).filter((f) => /\.(wat|wast|wasm)$/i.test(f)).map((f) => join(dir, f));
+  for (const file of new Set([...(active && /\.(wat|wast|wasm)$/i.test(active) ? [active] : []), ...near])) {
+    try {
+      const { bytes, module } = await c.load.loadModule(file);
+      if (createHash('sha256').update(bytes).digest('hex') !== want) continue;
+      const exports = new Map(module.exports.filter((e) => e.kind === 'func').map((e) => [e.index, e.name] as const));
+      return { file, funcName: (i) => module.names.functions.get(i) ?? exports.get(i) };
+    } catch { /* not a loadable module: not this one */ }
+  }
+  return undefined;
+}
+async function snapshotView(file: string): Promise<string> {
+  const c = core();
+  const snap = c.reader.readSnapshotFile(file);
+  c.format.verifyMemory(snap);
+  const names = await moduleNames(file, snap.moduleHash);
+  return c.format.snapshotText(snap, { funcName: names?.funcName })
+    + (names ? `function names from ${names.file}\n` : 'function names: no module with this sha256 next to the snapshot or open\n');
+}
+
 export function activate(context: vscode.ExtensionContext): void {
   out = vscode.window.createOutputChannel('wanco');
   diagnostics = vscode.languages.createDiagnosticCollection('wanco');
@@ -221,18 +254,26 @@ export function activate(context: vscode.ExtensionContext): void {
     const s = vscode.debug.activeDebugSession;
     const module = p?.module ?? (s?.type === 'wanco' ? s.configuration.program : undefined);
     if (!module) { void vscode.window.showWarningMessage('wanco: start the program with Run or Debug first'); return; }
+    // the aarch64 build first (cached): it is not part of the downtime
+    try {
+      const c = core();
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `wanco: compiling ${basename(module)} for aarch64` },
+        () => c.run.compileCached(module, c.targets.parseTarget('aarch64'), optLevel()));
+    } catch (e) { toProblems(module, e); report(e); return; }
     const t0 = performance.now();
     const snap = await checkpointCommand();
     if (s?.type === 'wanco' && !p) await vscode.debug.stopDebugging(s);
     if (snap) await remoteRestore(snap, module, t0);
   });
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(SNAPSHOT_SCHEME, {
+    provideTextDocumentContent: (uri) => snapshotView(uri.path).catch((e: Error) => `${uri.path}: ${e.message}\n`),
+  }));
   reg('wanco.inspectSnapshot', async (uri?: vscode.Uri) => {
     const f = await pickSnapshot(uri);
     if (!f) return;
     try {
-      const c = core();
-      const snap = c.reader.readSnapshotFile(f);
-      const doc = await vscode.workspace.openTextDocument({ content: c.format.snapshotText(snap, {}), language: 'plaintext' });
+      core().reader.readSnapshotFile(f); // a clear error now rather than in the document
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: SNAPSHOT_SCHEME, path: f }));
       await vscode.window.showTextDocument(doc, { preview: true });
     } catch (e) { report(e); }
   });
