@@ -1,0 +1,211 @@
+/**
+ * End to end in a real VS Code: the .vsix built by `npm run package`, installed into code-server
+ * (fresh user data and extensions), a workspace with one .wat and no launch.json, driven through
+ * the UI with playwright-core in Debian's Chromium:
+ *   palette "wanco: Compile Current File" (target and optimisation quick picks) -> notification;
+ *   a breakpoint clicked in the gutter inside a loop, F5 -> the CALL STACK (Wasm functions) and
+ *   VARIABLES (locals) views; "Add Checkpoint Here" from the line-number menu -> snapshot files;
+ *   palette "wanco: Restore on Remote aarch64" against a real OpenSSH server on 127.0.0.1 (settings
+ *   wanco.remote.* in the workspace, runner qemu-aarch64-static) -> the program's output in a terminal.
+ * Screenshots of each step go to $WANCO_E2E_SCREENSHOTS (default out/e2e-screenshots).
+ * The set-up (scripts/setup-e2e.sh) installs code-server, Chromium and their packages once. Under
+ * CI=true the test always runs; elsewhere, when this machine cannot install them, it is skipped
+ * and says why.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { startSshd, type TestSshd } from '../helpers/sshd';
+import { installExtension, ROOT, setupE2e, startCodeServer, type CodeServer } from './codeServer';
+import { Workbench } from './workbench';
+
+const CHROMIUM = '/usr/bin/chromium';
+const VSIX = join(ROOT, 'wanco-linux-x64.vsix');
+const FIXTURE = join(ROOT, 'extension', 'test', 'e2e', 'fixtures', 'rounds.wat');
+// lines of rounds.wat: the loop header of $sum_to (inside $main's loop), and $main's own loop
+const LOOP_ADD_LINE = 17;
+const LOOP_ROUNDS_LINE = 10;
+const FULL_OUTPUT = ['round 1: sum 55', 'round 2: sum 210', 'round 3: sum 465', 'round 4: sum 820', 'round 5: sum 1275'];
+
+describe('the extension in a real VS Code (code-server + Chromium, end to end)', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let ws: string;
+  let shots: string;
+  let sshd: TestSshd | undefined;
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let wb: Workbench;
+  const shot = async (name: string) => { await wb.page.screenshot({ path: join(shots, `${name}.png`) }); };
+
+  before(async function () {
+    this.timeout(1_200_000); // the first run installs code-server and Chromium
+    const ci = process.env.CI === 'true';
+    const cannot = (why: string) => {
+      if (ci) throw new Error(`CI=true: the end-to-end VS Code test must run, but ${why}`);
+      console.log(`      skipped: ${why}`);
+      this.skip();
+    };
+    if (process.arch !== 'x64') return cannot(`it needs an x86_64 host (this is ${process.arch})`);
+    const setup = setupE2e();
+    if (!setup.ok) {
+      if (setup.cannot) return cannot(setup.reason);
+      throw new Error(`scripts/setup-e2e.sh failed: ${setup.reason}`);
+    }
+    let chromium: typeof import('playwright-core').chromium;
+    try {
+      ({ chromium } = require('playwright-core') as typeof import('playwright-core'));
+    } catch {
+      return cannot('playwright-core is not installed (a devDependency: run npm ci)');
+    }
+
+    // the .vsix, as a user builds it
+    const t0 = Date.now();
+    execFileSync('npm', ['run', 'package'], { cwd: ROOT, stdio: 'pipe', timeout: 600_000 });
+    console.log(`      npm run package: ${VSIX} (${(statSync(VSIX).size / 1048576).toFixed(1)} MiB) in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+
+    dir = mkdtempSync(join(tmpdir(), 'wanco-vscode-'));
+    ws = join(dir, 'workspace');
+    mkdirSync(join(ws, '.vscode'), { recursive: true });
+    copyFileSync(FIXTURE, join(ws, 'rounds.wat'));
+    shots = process.env.WANCO_E2E_SCREENSHOTS ? join(ROOT, process.env.WANCO_E2E_SCREENSHOTS) : join(ROOT, 'out', 'e2e-screenshots');
+    mkdirSync(shots, { recursive: true });
+
+    // the "remote aarch64 machine": a real sshd here, runner qemu-aarch64-static, set in the
+    // workspace settings the way a user would (sshOptions: its host key lives in a temporary file)
+    sshd = await startSshd();
+    writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify({
+      'wanco.remote.host': '127.0.0.1',
+      'wanco.remote.port': sshd.port,
+      'wanco.remote.user': sshd.user,
+      'wanco.remote.identityFile': sshd.key,
+      'wanco.remote.sshOptions': sshd.sshOptions,
+      'wanco.remote.runner': 'qemu-aarch64-static',
+      'wanco.remote.directory': join(dir, 'remote'),
+    }, null, 2));
+
+    installExtension(setup.codeServer, VSIX, join(dir, 'user-data'), join(dir, 'extensions'));
+    server = await startCodeServer(setup.codeServer, dir, ws);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    wb = new Workbench(page);
+    await wb.open(server.url);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    await sshd?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  // each step starts where the previous one left the workbench
+  let broken = '';
+  beforeEach(function () {
+    if (broken) { console.log(`      skipped: the step "${broken}" failed`); this.skip(); }
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) {
+      broken = this.currentTest.title;
+      await shot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+      console.log(`      notifications: ${JSON.stringify(await wb.notifications().catch(() => []))}`);
+      console.log(`      code-server log (tail):\n${server?.log().split('\n').slice(-20).join('\n')}`);
+    }
+  });
+
+  it('opens the .wat: the extension is active (status bar, migration-point code lenses)', async () => {
+    await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'rounds.wat' }).click();
+    await wb.editor().locator('.view-line').first().waitFor({ state: 'visible' });
+    await wb.page.locator('.statusbar-item', { hasText: 'wanco: x86_64 -O2' }).waitFor({ state: 'visible', timeout: 120_000 });
+    const lens = wb.editor().locator('.codelens-decoration', { hasText: 'migration points: entry, 1 loop, 2 calls' });
+    await lens.first().waitFor({ state: 'visible', timeout: 120_000 });
+    assert.ok((await wb.statusBar()).includes('wanco: x86_64 -O2'));
+  });
+
+  it('palette "wanco: Compile Current File": target and level quick picks, a notification, an aarch64 ELF', async () => {
+    await wb.focusEditor();
+    await wb.runCommand('wanco: Compile Current File');
+    assert.deepEqual(await wb.pick('wanco: target', 'aarch64'), ['x86_64', 'aarch64']);
+    assert.deepEqual(await wb.pick('wanco: optimisation level', '2'), ['2', '0', '1', '3']);
+    assert.equal(await wb.notification('compiled'), 'wanco: compiled rounds.aarch64');
+    // the output channel: each phase with its time, then the result (the view wraps long lines)
+    const output = await wb.outputChannel('wanco');
+    assert.match(output, /^load: \d+ ms\ntranslate: \d+ ms\nopt: \d+ ms\nllc: \d+ ms\nlink: \d+ ms\ncompiled /m, output);
+    assert.ok(output.replace(/\n/g, '').includes(`compiled ${join(ws, 'rounds.wat')} -> ${join(ws, 'rounds.aarch64')}`), output);
+    await shot('1-compile');
+    const elf = readFileSync(join(ws, 'rounds.aarch64'));
+    assert.equal(elf.subarray(0, 4).toString('latin1'), '\x7fELF');
+    assert.equal(elf.readUInt16LE(18), 183, 'e_machine EM_AARCH64');
+    await wb.clearNotifications();
+  });
+
+  it('F5 without launch.json stops at a gutter breakpoint inside a loop: Wasm frames and locals', async () => {
+    await wb.revealLine(LOOP_ADD_LINE);
+    await wb.clickGutter(LOOP_ADD_LINE);
+    await wb.editor().locator('.codicon-debug-breakpoint').first().waitFor({ state: 'visible' });
+    await wb.focusEditor();
+    await wb.page.keyboard.press('F5');
+    await wb.waitForPaused();
+    // the first stop: round 1 calls $sum_to(10), at its loop header before the first iteration
+    const stack = await wb.callStack();
+    assert.equal(stack.length, 2, stack.join('\n'));
+    assert.match(stack[0], /^sum_to \(loop @0x[0-9a-f]+\) \| rounds\.wat \| 17:1$/);
+    assert.match(stack[1], /^main \(call @0x[0-9a-f]+\) \| rounds\.wat \| 12:1$/);
+    assert.deepEqual((await wb.variables()).slice(0, 4), ['Locals', '$n = 10', '$i = 0', '$acc = 0']);
+    // Continue twice: the same breakpoint, two iterations on
+    for (const i of ['1', '2']) {
+      await wb.page.keyboard.press('F5');
+      await wb.variableChanged('$i', String(Number(i) - 1));
+      await wb.waitForPaused();
+    }
+    const vars = await wb.variables();
+    assert.deepEqual(vars, ['Locals', '$n = 10', '$i = 2', '$acc = 3', 'Operand stack', 'Globals']);
+    await shot('2-breakpoint');
+  });
+
+  it('"Add Checkpoint Here" from the line-number menu: each loop hit writes a snapshot next to the module', async () => {
+    await wb.revealLine(LOOP_ROUNDS_LINE);
+    const menu = await wb.lineNumberMenu(LOOP_ROUNDS_LINE, 'Add Checkpoint Here');
+    assert.ok(menu.includes('Add Breakpoint') || menu.includes('Remove Breakpoint'), menu.join(', '));
+    // the plain breakpoint off again, then run to the end
+    await wb.revealLine(LOOP_ADD_LINE);
+    await wb.clickGutter(LOOP_ADD_LINE);
+    await wb.page.keyboard.press('F5');
+    await wb.waitForDebugEnd();
+    const console_ = await wb.debugConsole();
+    for (const line of FULL_OUTPUT) assert.ok(console_.includes(line), `${line} in the debug console:\n${console_}`);
+    // round 1 was already past its loop header: rounds 2..5 each wrote one
+    const snaps = readdirSync(ws).filter((f) => f.endsWith('.wsnap')).sort();
+    assert.deepEqual(snaps, ['rounds.1.wsnap', 'rounds.2.wsnap', 'rounds.3.wsnap', 'rounds.4.wsnap']);
+    for (const s of snaps) assert.match(console_, new RegExp(`wanco: checkpoint \\d+ written to ${join(ws, s).replace(/[.]/g, '\\.')} \\(\\d+ bytes, 1 frames\\)`));
+    await wb.page.keyboard.press('Control+Shift+E');
+    await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'rounds.4.wsnap' }).waitFor({ state: 'visible', timeout: 60_000 });
+    for (const s of snaps) assert.ok((await wb.explorerFiles()).includes(s), s);
+    await shot('3-checkpoint');
+  });
+
+  it('palette "wanco: Restore on Remote aarch64": over ssh to the test sshd, the output continues there', async () => {
+    const snap = join(ws, 'rounds.2.wsnap'); // taken at the loop header of round 3
+    await wb.focusEditor(); // the module is the active editor
+    await wb.runCommand('wanco: Restore on Remote aarch64');
+    await wb.openDialogPath(snap);
+    const done = await wb.notification(/remote program exited|wanco: .*(failed|unreachable|not found)/);
+    const text = await wb.waitForTerminal('[exit status');
+    assert.equal(done, 'wanco: remote program exited with 0', text);
+    const lines = text.split('\n').map((l) => l.trimEnd()).filter(Boolean);
+    const who = `${sshd!.user}@127.0.0.1:${sshd!.port}`;
+    assert.deepEqual(lines.filter((l) => l.startsWith('wanco: ')).map((l) => l.replace(/copying \S+ \(\d+ KiB\)/, 'copying X')), [
+      `wanco: checking ${who}`, 'wanco: compiling rounds.wat for aarch64', `wanco: copying X to ${who}`, `wanco: copying X to ${who}`, `wanco: restoring on ${who}`,
+    ]);
+    assert.deepEqual(lines.filter((l) => !l.startsWith('wanco: ')), [...FULL_OUTPUT.slice(2), '[exit status 0]']);
+    assert.ok(existsSync(snap), 'the local snapshot is kept');
+    await shot('4-remote-restore');
+  });
+});
