@@ -13,7 +13,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseTarget } from '../backend/targets';
 import type { OptLevel } from '../backend/pipeline';
-import { readSnapshotFile } from '../snapshot/reader';
+import { readSnapshotFile, type Snapshot } from '../snapshot/reader';
+import { translateModule } from '../translate/module';
+import { CrInstrumentation } from '../cr/instrument';
+import type { Module } from '../wasm/types';
 import { WancoError } from '../wasm/errors';
 import { compileCached } from './run';
 
@@ -157,6 +160,18 @@ function sha(bytes: Uint8Array): string {
 
 interface Upload { local: string; remote: string; size: number }
 
+/**
+ * A snapshot taken in a debug session (a debug build, `--debug-points`) can stand at statement or
+ * after-call points, or in a call the normal build has no point for: it restores only on a debug
+ * build. The normal build is used when it has every point of the snapshot's frames (translating
+ * the module, without LLVM, lists them).
+ */
+export function needsDebugBuild(module: Module, bytes: Uint8Array, snap: Snapshot): boolean {
+  const { context } = translateModule(module, bytes, { boundsChecks: false, checkpoint: true }, parseTarget('aarch64'));
+  const points = context.cr instanceof CrInstrumentation ? context.cr.points : new Map<bigint, unknown>();
+  return snap.frames.some((f) => !points.has(f.pointId));
+}
+
 export async function remoteRestore(o: RemoteRestoreOptions, hooks: RemoteHooks = {}): Promise<RemoteRestoreResult> {
   const t0 = performance.now();
   const ssh = o.sshPath || 'ssh';
@@ -169,7 +184,7 @@ export async function remoteRestore(o: RemoteRestoreOptions, hooks: RemoteHooks 
   if (!existsSync(o.module)) throw new RemoteError(`${o.module}: no such file`);
   const snap = readSnapshotFile(o.snapshot);
   const { loadModule } = await import('../wasm/load');
-  const { bytes } = await loadModule(o.module);
+  const { bytes, module } = await loadModule(o.module);
   if (sha(bytes) !== Buffer.from(snap.moduleHash).toString('hex')) {
     throw new RemoteError(`${o.snapshot}: taken from another module than ${o.module} (module hash differs)`);
   }
@@ -202,8 +217,9 @@ export async function remoteRestore(o: RemoteRestoreOptions, hooks: RemoteHooks 
   }
 
   // 3. the aarch64 ELF (compiled here, cached) and the files to copy
-  say(`compiling ${basename(o.module)} for aarch64`);
-  const exe = await compileCached(o.module, parseTarget('aarch64'), o.optLevel ?? 2);
+  const debug = needsDebugBuild(module, bytes, snap);
+  say(`compiling ${basename(o.module)} for aarch64${debug ? ' (a debug build, like the snapshot\'s)' : ''}`);
+  const exe = await compileCached(o.module, parseTarget('aarch64'), o.optLevel ?? 2, debug);
   if (hooks.signal?.aborted) throw new Cancelled('cancelled');
   const snapBytes = readFileSync(o.snapshot);
   const runDir = `${baseDir}/run-${sha(snapBytes).slice(0, 16)}`;
@@ -246,7 +262,7 @@ export async function remoteRestore(o: RemoteRestoreOptions, hooks: RemoteHooks 
   const scpBase = [...commonOptions(o), '-q', ...(o.remote.port ? ['-P', String(o.remote.port)] : [])];
   try {
     for (const u of uploads) {
-      say(`copying ${basename(u.local)} (${(u.size / 1024).toFixed(0)} KiB) to ${who}`);
+      say(`copying ${basename(u.local)} (${u.size < 1024 ? `${u.size} bytes` : `${(u.size / 1024).toFixed(0)} KiB`}) to ${who}`);
       // copy under a temporary name and rename, so an interrupted copy never looks complete
       const tmp = `${u.remote}.part`;
       const c = await run(scp, [...scpBase, '--', u.local, scpTarget(o, tmp)], hooks);
