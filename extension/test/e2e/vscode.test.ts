@@ -25,9 +25,9 @@ import { Workbench } from './workbench';
 const CHROMIUM = '/usr/bin/chromium';
 const VSIX = join(ROOT, 'wanco-linux-x64.vsix');
 const FIXTURE = join(ROOT, 'extension', 'test', 'e2e', 'fixtures', 'rounds.wat');
-// lines of rounds.wat: the loop header of $sum_to (inside $main's loop), and $main's own loop
-const LOOP_ADD_LINE = 17;
-const LOOP_ROUNDS_LINE = 10;
+// lines of rounds.wat: `(local.set $acc ...` in $sum_to's loop, `(local.set $round ...` in $main's
+const ACC_LINE = 19;
+const ROUND_LINE = 11;
 const FULL_OUTPUT = ['round 1: sum 55', 'round 2: sum 210', 'round 3: sum 465', 'round 4: sum 820', 'round 5: sum 1275'];
 
 describe('the extension in a real VS Code (code-server + Chromium, end to end)', function () {
@@ -147,41 +147,41 @@ describe('the extension in a real VS Code (code-server + Chromium, end to end)',
   });
 
   it('F5 without launch.json stops at a gutter breakpoint inside a loop: Wasm frames and locals', async () => {
-    await wb.revealLine(LOOP_ADD_LINE);
-    await wb.clickGutter(LOOP_ADD_LINE);
+    await wb.revealLine(ACC_LINE);
+    await wb.clickGutter(ACC_LINE);
     await wb.editor().locator('.codicon-debug-breakpoint').first().waitFor({ state: 'visible' });
     await wb.focusEditor();
     await wb.page.keyboard.press('F5');
     await wb.waitForPaused();
-    // the first stop: round 1 calls $sum_to(10), at its loop header before the first iteration
+    // the first stop: round 1 calls $sum_to(10); line 18 ran once ($i = 1), line 19 not yet
     const stack = await wb.callStack();
     assert.equal(stack.length, 2, stack.join('\n'));
-    assert.match(stack[0], /^sum_to \(loop @0x[0-9a-f]+\) \| rounds\.wat \| 17:1$/);
-    assert.match(stack[1], /^main \(call @0x[0-9a-f]+\) \| rounds\.wat \| 12:1$/);
-    assert.deepEqual((await wb.variables()).slice(0, 4), ['Locals', '$n = 10', '$i = 0', '$acc = 0']);
-    // Continue twice: the same breakpoint, two iterations on
-    for (const i of ['1', '2']) {
+    assert.match(stack[0], /^sum_to \([\w-]+ @0x[0-9a-f]+\) \| rounds\.wat \| 19:\d+$/, stack.join('\n'));
+    assert.match(stack[1], /^main \([\w-]+ @0x[0-9a-f]+\) \| rounds\.wat \| 12:\d+$/, stack.join('\n'));
+    assert.deepEqual((await wb.variables()).slice(0, 4), ['Locals', '$n = 10', '$i = 1', '$acc = 0']);
+    // Continue twice: the same line, two iterations on
+    for (const i of [2, 3]) {
       await wb.page.keyboard.press('F5');
-      await wb.variableChanged('$i', String(Number(i) - 1));
+      await wb.variableChanged('$i', String(i - 1));
       await wb.waitForPaused();
     }
     const vars = await wb.variables();
-    assert.deepEqual(vars, ['Locals', '$n = 10', '$i = 2', '$acc = 3', 'Operand stack', 'Globals']);
+    assert.deepEqual(vars, ['Locals', '$n = 10', '$i = 3', '$acc = 3', 'Operand stack', 'Globals']);
     await shot('2-breakpoint');
   });
 
   it('"Add Checkpoint Here" from the line-number menu: each loop hit writes a snapshot next to the module', async () => {
-    await wb.revealLine(LOOP_ROUNDS_LINE);
-    const menu = await wb.lineNumberMenu(LOOP_ROUNDS_LINE, 'Add Checkpoint Here');
+    await wb.revealLine(ROUND_LINE);
+    const menu = await wb.lineNumberMenu(ROUND_LINE, 'Add Checkpoint Here');
     assert.ok(menu.includes('Add Breakpoint') || menu.includes('Remove Breakpoint'), menu.join(', '));
     // the plain breakpoint off again, then run to the end
-    await wb.revealLine(LOOP_ADD_LINE);
-    await wb.clickGutter(LOOP_ADD_LINE);
+    await wb.revealLine(ACC_LINE);
+    await wb.clickGutter(ACC_LINE);
     await wb.page.keyboard.press('F5');
     await wb.waitForDebugEnd();
     const console_ = await wb.debugConsole();
     for (const line of FULL_OUTPUT) assert.ok(console_.includes(line), `${line} in the debug console:\n${console_}`);
-    // round 1 was already past its loop header: rounds 2..5 each wrote one
+    // round 1 was already past that line: rounds 2..5 each wrote one
     const snaps = readdirSync(ws).filter((f) => f.endsWith('.wsnap')).sort();
     assert.deepEqual(snaps, ['rounds.1.wsnap', 'rounds.2.wsnap', 'rounds.3.wsnap', 'rounds.4.wsnap']);
     for (const s of snaps) assert.match(console_, new RegExp(`wanco: checkpoint \\d+ written to ${join(ws, s).replace(/[.]/g, '\\.')} \\(\\d+ bytes, 1 frames\\)`));
@@ -192,7 +192,7 @@ describe('the extension in a real VS Code (code-server + Chromium, end to end)',
   });
 
   it('palette "wanco: Restore on Remote aarch64": over ssh to the test sshd, the output continues there', async () => {
-    const snap = join(ws, 'rounds.2.wsnap'); // taken at the loop header of round 3
+    const snap = join(ws, 'rounds.2.wsnap'); // taken as round 3 began
     await wb.focusEditor(); // the module is the active editor
     await wb.runCommand('wanco: Restore on Remote aarch64');
     await wb.openDialogPath(snap);
@@ -201,9 +201,14 @@ describe('the extension in a real VS Code (code-server + Chromium, end to end)',
     assert.equal(done, 'wanco: remote program exited with 0', text);
     const lines = text.split('\n').map((l) => l.trimEnd()).filter(Boolean);
     const who = `${sshd!.user}@127.0.0.1:${sshd!.port}`;
-    assert.deepEqual(lines.filter((l) => l.startsWith('wanco: ')).map((l) => l.replace(/copying \S+ \(\d+ KiB\)/, 'copying X')), [
-      `wanco: checking ${who}`, 'wanco: compiling rounds.wat for aarch64', `wanco: copying X to ${who}`, `wanco: copying X to ${who}`, `wanco: restoring on ${who}`,
-    ]);
+    // the snapshot stands at a statement point of the debug session's build: the remote runs a debug build too
+    const steps = lines.filter((l) => l.startsWith('wanco: '));
+    assert.equal(steps.length, 5, steps.join('\n'));
+    assert.equal(steps[0], `wanco: checking ${who}`);
+    assert.equal(steps[1], 'wanco: compiling rounds.wat for aarch64 (a debug build, like the snapshot\'s)');
+    assert.match(steps[2], new RegExp(`^wanco: copying [0-9a-f]+-aarch64-debug \\(\\d+ KiB\\) to ${who.replace(/\./g, '\\.')}$`));
+    assert.equal(steps[3], `wanco: copying rounds.2.wsnap (${statSync(snap).size} bytes) to ${who}`);
+    assert.equal(steps[4], `wanco: restoring on ${who}`);
     assert.deepEqual(lines.filter((l) => !l.startsWith('wanco: ')), [...FULL_OUTPUT.slice(2), '[exit status 0]']);
     assert.ok(existsSync(snap), 'the local snapshot is kept');
     await shot('4-remote-restore');

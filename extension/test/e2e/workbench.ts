@@ -55,15 +55,27 @@ export class Workbench {
     return items;
   }
 
-  /** Types a path into the file dialog (code-server's simple dialog is a quick input) and accepts it. */
+  /**
+   * Types a path into the file dialog (code-server's simple dialog is a quick input) and accepts
+   * it. The dialog fills in its folder and lists it asynchronously and may reset what was typed
+   * meanwhile ("Please select a file"): then it is typed again.
+   */
   async openDialogPath(path: string): Promise<void> {
-    const input = this.page.locator('.quick-input-widget input');
+    const widget = this.page.locator('.quick-input-widget');
+    const input = widget.locator('input');
     await input.waitFor({ state: 'visible', timeout: WAIT });
-    // it opens with the folder's path filled in: typing before that ends up in front of it
     await this.page.waitForFunction(() => (document.querySelector('.quick-input-widget input')?.value ?? '').endsWith('/'), null, { timeout: WAIT });
-    await input.fill(path);
-    await this.page.waitForFunction((p) => document.querySelector('.quick-input-widget input')?.value === p, path);
-    await this.page.keyboard.press('Enter');
+    for (let attempt = 1; ; attempt++) {
+      await input.fill(path);
+      await this.page.waitForFunction((p) => document.querySelector('.quick-input-widget input')?.value === p, path, { timeout: WAIT });
+      await this.page.keyboard.press('Enter');
+      try {
+        await widget.waitFor({ state: 'hidden', timeout: 5000 });
+        return;
+      } catch (e) {
+        if (attempt === 3) throw new Error(`the file dialog did not take ${path}: ${await widget.innerText()}`);
+      }
+    }
   }
 
   async notification(text: string | RegExp): Promise<string> {
@@ -105,15 +117,38 @@ export class Workbench {
     await this.page.keyboard.press('Control+G');
     await this.page.locator('.quick-input-widget input').fill(`:${line}`);
     await this.page.keyboard.press('Enter');
-    await this.lineNumber(line).waitFor({ state: 'visible', timeout: WAIT });
+    await this.lineBox(line);
   }
 
-  /** Clicks the gutter (glyph margin) left of `line`: toggles a breakpoint there. */
+  /** Where the number of `line` is, once the editor has stopped scrolling. */
+  private async lineBox(line: number): Promise<{ x: number; y: number; width: number; height: number }> {
+    const ln = this.lineNumber(line);
+    await ln.waitFor({ state: 'visible', timeout: WAIT });
+    let last = await ln.boundingBox();
+    for (let i = 0; i < 50; i++) {
+      await this.page.waitForTimeout(100);
+      const now = await ln.boundingBox();
+      if (now && last && now.y === last.y) return now;
+      last = now;
+    }
+    throw new Error(`line ${line} does not stay in one place`);
+  }
+
+  /** Clicks the gutter (glyph margin) left of `line`: toggles a breakpoint there; waits for it to show or go. */
   async clickGutter(line: number): Promise<void> {
-    const ln = await this.lineNumber(line).boundingBox();
+    const ln = await this.lineBox(line);
     const glyph = await this.editor().locator('.glyph-margin').first().boundingBox();
-    if (!ln || !glyph) throw new Error(`line ${line} is not on screen`);
+    if (!glyph) throw new Error('the editor has no glyph margin');
+    const had = await this.hasBreakpointGlyph(ln.y);
     await this.page.mouse.click(glyph.x + glyph.width / 2, ln.y + ln.height / 2);
+    for (let i = 0; i < 100 && (await this.hasBreakpointGlyph(ln.y)) === had; i++) await this.page.waitForTimeout(100);
+    if ((await this.hasBreakpointGlyph(ln.y)) === had) throw new Error(`clicking the gutter at line ${line} did not ${had ? 'remove' : 'add'} a breakpoint`);
+  }
+
+  private async hasBreakpointGlyph(y: number): Promise<boolean> {
+    const boxes = await this.editor().locator('.codicon[class*="codicon-debug-breakpoint"]').evaluateAll((els) =>
+      (els as unknown as { getBoundingClientRect(): { top: number; height: number } }[]).map((e) => e.getBoundingClientRect()));
+    return boxes.some((b) => Math.abs(b.top - y) < 4);
   }
 
   /** Right-clicks the number of `line` and picks `action` from its context menu. */
