@@ -44,7 +44,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ ! -x "$BIN" ]; then
-  npm ping >/dev/null 2>&1 || cannot "the npm registry is unreachable (needed once to install code-server $CS_VERSION)"
+  npm ping --fetch-retries=0 --fetch-timeout=20000 >/dev/null 2>&1 || cannot "the npm registry is unreachable (needed once to install code-server $CS_VERSION)"
   echo "setup-e2e: installing code-server $CS_VERSION into $DEST (about a minute, once)" >&2
   mkdir -p "$CACHE"
   work=$(mktemp -d "$CACHE/install.XXXXXX")

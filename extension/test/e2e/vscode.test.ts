@@ -18,7 +18,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { startSshd, type TestSshd } from '../helpers/sshd';
+import { SSHD, startSshd, type TestSshd } from '../helpers/sshd';
 import { installExtension, ROOT, setupE2e, startCodeServer, type CodeServer } from './codeServer';
 import { Workbench } from './workbench';
 
@@ -39,7 +39,10 @@ describe('the extension in a real VS Code (code-server + Chromium, end to end)',
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let wb: Workbench;
-  const shot = async (name: string) => { await wb.page.screenshot({ path: join(shots, `${name}.png`) }); };
+  const shot = async (name: string) => {
+    await wb.page.mouse.move(1100, 740); // off the gutter and the text: no hover hints in the picture
+    await wb.page.screenshot({ path: join(shots, `${name}.png`) });
+  };
 
   before(async function () {
     this.timeout(1_200_000); // the first run installs code-server and Chromium
@@ -50,6 +53,9 @@ describe('the extension in a real VS Code (code-server + Chromium, end to end)',
       this.skip();
     };
     if (process.arch !== 'x64') return cannot(`it needs an x86_64 host (this is ${process.arch})`);
+    for (const [file, pkg] of [[SSHD, 'openssh-server'], ['/usr/bin/qemu-aarch64-static', 'qemu-user-static']]) {
+      if (!existsSync(file)) return cannot(`${file} is missing (Debian package ${pkg}; scripts/setup.sh installs it)`);
+    }
     const setup = setupE2e();
     if (!setup.ok) {
       if (setup.cannot) return cannot(setup.reason);
