@@ -161,27 +161,42 @@ export class Workbench {
     return items;
   }
 
+  /**
+   * Reads a view until two reads a moment apart agree: VS Code fills the views in steps (the top
+   * frame first, the others after; a scope before its variables).
+   */
+  private async settled(read: () => Promise<string[]>): Promise<string[]> {
+    let last = await read();
+    for (let i = 0; i < 100; i++) {
+      await this.page.waitForTimeout(250);
+      const now = await read();
+      if (JSON.stringify(now) === JSON.stringify(last)) return now;
+      last = now;
+    }
+    return last;
+  }
+
   /** CALL STACK rows as "<frame> | <file> | <line:col>". */
   async callStack(): Promise<string[]> {
     const rows = this.page.locator('.debug-call-stack .monaco-list-row .stack-frame');
     await rows.first().waitFor({ state: 'visible', timeout: WAIT });
-    return rows.evaluateAll((els) => (els as unknown as El[]).map((e) => [
+    return this.settled(() => rows.evaluateAll((els) => (els as unknown as El[]).map((e) => [
       e.querySelector('.label')?.textContent?.trim() ?? '',
       e.querySelector('.file-name')?.textContent?.trim() ?? '',
       e.querySelector('.line-number')?.textContent?.trim() ?? '',
-    ].join(' | ')));
+    ].join(' | '))));
   }
 
   /** VARIABLES rows as "name = value" (scopes as their name alone). */
   async variables(): Promise<string[]> {
     const rows = this.page.locator('.debug-variables .monaco-list-row');
     await rows.first().waitFor({ state: 'visible', timeout: WAIT });
-    return rows.evaluateAll((els) => (els as unknown as El[]).map((e) => {
+    return this.settled(() => rows.evaluateAll((els) => (els as unknown as El[]).map((e) => {
       // the name element carries the " =" separator
       const name = e.querySelector('.expression .name')?.textContent?.trim().replace(/\s*=$/, '');
       const value = e.querySelector('.expression .value')?.textContent?.trim();
       return name ? `${name} = ${value ?? ''}` : (e.textContent ?? '').trim();
-    }));
+    })));
   }
 
   /** Waits until the VARIABLES view shows `name` with a value other than `previous`. */
