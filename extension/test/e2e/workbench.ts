@@ -65,16 +65,16 @@ export class Workbench {
     const input = widget.locator('input');
     await input.waitFor({ state: 'visible', timeout: WAIT });
     await this.page.waitForFunction(() => (document.querySelector('.quick-input-widget input')?.value ?? '').endsWith('/'), null, { timeout: WAIT });
+    await widget.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: WAIT });
+    const holds = (ms: number) => this.page.waitForFunction((p) => document.querySelector('.quick-input-widget input')?.value === p, path, { timeout: ms })
+      .then(() => true, () => false);
     for (let attempt = 1; ; attempt++) {
       await input.fill(path);
-      await this.page.waitForFunction((p) => document.querySelector('.quick-input-widget input')?.value === p, path, { timeout: WAIT });
-      await this.page.keyboard.press('Enter');
-      try {
-        await widget.waitFor({ state: 'hidden', timeout: 5000 });
-        return;
-      } catch (e) {
-        if (attempt === 3) throw new Error(`the file dialog did not take ${path}: ${await widget.innerText()}`);
+      if (await holds(3000)) {
+        await this.page.keyboard.press('Enter');
+        if (await widget.waitFor({ state: 'hidden', timeout: 5000 }).then(() => true, () => false)) return;
       }
+      if (attempt === 5) throw new Error(`the file dialog did not take ${path}: ${await widget.innerText()}`);
     }
   }
 
