@@ -69,5 +69,7 @@ if [ ! -x "$BIN" ]; then
   mv "$work/cs" "$DEST"
   # npm's .bin links are relative: they survive the move
 fi
-"$BIN" --version >/dev/null 2>&1 || { echo "setup-e2e: $BIN does not run" >&2; exit 1; }
+# (code-server writes a config and logs under the XDG directories: keep them in the cache)
+XDG_CONFIG_HOME="$CACHE/xdg-config" XDG_DATA_HOME="$CACHE/xdg-data" "$BIN" --config /dev/null --version >/dev/null 2>&1 \
+  || { echo "setup-e2e: $BIN does not run" >&2; exit 1; }
 echo "$BIN"

@@ -30,8 +30,14 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-export function installExtension(codeServer: string, vsix: string, userData: string, extensions: string): void {
-  execFileSync(codeServer, ['--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsix], { stdio: 'pipe', timeout: 120_000 });
+/** code-server writes a config (with a password) and logs under XDG dirs: keep them in `dir`, not in ~. */
+function isolatedEnv(dir: string): NodeJS.ProcessEnv {
+  return { ...process.env, XDG_CONFIG_HOME: join(dir, 'xdg-config'), XDG_DATA_HOME: join(dir, 'xdg-data') };
+}
+
+export function installExtension(codeServer: string, vsix: string, dir: string): void {
+  execFileSync(codeServer, ['--config', '/dev/null', '--user-data-dir', join(dir, 'user-data'), '--extensions-dir', join(dir, 'extensions'),
+    '--install-extension', vsix], { stdio: 'pipe', timeout: 120_000, env: isolatedEnv(dir) });
 }
 
 export async function startCodeServer(codeServer: string, dir: string, workspace: string): Promise<CodeServer> {
@@ -57,7 +63,7 @@ export async function startCodeServer(codeServer: string, dir: string, workspace
       '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
       '--disable-workspace-trust', '--config', '/dev/null',
       '--user-data-dir', userData, '--extensions-dir', extensions, workspace,
-    ], { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }); // detached: setsid
+    ], { cwd: dir, env: isolatedEnv(dir), detached: true, stdio: ['ignore', 'pipe', 'pipe'] }); // detached: setsid
     let log = '';
     child.stdout!.on('data', (d: Buffer) => { log += d.toString(); });
     child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });

@@ -93,7 +93,7 @@ describe('the extension in a real VS Code (code-server + Chromium, end to end)',
       'wanco.remote.directory': join(dir, 'remote'),
     }, null, 2));
 
-    installExtension(setup.codeServer, VSIX, join(dir, 'user-data'), join(dir, 'extensions'));
+    installExtension(setup.codeServer, VSIX, dir);
     server = await startCodeServer(setup.codeServer, dir, ws);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
