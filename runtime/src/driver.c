@@ -7,6 +7,16 @@
  *   script line                         report
  *   invoke NAME [SLOTHEX...]         @@ ok [SLOTHEX...] | @@ trap REASON | @@ error TEXT
  *   get NAME                            @@ ok SLOTHEX      | @@ error TEXT
+ *   instantiate NAME [REQ...]           @@ ok | @@ unlinkable REASON | @@ trap REASON | @@ error TEXT
+ *
+ * `instantiate` serves linked spec modules merged into one program
+ * (compiler-core/src/spec/link-*.ts): NAME is a [] -> [] export that applies
+ * one instance's segments and runs its start function. Each REQ,
+ * `memory|table EXPORT MIN MAX` (MAX "-" when the import has none), is an
+ * import limit that depends on the exporter's current size, checked first:
+ * the memory/table must have at least MIN units now and, when MAX is given, a
+ * maximum no larger than MAX ("incompatible import type" otherwise, and NAME
+ * does not run).
  *
  * NAME is the export's UTF-8 name in hex ("-" when empty) or #INDEX, its
  * index in the export section (names may contain NUL); slots
@@ -103,6 +113,41 @@ static const char *guarded(void (*f)(void *), void *arg) {
 
 static void run_instantiate(void *arg) { (void)arg; wrt_module.instantiate(); }
 
+/* Whether an imported memory/table with limits [min, max] (max < 0: none)
+ * matches the exported one now: its current size and its declared maximum. */
+static bool limits_match(uint64_t cur, uint64_t cur_max, bool has_max, long long min, long long max) {
+  if (cur < (uint64_t)min) return false;
+  if (max < 0) return true;
+  return has_max && cur_max <= (uint64_t)max;
+}
+
+/* Checks the REQ tokens of an `instantiate` line: 0 when they hold, 1 when the
+ * instance does not link (*why says why), -1 for a malformed line. */
+static int check_requirements(char **save, const char **why) {
+  char *kind;
+  while ((kind = strtok_r(NULL, " \n", save))) {
+    char *name = strtok_r(NULL, " \n", save), *min = strtok_r(NULL, " \n", save), *max = strtok_r(NULL, " \n", save);
+    int len = name ? decode_name(name) : -1;
+    if (len < 0 || !min || !max) return -1;
+    long long lo = strtoll(min, NULL, 10), hi = strcmp(max, "-") == 0 ? -1 : strtoll(max, NULL, 10);
+    bool ok;
+    if (strcmp(kind, "memory") == 0) {
+      if (!find_export(name, (size_t)len, 2) || !(wrt_module.flags & WRT_MODULE_HAS_MEMORY)) return -1;
+      uint32_t m = wrt_module.mem_max_pages;
+      ok = limits_match(wrt_mem_size / WRT_PAGE_SIZE, m, m != WRT_NO_MAX, lo, hi);
+    } else if (strcmp(kind, "table") == 0) {
+      const wrt_export *e = find_export(name, (size_t)len, 1);
+      if (!e || e->index >= wrt_module.num_tables) return -1;
+      const wrt_table *t = &wrt_module.tables[e->index];
+      ok = limits_match(t->size, t->max, t->max != WRT_NO_MAX, lo, hi);
+    } else {
+      return -1;
+    }
+    if (!ok) { *why = "incompatible import type"; return 1; }
+  }
+  return 0;
+}
+
 typedef struct { const wrt_export *e; uint64_t *args, *results; } call_args;
 static void run_invoke(void *arg) {
   call_args *c = arg;
@@ -141,6 +186,18 @@ int wrt_driver_run(const char *script_path) {
       }
       if (g->type == WRT_V128) report("ok %llx %llx", (unsigned long long)v[0], (unsigned long long)v[1]);
       else report("ok %llx", (unsigned long long)v[0]);
+      continue;
+    }
+    if (strcmp(cmd, "instantiate") == 0) {
+      const wrt_export *e = find_export(name, (size_t)len, 0);
+      if (!e || e->num_params || e->num_results) { report("error unknown instantiation export"); continue; }
+      const char *why = NULL;
+      int linked = check_requirements(&save, &why);
+      if (linked < 0) { report("error bad import requirement"); continue; }
+      if (linked > 0) { report("unlinkable %s", why); continue; }
+      call_args c = { e, args, results };
+      r = guarded(run_invoke, &c);
+      if (r) report("trap %s", r); else report("ok");
       continue;
     }
     if (strcmp(cmd, "invoke") != 0) { report("error unknown command"); continue; }

@@ -28,8 +28,8 @@ export const SLICE = [
   'simd_i8x16_arith2', 'simd_i16x8_sat_arith', 'simd_i16x8_q15mulr_sat_s', 'simd_i32x4_dot_i16x8',
   'simd_i32x4_trunc_sat_f64x2', 'simd_i64x2_extmul_i32x4', 'simd_i16x8_extadd_pairwise_i8x16',
   'simd_f32x4_rounding', 'simd_f64x2_pmin_pmax', 'simd_f32x4_cmp', 'simd_conversions', 'simd_int_to_int_extend',
-  // linking (all skipped or listed)
-  'imports',
+  // linking: register, imports shared by reference, link errors, partial instantiation
+  'imports', 'linking',
 ];
 
 /** Scripts run with checkpoint instrumentation too (must not change semantics). */
