@@ -14,6 +14,7 @@ const SEED = Number(process.env.WANCO_CR_SEED ?? Math.floor(Math.random() * 2 **
 
 const PROGRAMS: Program[] = [
   { name: 'loops', source: 'cr/loops.wat', args: [] },
+  { name: 'strips', source: 'cr/strips.wat', args: [] },
   { name: 'recursion', source: 'cr/recursion.c', args: [] },
   {
     name: 'fileio', source: 'cr/fileio.c', args: ['/data/in.bin', '/data/out.txt'],

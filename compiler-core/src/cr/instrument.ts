@@ -3,6 +3,8 @@
  *
  * Normal variant `wf<i>` of a function that reaches a migration point:
  *  - at each point: `if (volatile wrt_cr_flag) wrt_cr_point(id) ["deopt"(state)]`;
+ *    loop points are strip-mined (strip-loops.ts): a loop's back-edges reach its point only
+ *    every POLL_STRIDE iterations or when the flag is set;
  *  - each call that can reach a point carries `["deopt"(id, locals, stack below args)]`.
  *  LLVM inlines through the bundles (merging the frames' state) and
  *  rewrite-statepoints-for-gc turns them into statepoint records at the return
@@ -30,6 +32,7 @@ import type { CrAnalysis } from './callgraph';
 import { callResults } from '../translate/ops/control';
 import { analyzeLiveness, type Liveness } from './liveness';
 import { WancoError } from '../wasm/errors';
+import { planStrips, POLL_STRIDE, type CountedLoop, type StripPlan } from './strip-loops';
 
 export const enum PointKind { FuncEntry = 1, Loop = 2, Call = 3, Statement = 4, AfterCall = 5 }
 
@@ -65,6 +68,9 @@ export class CrInstrumentation implements CrHooks {
   private readonly liveness = new Map<number, Liveness | undefined>();
   /** restore variants: statement points (locals only) share one restore block; their join labels */
   private readonly statementCases = new Map<FunctionTranslator, { cases: [bigint, string][]; v128Slot?: string }>();
+  private readonly strips = new Map<number, Map<number, StripPlan>>();
+  /** counted loops being translated: the strip end E, the point block and the body block */
+  private readonly counted = new WeakMap<Frame, { loop: CountedLoop; end: string; header: string; body: string }>();
 
   constructor(private readonly mod: ModuleContext, readonly analysis: CrAnalysis, readonly debugPoints = false) {}
 
@@ -109,18 +115,35 @@ export class CrInstrumentation implements CrHooks {
     return ` [ "deopt"(${values.join(', ')}) ]`;
   }
 
-  /** The flag check and the cold call into the runtime. */
-  private emitPoint(t: FunctionTranslator, id: bigint, kind: PointKind): void {
+  /**
+   * The flag check and the cold call into the runtime. `strip` (counted loops): the strip end
+   * computed before the check, and how the cold path changes it after the call; the value the
+   * loop then uses comes back.
+   */
+  private emitPoint(t: FunctionTranslator, id: bigint, kind: PointKind, strip?: { end: string; afterCall: () => string }): string | undefined {
     this.register(t, id, kind, t.stack);
     const flag = t.value('load volatile i32, i32* @wrt_cr_flag');
     const set = t.value(`icmp ne i32 ${flag}, 0`);
     const cold = t.newLabel('mp');
     const cont = t.newLabel('mpc');
+    const from = t.current;
     t.emit(`br i1 ${set}, label %${cold}, label %${cont}, !prof !0`);
     t.startBlock(cold);
     t.emit(`call void @wrt_cr_point(i64 ${idText(id)})${this.bundle(t, id, t.stack)}`);
+    const coldEnd = strip?.afterCall();
+    const coldFrom = t.current;
     t.terminate(`br label %${cont}`);
     t.startBlock(cont);
+    return strip ? t.value(`phi i32 [ ${strip.end}, %${from} ], [ ${coldEnd}, %${coldFrom} ]`) : undefined;
+  }
+
+  private stripPlan(t: FunctionTranslator, offset: number): StripPlan {
+    let plans = this.strips.get(t.index);
+    if (!plans) {
+      plans = planStrips(t.func.body);
+      this.strips.set(t.index, plans);
+    }
+    return plans.get(offset) ?? { kind: 'flag' };
   }
 
   /** Reads one saved value of type `type` from the runtime. */
@@ -190,7 +213,13 @@ export class CrInstrumentation implements CrHooks {
     values.forEach((s, d) => t.emit(`store ${llvmType(s.type)} ${s.v}, ${llvmType(s.type)}* ${t.depthSlot(d, s.type)}`));
   }
 
-  /** Emits the branch into a loop header and the header itself (params are in frame.branchSlots). */
+  /**
+   * Emits the branch into a loop header and the header itself (params are in frame.branchSlots).
+   * Every loop entry passes the point (strip-loops.ts). Back-edges of a counted loop return to
+   * it only at the end of a strip (the strip end is computed at the point); other loops check
+   * the flag at the top of the body and leave for the point only when it is set, so that the
+   * runtime call is never inside the inner loop LLVM optimises.
+   */
   enterLoop(t: FunctionTranslator, frame: Frame): void {
     if (!this.instrumented(t.index)) {
       t.emit(`br label %${frame.label}`);
@@ -213,7 +242,121 @@ export class CrInstrumentation implements CrHooks {
       t.startBlock(frame.label);
     }
     t.loadSlots(frame.branchSlots, frame.params);
-    this.emitPoint(t, id, PointKind.Loop);
+    if (this.debugPoints) {
+      // Debug builds keep the point on every iteration (their statement points poll on every
+      // statement anyway; a strip would only change what a step or a breakpoint sees).
+      this.emitPoint(t, id, PointKind.Loop);
+      return;
+    }
+    // Restore variants enter loops from the dispatch, past the points of the loops around
+    // them, where no strip end is defined: they check the flag on every iteration.
+    const plan: StripPlan = t.restoreMode ? { kind: 'flag' } : this.stripPlan(t, frame.offset);
+    const header = frame.label;
+    const body = t.newLabel('loopbody');
+    if (plan.kind === 'counted') {
+      const end = this.emitPoint(t, id, PointKind.Loop, this.stripEnd(t, plan.loop))!;
+      t.stack.length -= frame.params.length;
+      this.counted.set(frame, { loop: plan.loop, end, header, body });
+      t.terminate(`br label %${body}`);
+      t.startBlock(body);
+    } else {
+      this.emitPoint(t, id, PointKind.Loop);
+      t.stack.length -= frame.params.length;
+      // Back-edges check the flag and leave for the point block when it is set; the entry from
+      // the point skips the check (while the runtime keeps the flag set, each visit of the
+      // point runs one iteration).
+      const go = t.newLabel('loopgo');
+      t.terminate(`br label %${go}`);
+      t.startBlock(body);
+      const flag = t.value('load volatile i32, i32* @wrt_cr_flag');
+      const set = t.value(`icmp ne i32 ${flag}, 0`);
+      t.terminate(`br i1 ${set}, label %${header}, label %${go}, !prof !0`);
+      t.startBlock(go);
+      frame.label = body; // Wasm branches to the loop check the flag first
+    }
+    t.loadSlots(frame.branchSlots, frame.params);
+  }
+
+  /**
+   * The strip end E of a counted loop, computed at its point from the induction
+   * variable i and the bound: the inner loop continues while pred(i', E) holds,
+   * which is pred(i', bound) during the next POLL_STRIDE iterations and false after
+   * them. Near the end of the value range (where i + POLL_STRIDE * step would wrap)
+   * E stops the strip after one iteration, and so does i + step, used while the
+   * runtime keeps the flag set so that breakpoints and steps see every iteration.
+   */
+  private stripEnd(t: FunctionTranslator, loop: CountedLoop): { end: string; afterCall: () => string } {
+    const i0 = t.value(`load i32, i32* %l${loop.iv}`);
+    const end = loop.short ? this.bound(t, loop) : this.stripEndOf(t, loop, i0);
+    // only after a call into the runtime can the flag stay set
+    return { end, afterCall: () => t.value(`select i1 ${this.flagStillSet(t)}, i32 ${t.value(`add i32 ${i0}, ${loop.step}`)}, i32 ${end}`) };
+  }
+
+  /** The flag as the runtime left it after the point: set while every iteration must stop by. */
+  private flagStillSet(t: FunctionTranslator): string {
+    const flag = t.value('load volatile i32, i32* @wrt_cr_flag');
+    return t.value(`icmp ne i32 ${flag}, 0`);
+  }
+
+  private bound(t: FunctionTranslator, loop: CountedLoop): string {
+    return 'local' in loop.bound ? t.value(`load i32, i32* %l${loop.bound.local}`) : String(loop.bound.const);
+  }
+
+  /** E when the loop may run longer than a strip (see stripEnd). */
+  private stripEndOf(t: FunctionTranslator, loop: CountedLoop, i0: string): string {
+    const bound = this.bound(t, loop);
+    const span = POLL_STRIDE * Math.abs(loop.step);
+    const far = t.value(`add i32 ${i0}, ${POLL_STRIDE * loop.step}`);
+    const select = (cond: string, a: string, b: string) => t.value(`select i1 ${cond}, i32 ${a}, i32 ${b}`);
+    switch (loop.pred) {
+      case 'ne': {
+        // the loop ends within the strip when bound - i0 (in the step's direction) is a
+        // multiple of |step| in [|step|, span]
+        const dist = t.value(loop.step > 0 ? `sub i32 ${bound}, ${i0}` : `sub i32 ${i0}, ${bound}`);
+        const distM1 = t.value(`add i32 ${dist}, -1`);
+        const near = t.value(`icmp ult i32 ${distM1}, ${span}`);
+        const rem = t.value(`urem i32 ${dist}, ${Math.abs(loop.step)}`);
+        const exact = t.value(`icmp eq i32 ${rem}, 0`);
+        const within = t.value(`and i1 ${near}, ${exact}`);
+        return select(within, bound, far);
+      }
+      case 'lt_u': case 'lt_s': {
+        const sgn = loop.pred === 'lt_s' ? 's' : 'u';
+        const wraps = t.value(`icmp ${sgn}gt i32 ${i0}, ${(sgn === 's' ? 0x7fffffff : -1) - span}`);
+        const lt = t.value(`icmp ${sgn}lt i32 ${bound}, ${far}`);
+        const min = select(lt, bound, far);
+        return select(wraps, sgn === 's' ? '-2147483648' : '0', min);
+      }
+      case 'gt_u': case 'gt_s': {
+        const sgn = loop.pred === 'gt_s' ? 's' : 'u';
+        const wraps = t.value(`icmp ${sgn}lt i32 ${i0}, ${(sgn === 's' ? -0x80000000 : 0) + span}`);
+        const gt = t.value(`icmp ${sgn}gt i32 ${bound}, ${far}`);
+        const max = select(gt, bound, far);
+        return select(wraps, sgn === 's' ? '2147483647' : '-1', max);
+      }
+    }
+  }
+
+  /**
+   * The back-edge `br_if 0` of a counted loop (its condition already popped):
+   * the inner loop tests i' against the strip end; at the end of a strip the
+   * original condition chooses between the point (next strip) and the exit.
+   */
+  loopBackEdge(t: FunctionTranslator, frame: Frame, ins: Instr, cond: Operand): boolean {
+    const strip = this.counted.get(frame);
+    if (!strip || strip.loop.backEdge !== ins.offset) return false;
+    t.storeSlots(frame.branchSlots, t.stack.slice(t.stack.length - frame.params.length));
+    const next = t.value(`load i32, i32* %l${strip.loop.iv}`);
+    const icmp = { ne: 'ne', lt_s: 'slt', lt_u: 'ult', gt_s: 'sgt', gt_u: 'ugt' }[strip.loop.pred];
+    const inStrip = t.value(`icmp ${icmp} i32 ${next}, ${strip.end}`);
+    const stripDone = t.newLabel('stripend');
+    t.terminate(`br i1 ${inStrip}, label %${strip.body}, label %${stripDone}`);
+    t.startBlock(stripDone);
+    const again = t.value(`icmp ne i32 ${cond.v}, 0`);
+    const exit = t.newLabel('brif');
+    t.terminate(`br i1 ${again}, label %${strip.header}, label %${exit}`);
+    t.startBlock(exit);
+    return true;
   }
 
   /**

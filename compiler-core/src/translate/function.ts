@@ -35,7 +35,7 @@ export interface Frame {
   kind: FrameKind;
   params: ValType[];
   results: ValType[];
-  /** branch target: the merge block, or the loop header */
+  /** branch target: the merge block, or the loop header (under C/R maybe the flag check on its back-edges) */
   label: string;
   /** block after `end` */
   merge: string;

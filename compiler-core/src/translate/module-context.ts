@@ -6,7 +6,7 @@
 import type { FuncType, Instr, Module, ValType } from '../wasm/types';
 import { llvmResultType, llvmType } from '../llvm/ir';
 import { hostFunctionSymbol, type HostSet } from './host-imports';
-import type { Frame, FunctionTranslator } from './function';
+import type { Frame, FunctionTranslator, Operand } from './function';
 import type { Target } from '../backend/targets';
 
 export interface TranslateOptions {
@@ -38,6 +38,8 @@ export interface CrHooks {
   onMerge(t: FunctionTranslator, frame: Frame): void;
   /** branches into a loop header and emits it (params are in frame.branchSlots) */
   enterLoop(t: FunctionTranslator, frame: Frame): void;
+  /** a `br_if` to a loop (condition popped): emits it and returns true when it is a strip-mined back-edge */
+  loopBackEdge(t: FunctionTranslator, frame: Frame, ins: Instr, cond: Operand): boolean;
   /** emits an instrumented call; false when the call needs no instrumentation */
   emitCall(t: FunctionTranslator, ins: Instr, type: FuncType, callee: string, restoreCallee: string | undefined): boolean;
   /** blocks appended to the function (the restore dispatch) */

@@ -62,6 +62,7 @@ export function translateControl(t: FunctionTranslator, ins: Instr): boolean {
     case Op.br_if: {
       const cond = t.pop();
       const frame = t.frameAt(ins.index!);
+      if (frame.kind === 'loop' && t.mod.cr?.loopBackEdge(t, frame, ins, cond)) return true;
       const arity = frame.kind === 'loop' ? frame.params : frame.results;
       t.storeSlots(frame.branchSlots, t.stack.slice(t.stack.length - arity.length));
       if (frame.kind !== 'loop') frame.mergeReached = true;
