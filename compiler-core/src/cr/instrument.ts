@@ -273,6 +273,9 @@ export class CrInstrumentation implements CrHooks {
       t.terminate(`br i1 ${set}, label %${header}, label %${go}, !prof !0`);
       t.startBlock(go);
       frame.label = body; // Wasm branches to the loop check the flag first
+      // Restore variants reach the back-edges from resume points inside the loop, past the
+      // header's reloads: the values below the loop come back from their slots here too.
+      if (t.restoreMode) this.reload(t, t.stack.length);
     }
     t.loadSlots(frame.branchSlots, frame.params);
   }
