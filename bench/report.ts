@@ -91,7 +91,7 @@ export function renderMarkdown(r: Results): string {
       if (c.error) { L.push(`| ${p.name} | failed: ${c.error.replace(/\|/g, '/').slice(0, 120)} | – | – | – | – |`); continue; }
       L.push(`| ${p.name} | ${f2(c.checkpointMs)} ms | ${kb(c.snapshotBytes)} | ${f2(c.restoreMs)} ms | ${(c.restoreMethod ?? '').replace(/^time-to-exit of a restore of a snapshot taken at (\d+)% of the run \(upper bound\)$/, 'exit time, snapshot at $1%')} | ${c.restoreOutputOk ? 'same as native' : 'DIFFERS'} |`);
     }
-    L.push('', 'Restore: wall time to exit of `--restore` of a snapshot taken as late as possible (99%, else 97/93/85/70% of the median run) — an upper bound that includes the remaining compute, unless the runtime reports its own figure.');
+    L.push('', 'Restore: wall time to exit of `--restore` of a snapshot taken as late as possible (99%, else 97/93/85/70/50% of the time of an uninterrupted run just before) — an upper bound that includes the remaining compute, unless the runtime reports its own figure.');
     L.push('');
   }
 
