@@ -382,7 +382,17 @@ export class WancoDebugSession extends LoggingDebugSession {
 
   // ---- breakpoints ------------------------------------------------------------------------------
 
-  private async applyBreakpoints(): Promise<void> {
+  /** The breakpoint state being sent to the runtime; resume and steps wait for it (F5 right after a click). */
+  private bpApplied: Promise<void> = Promise.resolve();
+
+  /** Sends the breakpoints to the runtime, one update after the other. */
+  private applyBreakpoints(): Promise<void> {
+    const next = this.bpApplied.catch(() => undefined).then(() => this.sendBreakpoints());
+    this.bpApplied = next;
+    return next;
+  }
+
+  private async sendBreakpoints(): Promise<void> {
     const rt = this.runtime;
     if (!rt || !rt.running) return;
     const enable = new Set<string>();
@@ -673,6 +683,7 @@ export class WancoDebugSession extends LoggingDebugSession {
   private async control(response: DebugProtocol.Response, f: (rt: RuntimeClient) => Promise<unknown>): Promise<void> {
     try {
       const rt = this.requireLive();
+      await this.bpApplied.catch(() => undefined);
       await f(rt);
       this.sendResponse(response);
     } catch (e) {

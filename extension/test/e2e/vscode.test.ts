@@ -180,6 +180,8 @@ describe('the extension in a real VS Code (code-server + Chromium, end to end)',
     await wb.revealLine(ROUND_LINE);
     const menu = await wb.lineNumberMenu(ROUND_LINE, 'Add Checkpoint Here');
     assert.ok(menu.includes('Add Breakpoint') || menu.includes('Remove Breakpoint'), menu.join(', '));
+    // the command runs in the extension host: wait until the editor shows its checkpoint
+    await wb.waitForBreakpointGlyph(ROUND_LINE);
     // the plain breakpoint off again, then run to the end
     await wb.revealLine(ACC_LINE);
     await wb.clickGutter(ACC_LINE);

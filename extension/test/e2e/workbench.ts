@@ -145,6 +145,13 @@ export class Workbench {
     if ((await this.hasBreakpointGlyph(ln.y)) === had) throw new Error(`clicking the gutter at line ${line} did not ${had ? 'remove' : 'add'} a breakpoint`);
   }
 
+  /** Waits until `line` shows a breakpoint glyph (the editor has it: VS Code sends it to the adapter). */
+  async waitForBreakpointGlyph(line: number): Promise<void> {
+    const ln = await this.lineBox(line);
+    for (let i = 0; i < 100 && !(await this.hasBreakpointGlyph(ln.y)); i++) await this.page.waitForTimeout(100);
+    if (!(await this.hasBreakpointGlyph(ln.y))) throw new Error(`no breakpoint glyph appeared at line ${line}`);
+  }
+
   private async hasBreakpointGlyph(y: number): Promise<boolean> {
     const boxes = await this.editor().locator('.codicon[class*="codicon-debug-breakpoint"]').evaluateAll((els) =>
       (els as unknown as { getBoundingClientRect(): { top: number; height: number } }[]).map((e) => e.getBoundingClientRect()));
