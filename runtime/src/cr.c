@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <unwind.h>
+#include <zstd.h>
 
 /* The compiler renames each object's .llvm_stackmaps section to wanco_stackmaps;
  * the linker concatenates them and defines these bounds (absent: no C/R code). */
@@ -26,6 +27,17 @@ volatile int32_t wrt_cr_flag;
 volatile sig_atomic_t wrt_cr_in_entry;
 const char *wrt_cr_snapshot_path;
 bool wrt_cr_continue;
+bool wrt_cr_stats;
+uint64_t wrt_cr_start_ns;
+static volatile uint64_t sig_at_ns;   /* when SIGUSR1 arrived (for --cr-stats) */
+
+uint64_t wrt_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static double ms(uint64_t from, uint64_t to) { return (double)(to - from) / 1e6; }
 static volatile sig_atomic_t sig_request;
 static uint32_t cr_seq;
 
@@ -389,22 +401,18 @@ fail:
 long wrt_cr_checkpoint(const char *path, uint32_t reason, uint32_t *nframes, char *err, size_t errlen) {
   wrt_snapshot s;
   if (wrt_cr_capture(&s, reason, err, errlen) != 0) return -1;
-  uint8_t *buf;
-  size_t len;
-  int rc = wrt_snapshot_encode(&s, &buf, &len, err, errlen);
+  long size = wrt_snapshot_write_file(path, &s, err, errlen);
   if (nframes) *nframes = s.nframes;
   wrt_cr_capture_free(&s);
-  if (rc != 0) return -1;
-  rc = wrt_snapshot_write_file(path, buf, len, err, errlen);
-  free(buf);
-  if (rc != 0) return -1;
+  if (size < 0) return -1;
   cr_seq++;
-  return (long)len;
+  return size;
 }
 
 /* ---- the migration-point hook ---- */
 static void on_sigusr1(int sig) {
   (void)sig;
+  if (!sig_request) sig_at_ns = wrt_now_ns();
   sig_request = 1;
   wrt_cr_flag = 1;
 }
@@ -432,7 +440,9 @@ void wrt_cr_recompute_flag(void) {
 static void signal_checkpoint(void) {
   char err[512];
   uint32_t nf = 0;
+  uint64_t at_point = wrt_now_ns();
   long size = wrt_cr_checkpoint(wrt_cr_snapshot_path, SNAP_REASON_SIGNAL, &nf, err, sizeof err);
+  uint64_t done = wrt_now_ns();
   wrt_stdout_flush();
   fflush(stdout);
   if (size < 0) {
@@ -440,6 +450,9 @@ static void signal_checkpoint(void) {
     return;
   }
   fprintf(stderr, "wanco: checkpoint written to %s (%ld bytes, %u frames)\n", wrt_cr_snapshot_path, size, nf);
+  if (wrt_cr_stats)
+    fprintf(stderr, "wanco: checkpoint stats: %.3f ms from the signal to the file on disk (%.3f ms to reach a migration point, %.3f ms to capture, compress, write and sync)\n",
+            ms(sig_at_ns, done), ms(sig_at_ns, at_point), ms(at_point, done));
   if (!wrt_cr_continue) exit(0);
 }
 
@@ -461,6 +474,7 @@ int wrt_cr_capture_frames(wrt_snapshot *s, char *err, size_t errlen) {
 
 /* ---- restore ---- */
 static const char *restore_path;
+static uint64_t restore_read_ns, restore_mem_ns; /* when the snapshot was read / memory was inflated (--cr-stats) */
 
 static _Noreturn void restore_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static _Noreturn void restore_error(const char *fmt, ...) {
@@ -545,6 +559,7 @@ void wrt_cr_restore_prepare(const char *path) {
   wrt_wasi_envc = (int)rs.snap.envc;
   wrt_wasi_envp = rs.snap.envp;
   cr_seq = rs.snap.seq;
+  restore_read_ns = wrt_now_ns();
 }
 
 static void restore_fds(const wrt_snapshot *s) {
@@ -622,14 +637,26 @@ static void restore_fds(const wrt_snapshot *s) {
   }
 }
 
+/* Inflates memory chunk j into linear memory (chunks do not overlap: any thread, any order). */
+static int inflate_chunk(void *ctx, uint32_t j, void **local) {
+  if (j == UINT32_MAX) { ZSTD_freeDCtx(*local); *local = NULL; return 0; }
+  wrt_snap_chunk *c = &((wrt_snapshot *)ctx)->chunks[j];
+  if (!*local && !(*local = ZSTD_createDCtx())) return -1;
+  if (wrt_snapshot_inflate(c, wrt_mem_base + (size_t)c->first * WRT_PAGE_SIZE, *local) == 0) return 0;
+  c->bad = true;
+  return -1;
+}
+
 void wrt_cr_restore_apply(void) {
   wrt_snapshot *s = &rs.snap;
   /* memory */
   uint32_t cur = (uint32_t)(wrt_mem_size / WRT_PAGE_SIZE);
   if (s->mem_pages > cur && wrt_memory_grow(s->mem_pages - cur) < 0) restore_error("cannot grow memory to %u pages", s->mem_pages);
-  for (uint32_t i = 0; i < s->nchunks; i++)
-    if (wrt_snapshot_inflate(&s->chunks[i], wrt_mem_base + (size_t)s->chunks[i].first * WRT_PAGE_SIZE) != 0)
-      restore_error("memory chunk %u is corrupt", i);
+  if (wrt_parallel_run(s->nchunks, 0, inflate_chunk, NULL, s) != 0) {
+    for (uint32_t i = 0; i < s->nchunks; i++)
+      if (s->chunks[i].bad) restore_error("memory chunk %u (pages %u..%u) is corrupt", i, s->chunks[i].first, s->chunks[i].first + s->chunks[i].count - 1);
+    restore_error("out of memory");
+  }
   /* globals */
   for (uint32_t i = 0; i < s->nglobals; i++) {
     const wrt_snap_value *v = &s->globals[i];
@@ -656,6 +683,7 @@ void wrt_cr_restore_apply(void) {
   for (uint32_t i = 0; i < s->ndata; i++) wrt_data_set_dropped(i, s->data_dropped[i]);
   for (uint32_t i = 0; i < s->nelem; i++) wrt_elem_set_dropped(i, s->elem_dropped[i]);
   restore_fds(s);
+  restore_mem_ns = wrt_now_ns();
   rs.active = true;
   rs.next = 0;
   rs.cur = NULL;
@@ -664,6 +692,13 @@ void wrt_cr_restore_apply(void) {
 static void restore_done(void) {
   rs.active = false;
   rs.cur = NULL;
+  if (wrt_cr_stats && restore_mem_ns) {
+    uint64_t now = wrt_now_ns();
+    fprintf(stderr, "wanco: restore stats: resumed %.3f ms after start (snapshot read and checked %.3f ms, memory %.3f ms, %u frames rebuilt %.3f ms)\n",
+            ms(wrt_cr_start_ns, now), ms(wrt_cr_start_ns, restore_read_ns), ms(restore_read_ns, restore_mem_ns),
+            rs.snap.nframes, ms(restore_mem_ns, now));
+    restore_mem_ns = 0; /* once: later rewinds (the debugger's set_local) are not restores */
+  }
 }
 
 uint64_t wrt_cr_restore_frame(uint32_t func_index) {

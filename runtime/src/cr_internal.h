@@ -72,7 +72,7 @@ typedef struct wrt_snap_native {
 } wrt_snap_native;
 
 typedef struct wrt_snap_table { uint32_t size, max; uint8_t type; uint32_t *elems; } wrt_snap_table;
-typedef struct wrt_snap_chunk { uint32_t first, count, clen; const uint8_t *data; } wrt_snap_chunk;
+typedef struct wrt_snap_chunk { uint32_t first, count, clen; const uint8_t *data; bool bad; /* restore: did not inflate */ } wrt_snap_chunk;
 typedef struct wrt_snap_preopen { uint32_t fd; char *guest, *host; } wrt_snap_preopen;
 typedef struct wrt_snap_file {
   uint32_t fd; uint8_t kind; uint32_t preopen; char *path;
@@ -99,28 +99,42 @@ typedef struct wrt_snapshot {
   bool has_native;
   uint32_t nnative; wrt_snap_native *native;
   uint8_t *buf;                   /* reader: the file contents (owned) */
+  size_t buf_map_len;             /* reader: buf is a mapping of the file of this length (else malloc'd) */
   bool borrowed;                  /* writer: strings/arrays are not owned */
 } wrt_snapshot;
 
 /* snapshot_write.c: encodes the whole file into a malloc'd buffer. */
 int wrt_snapshot_encode(const wrt_snapshot *s, uint8_t **out, size_t *outlen, char *err, size_t errlen);
-/* Writes atomically (temp file, fsync, rename, fsync dir). */
-int wrt_snapshot_write_file(const char *path, const uint8_t *buf, size_t len, char *err, size_t errlen);
+/* Encodes and writes atomically (temp file, fsync, rename, fsync dir); the size, or -1 with err. */
+long wrt_snapshot_write_file(const char *path, const wrt_snapshot *s, char *err, size_t errlen);
 /* snapshot_read.c: validates and decodes buf (taken over: freed with the
  * snapshot, also on error). expected_hash NULL skips the module check. */
 int wrt_snapshot_decode(uint8_t *buf, size_t len, const uint8_t *expected_hash, wrt_snapshot *s,
                         char *err, size_t errlen);
 int wrt_snapshot_read_file(const char *path, const uint8_t *expected_hash, wrt_snapshot *s,
                            char *err, size_t errlen);
-/* Inflates a chunk into dst (count * 64 KiB bytes); 0 or -1. */
-int wrt_snapshot_inflate(const wrt_snap_chunk *c, uint8_t *dst);
+/* Inflates a chunk into dst (count * 64 KiB bytes) with a ZSTD_DCtx (NULL: a temporary one); 0 or -1. */
+int wrt_snapshot_inflate(const wrt_snap_chunk *c, uint8_t *dst, void *dctx);
 void wrt_snapshot_free(wrt_snapshot *s);
 size_t wrt_valtype_size(uint8_t t);   /* payload bytes of a value; 0 for unknown */
+
+/* ---- parallel.c: numbered jobs on a few threads ---- */
+/* Runs job j (0 or -1); called once more with j == UINT32_MAX to free *local, a per-thread slot. */
+typedef int (*wrt_job_fn)(void *ctx, uint32_t j, void **local);
+/* Takes job j's result, in job order, on the calling thread (0 or -1). */
+typedef int (*wrt_consume_fn)(void *ctx, uint32_t j);
+/* Runs jobs 0..njobs-1 on up to one thread per CPU (inline when there are few); workers stay at most
+ * `window` jobs ahead of `consume` (NULL: none). Returns 0, or -1 when a job or consume failed. */
+int wrt_parallel_run(uint32_t njobs, uint32_t window, wrt_job_fn work, wrt_consume_fn consume, void *ctx);
+uint32_t wrt_parallel_threads(uint32_t njobs);
 
 /* ---- cr.c ---- */
 extern volatile sig_atomic_t wrt_cr_in_entry; /* instantiate done, Wasm entry running */
 extern const char *wrt_cr_snapshot_path;      /* --snapshot, or the default */
 extern bool wrt_cr_continue;                  /* --checkpoint-continue */
+extern bool wrt_cr_stats;                     /* --cr-stats: checkpoint/restore timings on stderr */
+extern uint64_t wrt_cr_start_ns;              /* CLOCK_MONOTONIC when main() began */
+uint64_t wrt_now_ns(void);                    /* CLOCK_MONOTONIC in ns (async-signal-safe) */
 /* Installs SIGUSR1. */
 int wrt_cr_setup(void);
 /* --restore: reads, validates and applies the snapshot (exits 2 on errors). */

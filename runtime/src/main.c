@@ -131,6 +131,11 @@ static int opt_continue(const option_def *o, const char *arg) {
   wrt_cr_continue = true;
   return 0;
 }
+static int opt_stats(const option_def *o, const char *arg) {
+  (void)o; (void)arg;
+  wrt_cr_stats = true;
+  return 0;
+}
 static int opt_pause(const option_def *o, const char *arg) {
   (void)o; (void)arg;
   wrt_ctl_pause_on_start = true;
@@ -150,6 +155,7 @@ static const option_def options[] = {
   /* checkpoint/restore */
   { "--snapshot", "FILE", opt_snapshot, "where SIGUSR1 writes the snapshot (default: PROG.wsnap in the current directory)" },
   { "--checkpoint-continue", NULL, opt_continue, "keep running after a checkpoint (default: exit 0)" },
+  { "--cr-stats", NULL, opt_stats, "print checkpoint and restore timings on stderr" },
   { "--restore", "FILE", opt_restore, "continue the program saved in snapshot FILE (its original arguments and environment are used)" },
   { "--control", "SOCKET", opt_control, "listen for debugger/control requests on the Unix socket SOCKET" },
   { "--pause-on-start", NULL, opt_pause, "with --control: wait for 'resume' before running the program" },
@@ -201,6 +207,7 @@ static int parse_options(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   volatile char stack_anchor = 0;
+  wrt_cr_start_ns = wrt_now_ns();
   const char *self = argc > 0 && argv[0] ? argv[0] : "wanco";
   const char *slash = strrchr(self, '/');
   wrt_prog_name = slash ? slash + 1 : self;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -147,30 +148,12 @@ static bool sec_tables(rd *r, wrt_snapshot *s) {
   return true;
 }
 
-/* Decompresses one memory chunk (a zstd frame) into dst, or, with dst == NULL,
- * only checks that it decompresses to exactly count pages. */
-int wrt_snapshot_inflate(const wrt_snap_chunk *c, uint8_t *dst) {
-  uint64_t want = (uint64_t)c->count * WRT_PAGE_SIZE;
-  if (ZSTD_findFrameCompressedSize(c->data, c->clen) != c->clen) return -1; /* one whole frame, nothing after */
-  if (dst) {
-    size_t got = ZSTD_decompress(dst, (size_t)want, c->data, c->clen);
-    return !ZSTD_isError(got) && got == want ? 0 : -1;
-  }
-  static uint8_t scratch[1u << 17];
-  ZSTD_DStream *z = ZSTD_createDStream();
-  if (!z) return -1;
-  ZSTD_inBuffer in = {c->data, c->clen, 0};
-  uint64_t got = 0;
-  size_t rc = 1;
-  while (rc != 0) {
-    ZSTD_outBuffer out = {scratch, sizeof scratch, 0};
-    rc = ZSTD_decompressStream(z, &out, &in);
-    if (ZSTD_isError(rc)) break;
-    got += out.pos;
-    if (got > want || (out.pos == 0 && in.pos == in.size && rc != 0)) { rc = (size_t)-1; break; }
-  }
-  ZSTD_freeDStream(z);
-  return rc == 0 && got == want ? 0 : -1;
+/* Decompresses one memory chunk (a zstd frame) into dst (count pages), with the
+ * caller's context dctx (NULL: a temporary one). 0, or -1 when it is not exactly that. */
+int wrt_snapshot_inflate(const wrt_snap_chunk *c, uint8_t *dst, void *dctx) {
+  size_t want = (size_t)c->count * WRT_PAGE_SIZE;
+  size_t got = dctx ? ZSTD_decompressDCtx(dctx, dst, want, c->data, c->clen) : ZSTD_decompress(dst, want, c->data, c->clen);
+  return !ZSTD_isError(got) && got == want ? 0 : -1;
 }
 
 static bool sec_memory(rd *r, wrt_snapshot *s) {
@@ -195,8 +178,11 @@ static bool sec_memory(rd *r, wrt_snapshot *s) {
     if (c->clen > left(r)) return rfail(r, "chunk %u: %u compressed bytes exceed the remaining %zu", i, c->clen, left(r));
     c->data = r->p + r->pos;
     r->pos += c->clen;
-    if (wrt_snapshot_inflate(c, NULL) != 0)
-      return rfail(r, "chunk %u does not inflate to exactly %u pages", i, c->count);
+    /* one whole zstd frame that says it holds exactly count pages; the pages themselves are
+     * inflated (and checked) by wrt_snapshot_inflate when they are needed */
+    if (ZSTD_findFrameCompressedSize(c->data, c->clen) != c->clen ||
+        ZSTD_getFrameContentSize(c->data, c->clen) != (unsigned long long)c->count * WRT_PAGE_SIZE)
+      return rfail(r, "chunk %u is not one zstd frame of exactly %u pages", i, c->count);
     next = (uint64_t)c->first + c->count;
   }
   return true;
@@ -279,10 +265,12 @@ static bool sec_native(rd *r, wrt_snapshot *s) {
 
 static const char *const sect_names[] = { "?", "INFO", "FRAMES", "GLOBALS", "TABLES", "MEMORY", "SEGMENTS", "WASI", "NATIVE" };
 
-int wrt_snapshot_decode(uint8_t *buf, size_t len, const uint8_t *expected_hash, wrt_snapshot *s,
-                        char *err, size_t errlen) {
+/* map_len != 0: buf is a read-only mapping of the file (unmapped with the snapshot) */
+static int decode(uint8_t *buf, size_t len, size_t map_len, const uint8_t *expected_hash, wrt_snapshot *s,
+                  char *err, size_t errlen) {
   memset(s, 0, sizeof *s);
   s->buf = buf;
+  s->buf_map_len = map_len;
 #define HFAIL(...) do { snprintf(err, errlen, __VA_ARGS__); goto fail; } while (0)
   if (len < WSNAP_HEADER) HFAIL("file too short for a snapshot header (%zu of 64 bytes)", len);
   if (memcmp(buf, "WANCOSNP", 8) != 0) HFAIL("not a wanco snapshot (bad magic)");
@@ -351,6 +339,11 @@ fail:
 #undef HFAIL
 }
 
+int wrt_snapshot_decode(uint8_t *buf, size_t len, const uint8_t *expected_hash, wrt_snapshot *s,
+                        char *err, size_t errlen) {
+  return decode(buf, len, 0, expected_hash, s, err, errlen);
+}
+
 int wrt_snapshot_read_file(const char *path, const uint8_t *expected_hash, wrt_snapshot *s, char *err, size_t errlen) {
   memset(s, 0, sizeof *s);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -362,6 +355,14 @@ int wrt_snapshot_read_file(const char *path, const uint8_t *expected_hash, wrt_s
     return -1;
   }
   size_t len = (size_t)st.st_size;
+  /* mapped, not read: no copy of a snapshot of hundreds of MB, and its pages come in one go */
+  if (len >= WSNAP_HEADER) {
+    void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (m != MAP_FAILED) {
+      close(fd);
+      return decode(m, len, len, expected_hash, s, err, errlen);
+    }
+  }
   uint8_t *buf = malloc(len ? len : 1);
   if (!buf) { snprintf(err, errlen, "out of memory (%zu bytes)", len); close(fd); return -1; }
   size_t got = 0;
@@ -396,6 +397,7 @@ void wrt_snapshot_free(wrt_snapshot *s) {
     for (uint32_t i = 0; s->native && i < s->nnative; i++) free(s->native[i].locs);
     free(s->native);
   }
-  free(s->buf);
+  if (s->buf_map_len) munmap(s->buf, s->buf_map_len);
+  else free(s->buf);
   memset(s, 0, sizeof *s);
 }

@@ -164,7 +164,7 @@ static void test_snapshot(void) {
   CHECK(d.mem_pages == 3 && d.mem_max == 5 && d.nchunks == 2 && d.chunks[0].first == 0 && d.chunks[1].first == 2, "memory chunks (zero page skipped)");
   static uint8_t out[3 * 65536];
   memset(out, 0, sizeof out);
-  for (uint32_t i = 0; i < d.nchunks; i++) wrt_snapshot_inflate(&d.chunks[i], out + (size_t)d.chunks[i].first * 65536);
+  for (uint32_t i = 0; i < d.nchunks; i++) wrt_snapshot_inflate(&d.chunks[i], out + (size_t)d.chunks[i].first * 65536, NULL);
   CHECK(memcmp(out, mem, sizeof mem) == 0, "memory contents");
   CHECK(d.ndata == 2 && d.data_dropped[1] == 1 && d.nelem == 1 && d.elem_dropped[0] == 1, "segments");
   CHECK(d.argc == 2 && strcmp(d.argv[1], "a b") == 0 && d.envc == 1 && strcmp(d.envp[0], "K=V") == 0, "args/env");
@@ -258,10 +258,57 @@ static void dump(const char *path) {
   wrt_snapshot_free(&d);
 }
 
+/* A memory large enough for the threaded writer (many 16-page chunks) and zero runs between them:
+ * encoded to a buffer and to a file, both decode to the same bytes, chunk by chunk in page order. */
+static void test_large_memory(void) {
+  enum { PAGES = 200 };
+  uint8_t *mem = calloc(PAGES, 65536);
+  uint32_t x = 12345;
+  for (uint32_t pg = 0; pg < PAGES; pg++) {
+    if (pg % 37 == 5 || (pg >= 90 && pg < 110)) continue; /* zero pages and a zero run */
+    for (size_t i = 0; i < 65536; i += 4) {
+      x = x * 1664525u + 1013904223u;
+      uint32_t v = pg % 3 ? x : (uint32_t)(i / 64); /* incompressible and compressible pages */
+      memcpy(mem + (size_t)pg * 65536 + i, &v, 4);
+    }
+  }
+  wrt_snapshot s;
+  fill_snapshot(&s);
+  s.mem = mem; s.mem_pages = PAGES; s.mem_max = WRT_NO_MAX;
+  uint8_t *buf;
+  size_t len;
+  char err[512];
+  CHECK(wrt_snapshot_encode(&s, &buf, &len, err, sizeof err) == 0, "large encode: %s", err);
+  char path[] = "/tmp/wanco-cr-unit-XXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  long n = wrt_snapshot_write_file(path, &s, err, sizeof err);
+  CHECK(n == (long)len, "file and buffer encodings have the same size (%ld, %zu): %s", n, len, err);
+  wrt_snapshot d;
+  CHECK(wrt_snapshot_read_file(path, s.module_hash, &d, err, sizeof err) == 0, "large read: %s", err);
+  unlink(path);
+  uint8_t *out = calloc(PAGES, 65536);
+  bool order = true, small = true;
+  for (uint32_t i = 0; i < d.nchunks; i++) {
+    wrt_snapshot_inflate(&d.chunks[i], out + (size_t)d.chunks[i].first * 65536, NULL);
+    if (i && d.chunks[i].first < d.chunks[i - 1].first + d.chunks[i - 1].count) order = false;
+    if (d.chunks[i].count > 16) small = false;
+  }
+  CHECK(memcmp(out, mem, (size_t)PAGES * 65536) == 0, "large memory contents (%u chunks)", d.nchunks);
+  CHECK(order && small && d.nchunks >= 12, "chunks in page order, at most 16 pages each (%u chunks)", d.nchunks);
+  wrt_snapshot d2;
+  CHECK(wrt_snapshot_decode(buf, len, s.module_hash, &d2, err, sizeof err) == 0, "buffer encoding decodes: %s", err);
+  wrt_snapshot_free(&d2);
+  wrt_snapshot_free(&d);
+  free(out);
+  free(mem);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1) { for (int i = 1; i < argc; i++) dump(argv[i]); return 0; }
   test_stackmap();
   test_snapshot();
+  test_large_memory();
   printf("cr_unit: %d ok, %d failed\n", oks, fails);
   return fails != 0;
 }

@@ -93,7 +93,7 @@ for arch in $ARCHS; do
   expect "restore with args" 2 "" "guard-$arch: error: program arguments cannot be given with --restore (the program keeps its original ones)" -- --restore "$OUT/short.wsnap" hello
   # C/R unit tests: stackmap parser, snapshot writer/reader (round trip, truncation, bit flips)
   if clang-14 --target=$arch-linux-gnu -static -fuse-ld=lld -O1 -std=c11 -D_GNU_SOURCE -Wall -Werror -Iinclude -Isrc \
-      test/cr_unit.c src/stackmap.c src/snapshot_read.c src/snapshot_write.c -lzstd -lz -o "$OUT/cr_unit-$arch"; then
+      test/cr_unit.c src/stackmap.c src/snapshot_read.c src/snapshot_write.c src/parallel.c -lzstd -lz -lpthread -o "$OUT/cr_unit-$arch"; then
     if [ "$arch" = aarch64 ]; then u=$(qemu-aarch64-static "$OUT/cr_unit-$arch"); else u=$("$OUT/cr_unit-$arch"); fi
     urc=$?
     [ $urc = 0 ] && ok "$arch cr_unit: ${u##*$'\n'}" || { fail "$arch cr_unit"; echo "$u" | grep FAIL; }
