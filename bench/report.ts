@@ -2,6 +2,12 @@
 
 export interface VariantStats { median: number; min: number; max: number; q1: number; q3: number; n: number; samples: number[] }
 
+/** Checkpoint/restore figures of one program (bench/run.ts measureCr). */
+export interface CrFigures {
+  checkpointAt?: number; checkpointMs?: number; checkpointMsAll?: number[]; checkpointInternalMs?: number; snapshotBytes?: number;
+  restoreMs?: number; restoreMsAll?: number[]; restoreInternalMs?: number; restoreMethod?: string; restoreOutputOk?: boolean; error?: string;
+}
+
 export interface ProgramResult {
   name: string;
   stats: Partial<Record<string, VariantStats>>;
@@ -9,10 +15,7 @@ export interface ProgramResult {
   textSize: Partial<Record<string, number>>;
   compileMs: Record<string, number>;
   wasmSize: number;
-  cr: {
-    checkpointAt?: number; checkpointMs?: number; checkpointMsAll?: number[]; checkpointInternalMs?: number; snapshotBytes?: number;
-    restoreMs?: number; restoreMsAll?: number[]; restoreInternalMs?: number; restoreMethod?: string; restoreOutputOk?: boolean; error?: string;
-  } | null;
+  cr: CrFigures | null;
   aarch64: Record<string, string> | null;
 }
 

@@ -18,7 +18,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { geomean, median, quantile, renderMarkdown, renderSvg, Results, ProgramResult, VariantStats } from './report';
+import { CrFigures, geomean, median, quantile, renderMarkdown, renderSvg, Results, ProgramResult, VariantStats } from './report';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PROGRAMS = path.join(ROOT, 'bench', 'programs');
@@ -297,11 +297,6 @@ function restoreRun(exe: string, snap: string, timeoutMs: number): Promise<Resto
       resolve({ resumedMs: Number(resumedAt - t0) / 1e6, internalMs: own ? parseFloat(own[1]) : undefined, stdout, code, stderr });
     });
   });
-}
-
-interface CrFigures {
-  checkpointAt?: number; checkpointMs?: number; checkpointMsAll?: number[]; checkpointInternalMs?: number; snapshotBytes?: number;
-  restoreMs?: number; restoreMsAll?: number[]; restoreInternalMs?: number; restoreMethod?: string; restoreOutputOk?: boolean; error?: string;
 }
 
 export async function measureCr(exe: string, medianMs: number, expected: string, dir: string, reps: number): Promise<CrFigures> {

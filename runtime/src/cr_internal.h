@@ -126,7 +126,6 @@ typedef int (*wrt_consume_fn)(void *ctx, uint32_t j);
 /* Runs jobs 0..njobs-1 on up to one thread per CPU (inline when there are few); workers stay at most
  * `window` jobs ahead of `consume` (NULL: none). Returns 0, or -1 when a job or consume failed. */
 int wrt_parallel_run(uint32_t njobs, uint32_t window, wrt_job_fn work, wrt_consume_fn consume, void *ctx);
-uint32_t wrt_parallel_threads(uint32_t njobs);
 
 /* ---- cr.c ---- */
 extern volatile sig_atomic_t wrt_cr_in_entry; /* instantiate done, Wasm entry running */

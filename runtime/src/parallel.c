@@ -45,7 +45,8 @@ static void *worker(void *arg) {
   return NULL;
 }
 
-uint32_t wrt_parallel_threads(uint32_t njobs) {
+/* One thread per online CPU, at most MAX_THREADS and njobs. */
+static uint32_t threads_for(uint32_t njobs) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   uint32_t t = n < 1 ? 1u : n > (long)MAX_THREADS ? MAX_THREADS : (uint32_t)n;
   return t < njobs ? t : njobs;
@@ -53,7 +54,7 @@ uint32_t wrt_parallel_threads(uint32_t njobs) {
 
 int wrt_parallel_run(uint32_t njobs, uint32_t window, wrt_job_fn work, wrt_consume_fn consume, void *ctx) {
   if (njobs == 0) return 0;
-  uint32_t nt = njobs >= 4 ? wrt_parallel_threads(njobs) : 1;
+  uint32_t nt = njobs >= 4 ? threads_for(njobs) : 1;
   pthread_t th[MAX_THREADS];
   pool p = { .njobs = njobs, .window = window ? window : njobs, .work = work, .ctx = ctx };
   p.state = calloc(njobs, 1);
