@@ -185,7 +185,7 @@ describe('debug adapter (DAP over stdio)', function () {
     afterEach(() => dc.stop());
 
     it('restores an x86_64 checkpoint on aarch64 and runs to the expected output', async function () {
-      if (!x86Snapshot) this.skip();
+      assert.ok(x86Snapshot, 'no snapshot to start from: the x86_64 breakpoint test above did not write one (see its failure)');
       const out = collectOutput(dc);
       await Promise.all([
         dc.configurationSequence(),
@@ -196,7 +196,7 @@ describe('debug adapter (DAP over stdio)', function () {
     });
 
     it('custom restore request restarts the session from a snapshot on the other architecture', async function () {
-      if (!x86Snapshot) this.skip();
+      assert.ok(x86Snapshot, 'no snapshot to start from: the x86_64 breakpoint test above did not write one (see its failure)');
       const out = collectOutput(dc);
       dc.once('initialized', async () => {
         await dc.setBreakpointsRequest({ source: { path: FIXTURE }, breakpoints: [{ line: 15 }] });
@@ -215,7 +215,7 @@ describe('debug adapter (DAP over stdio)', function () {
     });
 
     it('opens a snapshot post-mortem: frames, locals, globals, memory; nothing runs', async function () {
-      if (!x86Snapshot) this.skip();
+      assert.ok(x86Snapshot, 'no snapshot to start from: the x86_64 breakpoint test above did not write one (see its failure)');
       dc.once('initialized', () => dc.configurationDoneRequest());
       await dc.initializeRequest();
       const [ev] = await Promise.all([dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>,
@@ -355,7 +355,7 @@ describe('debug adapter (DAP over stdio)', function () {
     for (const [name, args, re] of cases) {
       it(name, async function () {
         if (JSON.stringify(args).includes('@SNAP')) {
-          if (!x86Snapshot) this.skip();
+          assert.ok(x86Snapshot, 'no snapshot to start from: the x86_64 breakpoint test above did not write one (see its failure)');
           for (const k of Object.keys(args)) if (args[k] === '@SNAP') args[k] = x86Snapshot;
         }
         assert.match(await launchError(dc, args), re);
