@@ -6,7 +6,7 @@ import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -142,6 +142,8 @@ describe('debug adapter (DAP over stdio)', function () {
 
       it('function breakpoints, step in / out, checkpoint breakpoints (one snapshot per hit)', async () => {
         const dir = mkdtempSync(join(tmpdir(), 'wanco-dap-ckbp-'));
+        // an earlier session's snapshot: a new session must not overwrite it
+        writeFileSync(join(dir, 'dbg.1.wsnap'), 'earlier session');
         const out = collectOutput(dc);
         dc.once('initialized', async () => {
           const f = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'accumulate' }, { name: 'nosuch' }] });
@@ -173,7 +175,8 @@ describe('debug adapter (DAP over stdio)', function () {
         assert.equal(out.stdout, `start\n${EXPECTED_TAIL}`);
         // print_i64 loop runs 2 + 19 times: one snapshot per hit (the stepped ones included)
         const snaps = readdirSync(dir).filter((f) => f.endsWith('.wsnap'));
-        assert.ok(snaps.length >= 19, snaps.join(' '));
+        assert.ok(snaps.length >= 20, snaps.join(' '));
+        assert.equal(readFileSync(join(dir, 'dbg.1.wsnap'), 'utf8'), 'earlier session');
         assert.match(out.console, /checkpoint \d+ written to/);
       });
     });

@@ -595,7 +595,11 @@ void wrt_ctl_at_point(uint64_t id) {
     const char *base = wrt_cr_snapshot_path;
     size_t bl = strlen(base);
     if (bl > 6 && strcmp(base + bl - 6, ".wsnap") == 0) bl -= 6;
-    snprintf(path, sizeof path, "%.*s.%u.wsnap", (int)bl, base, wrt_cr_seq() + 1);
+    /* NAME.SEQ.wsnap, skipping numbers an earlier session already used so a
+     * new run never overwrites their snapshots. */
+    uint32_t n = wrt_cr_seq() + 1;
+    do snprintf(path, sizeof path, "%.*s.%u.wsnap", (int)bl, base, n++);
+    while (access(path, F_OK) == 0 && n != 0);
     uint32_t nf;
     wrt_stdout_flush();
     long size = wrt_cr_checkpoint(path, SNAP_REASON_POINT, &nf, err, sizeof err);
