@@ -21,6 +21,7 @@ const core = () => ({
   run: require('../../compiler-core/src/cli/run') as typeof import('../../compiler-core/src/cli/run'),
   targets: require('../../compiler-core/src/backend/targets') as typeof import('../../compiler-core/src/backend/targets'),
   remote: require('../../compiler-core/src/cli/remote') as typeof import('../../compiler-core/src/cli/remote'),
+  signal: require('../../compiler-core/src/cli/signal-checkpoint') as typeof import('../../compiler-core/src/cli/signal-checkpoint'),
   reader: require('../../compiler-core/src/snapshot/reader') as typeof import('../../compiler-core/src/snapshot/reader'),
   format: require('../../compiler-core/src/snapshot/format') as typeof import('../../compiler-core/src/snapshot/format'),
   load: require('../../compiler-core/src/wasm/load') as typeof import('../../compiler-core/src/wasm/load'),
@@ -119,7 +120,8 @@ async function runCommand(uri?: vscode.Uri): Promise<void> {
     const snapshot = join(snapshotDir(module), `${basename(module, extname(module))}.wsnap`);
     const [cmd, pre] = c.run.runnerFor(t, exe);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? dirname(module);
-    const child = spawn(cmd, [...pre, '--dir', `${folder}::/`, '--snapshot', snapshot], { cwd: folder });
+    // --unbuffered: the terminal shows output as the program writes it, not at exit
+    const child = spawn(cmd, [...pre, '--unbuffered', '--dir', `${folder}::/`, '--snapshot', snapshot], { cwd: folder });
     const term = ptyTerminal(`wanco: ${basename(module)}`);
     running.set(module, { child, module, snapshot });
     child.stdout.on('data', (d: Buffer) => term.write(d.toString()));
@@ -129,8 +131,12 @@ async function runCommand(uri?: vscode.Uri): Promise<void> {
   } catch (e) { toProblems(module, e); report(e); }
 }
 
-/** Checkpoint the active wanco debug session, or the program started with Run (SIGUSR1: snapshot, then it exits). */
-async function checkpointCommand(): Promise<string | undefined> {
+/**
+ * Checkpoint the active wanco debug session, or the program started with Run: SIGUSR2 writes a
+ * snapshot and keeps it running, SIGUSR1 writes one and ends it (what a migration needs). From the
+ * palette the user picks which; Live Migrate always stops.
+ */
+async function checkpointCommand(mode?: 'keep' | 'stop'): Promise<string | undefined> {
   const s = vscode.debug.activeDebugSession;
   try {
     if (s?.type === 'wanco') {
@@ -140,11 +146,15 @@ async function checkpointCommand(): Promise<string | undefined> {
     }
     const [p] = running.values();
     if (!p) { void vscode.window.showWarningMessage('wanco: nothing to checkpoint (start Run or Debug first)'); return; }
-    const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
-    p.child.kill('SIGUSR1');
-    await exited;
+    if (mode === undefined) {
+      const keep = { label: 'Checkpoint and keep running', mode: 'keep' as const };
+      const stop = { label: 'Checkpoint and stop', description: 'to restore it here or elsewhere', mode: 'stop' as const };
+      mode = (await vscode.window.showQuickPick([keep, stop], { title: `wanco: checkpoint ${basename(p.module)}` }))?.mode;
+      if (!mode) return;
+    }
+    const line = await core().signal.checkpointBySignal(p.child, mode === 'keep' ? 'SIGUSR2' : 'SIGUSR1');
     if (!existsSync(p.snapshot)) throw new Error(`no snapshot was written (${p.snapshot})`);
-    void vscode.window.showInformationMessage(`wanco: checkpoint written to ${p.snapshot}`);
+    void vscode.window.showInformationMessage(line + (mode === 'stop' ? '; the program stopped' : ''));
     return p.snapshot;
   } catch (e) { report(e); return undefined; }
 }
@@ -246,7 +256,7 @@ export function activate(context: vscode.ExtensionContext): void {
   reg('wanco.compile', compileCommand);
   reg('wanco.run', runCommand);
   reg('wanco.debug', (uri?: vscode.Uri) => { const m = currentModule(uri); if (m) void vscode.debug.startDebugging(undefined, { type: 'wanco', request: 'launch', name: `wanco: ${basename(m)}`, program: m, target: target(), optLevel: optLevel() }); });
-  reg('wanco.checkpoint', checkpointCommand);
+  reg('wanco.checkpoint', () => checkpointCommand());
   reg('wanco.restore', restoreCommand);
   reg('wanco.restoreRemote', async (uri?: vscode.Uri) => { const s = await pickSnapshot(uri); const m = s && await pickModule(); if (s && m) await remoteRestore(s, m); });
   reg('wanco.migrateRemote', async () => {
@@ -261,7 +271,7 @@ export function activate(context: vscode.ExtensionContext): void {
         () => c.run.compileCached(module, c.targets.parseTarget('aarch64'), optLevel()));
     } catch (e) { toProblems(module, e); report(e); return; }
     const t0 = performance.now();
-    const snap = await checkpointCommand();
+    const snap = await checkpointCommand('stop');
     if (s?.type === 'wanco' && !p) await vscode.debug.stopDebugging(s);
     if (snap) await remoteRestore(snap, module, t0);
   });

@@ -39,6 +39,7 @@ uint64_t wrt_now_ns(void) {
 
 static double ms(uint64_t from, uint64_t to) { return (double)(to - from) / 1e6; }
 static volatile sig_atomic_t sig_request;
+static volatile sig_atomic_t sig_keep_running; /* a pending request came as SIGUSR2 */
 static uint32_t cr_seq;
 
 #if defined(__x86_64__)
@@ -410,9 +411,11 @@ long wrt_cr_checkpoint(const char *path, uint32_t reason, uint32_t *nframes, cha
 }
 
 /* ---- the migration-point hook ---- */
-static void on_sigusr1(int sig) {
-  (void)sig;
+/* SIGUSR1: checkpoint, then exit (unless --checkpoint-continue); SIGUSR2:
+ * checkpoint and keep running (CRIU's --leave-running), for a periodic save. */
+static void on_checkpoint_signal(int sig) {
   if (!sig_request) sig_at_ns = wrt_now_ns();
+  if (sig == SIGUSR2) sig_keep_running = 1;
   sig_request = 1;
   wrt_cr_flag = 1;
 }
@@ -420,10 +423,13 @@ static void on_sigusr1(int sig) {
 int wrt_cr_setup(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_sigusr1;
+  sa.sa_handler = on_checkpoint_signal;
   sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
-  return sigaction(SIGUSR1, &sa, NULL);
+  sigaddset(&sa.sa_mask, SIGUSR1);
+  sigaddset(&sa.sa_mask, SIGUSR2);
+  if (sigaction(SIGUSR1, &sa, NULL) != 0) return -1;
+  return sigaction(SIGUSR2, &sa, NULL);
 }
 
 static struct {
@@ -437,7 +443,7 @@ void wrt_cr_recompute_flag(void) {
   if (sig_request || (wrt_ctl_enabled && wrt_ctl_wants_flag())) wrt_cr_flag = 1;
 }
 
-static void signal_checkpoint(void) {
+static void signal_checkpoint(bool keep_running) {
   char err[512];
   uint32_t nf = 0;
   uint64_t at_point = wrt_now_ns();
@@ -453,15 +459,25 @@ static void signal_checkpoint(void) {
   if (wrt_cr_stats)
     fprintf(stderr, "wanco: checkpoint stats: %.3f ms from the signal to the file on disk (%.3f ms to reach a migration point, %.3f ms to capture, compress, write and sync)\n",
             ms(sig_at_ns, done), ms(sig_at_ns, at_point), ms(at_point, done));
-  if (!wrt_cr_continue) exit(0);
+  if (!wrt_cr_continue && !keep_running) exit(0);
 }
 
 void wrt_cr_point(uint64_t point_id) {
   if (!wrt_cr_in_entry || rs.active) return; /* keep the flag: handled at a later point */
   wrt_cr_flag = 0;
   if (sig_request) {
+    /* take the request and its kind together: a signal in between would
+     * otherwise be merged into this checkpoint with the wrong kind */
+    sigset_t both, old;
+    sigemptyset(&both);
+    sigaddset(&both, SIGUSR1);
+    sigaddset(&both, SIGUSR2);
+    pthread_sigmask(SIG_BLOCK, &both, &old);
+    bool keep = sig_keep_running;
     sig_request = 0;
-    signal_checkpoint();
+    sig_keep_running = 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    signal_checkpoint(keep);
   }
   if (wrt_ctl_enabled) wrt_ctl_at_point(point_id);
   wrt_cr_recompute_flag();

@@ -153,8 +153,8 @@ static const option_def options[] = {
   { "--unbuffered", NULL, opt_unbuffered, "write stdout immediately even when it is not a terminal" },
   { "--help", NULL, opt_help, "print this help and exit" },
   /* checkpoint/restore */
-  { "--snapshot", "FILE", opt_snapshot, "where SIGUSR1 writes the snapshot (default: PROG.wsnap in the current directory)" },
-  { "--checkpoint-continue", NULL, opt_continue, "keep running after a checkpoint (default: exit 0)" },
+  { "--snapshot", "FILE", opt_snapshot, "where SIGUSR1/SIGUSR2 write the snapshot (default: PROG.wsnap in the current directory)" },
+  { "--checkpoint-continue", NULL, opt_continue, "keep running after a SIGUSR1 checkpoint too (default: exit 0; SIGUSR2 always keeps running)" },
   { "--cr-stats", NULL, opt_stats, "print checkpoint and restore timings on stderr" },
   { "--restore", "FILE", opt_restore, "continue the program saved in snapshot FILE (its original arguments and environment are used)" },
   { "--control", "SOCKET", opt_control, "listen for debugger/control requests on the Unix socket SOCKET" },

@@ -67,8 +67,14 @@ export interface RunResult {
   ms: number;
 }
 
-/** Runs an ELF of `arch` (under qemu when foreign), optionally sending SIGUSR1 after `signalAfterMs`. */
-export function runElf(exe: string, arch: Arch, args: string[], cwd: string, signalAfterMs?: number, killAfterMs?: number): Promise<RunResult> {
+/** A signal sent `at` ms after spawn. */
+export interface TimedSignal { at: number; signal: NodeJS.Signals }
+
+/**
+ * Runs an ELF of `arch` (under qemu when foreign), optionally sending SIGUSR1 after `signals` ms
+ * (or each listed signal at its time).
+ */
+export function runElf(exe: string, arch: Arch, args: string[], cwd: string, signals?: number | TimedSignal[], killAfterMs?: number): Promise<RunResult> {
   const native = (process.arch === 'x64' ? 'x86_64' : 'aarch64') === arch;
   const [cmd, pre] = native ? [exe, []] : ['qemu-aarch64-static', [exe]];
   return new Promise((resolvePromise, reject) => {
@@ -79,7 +85,8 @@ export function runElf(exe: string, arch: Arch, args: string[], cwd: string, sig
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     const timers: NodeJS.Timeout[] = [];
-    if (signalAfterMs !== undefined) timers.push(setTimeout(() => child.kill('SIGUSR1'), signalAfterMs));
+    const timed: TimedSignal[] = signals === undefined ? [] : typeof signals === 'number' ? [{ at: signals, signal: 'SIGUSR1' }] : signals;
+    for (const t of timed) timers.push(setTimeout(() => child.kill(t.signal), t.at));
     if (killAfterMs !== undefined) timers.push(setTimeout(() => child.kill('SIGKILL'), killAfterMs));
     timers.push(setTimeout(() => child.kill('SIGKILL'), 120000));
     child.on('error', reject);
