@@ -6,7 +6,8 @@
  *   a breakpoint clicked in the gutter inside a loop, F5 -> the CALL STACK (Wasm functions) and
  *   VARIABLES (locals) views; "Add Checkpoint Here" from the line-number menu -> snapshot files;
  *   palette "wanco: Restore on Remote aarch64" against a real OpenSSH server on 127.0.0.1 (settings
- *   wanco.remote.* in the workspace, runner qemu-aarch64-static) -> the program's output in a terminal.
+ *   wanco.remote.* in the workspace, runner qemu-aarch64-static) -> the program's output in a terminal;
+ *   palette "wanco: Run" on a long program, "wanco: Checkpoint" twice (keep running, then stop).
  * Screenshots of each step go to $WANCO_E2E_SCREENSHOTS (default out/e2e-screenshots).
  * The set-up (scripts/setup-e2e.sh) installs code-server, Chromium and their packages once. Under
  * CI=true the test always runs; elsewhere, when this machine cannot install them, it is skipped
@@ -25,6 +26,7 @@ import { Workbench } from './workbench';
 const CHROMIUM = '/usr/bin/chromium';
 const VSIX = join(ROOT, 'wanco-linux-x64.vsix');
 const FIXTURE = join(ROOT, 'extension', 'test', 'e2e', 'fixtures', 'rounds.wat');
+const TICKER = join(ROOT, 'extension', 'test', 'e2e', 'fixtures', 'ticker.wat'); // 100 x "tick" (~15 s), "done"
 // lines of rounds.wat: `(local.set $acc ...` in $sum_to's loop, `(local.set $round ...` in $main's
 const ACC_LINE = 19;
 const ROUND_LINE = 11;
@@ -77,6 +79,7 @@ describe('the extension in a real VS Code (code-server + Chromium, end to end)',
     ws = join(dir, 'workspace');
     mkdirSync(join(ws, '.vscode'), { recursive: true });
     copyFileSync(FIXTURE, join(ws, 'rounds.wat'));
+    copyFileSync(TICKER, join(ws, 'ticker.wat'));
     shots = process.env.WANCO_E2E_SCREENSHOTS ? join(ROOT, process.env.WANCO_E2E_SCREENSHOTS) : join(ROOT, 'out', 'e2e-screenshots');
     mkdirSync(shots, { recursive: true });
 
@@ -220,5 +223,46 @@ describe('the extension in a real VS Code (code-server + Chromium, end to end)',
     assert.deepEqual(lines.filter((l) => !l.startsWith('wanco: ')), [...FULL_OUTPUT.slice(2), '[exit status 0]']);
     assert.ok(existsSync(snap), 'the local snapshot is kept');
     await shot('4-remote-restore');
+  });
+
+  it('palette "wanco: Run", then "wanco: Checkpoint": keep running, then stop; the snapshot restores', async () => {
+    await wb.page.keyboard.press('Control+Shift+E');
+    await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'ticker.wat' }).click();
+    await wb.page.locator('.tab.active', { hasText: 'ticker.wat' }).waitFor({ state: 'visible', timeout: 60_000 });
+    await wb.clearNotifications();
+    await wb.focusEditor();
+    await wb.runCommand('wanco: Run');
+    await wb.waitForTerminal('tick 01');
+    const snap = join(ws, 'ticker.wsnap');
+    const written = `wanco: checkpoint written to ${snap} (`;
+
+    await wb.runCommand('wanco: Checkpoint');
+    const offered = await wb.pick('wanco: checkpoint ticker.wat', 'Checkpoint and keep running');
+    assert.deepEqual(offered, ['Checkpoint and keep running', 'Checkpoint and stop, to restore it here or elsewhere']);
+    const kept = await wb.notification('checkpoint written');
+    assert.ok(kept.startsWith(written) && !kept.includes('stopped'), kept);
+    await wb.clearNotifications();
+    // it keeps running: a later tick shows
+    const last = (text: string) => Math.max(...[...text.matchAll(/tick (\d\d)/g)].map((m) => Number(m[1])));
+    const seen = last(await wb.waitForTerminal('tick'));
+    await wb.waitForTerminal(`tick ${String(seen + 1).padStart(2, '0')}`);
+
+    await wb.runCommand('wanco: Checkpoint');
+    await wb.pick('wanco: checkpoint ticker.wat', 'Checkpoint and stop, to restore it here or elsewhere');
+    const stopped = await wb.notification('the program stopped');
+    assert.ok(stopped.startsWith(written) && stopped.endsWith('; the program stopped'), stopped);
+    const text = await wb.waitForTerminal('tick', '[exit status 0]');
+    await shot('5-run-checkpoint');
+    assert.ok(!text.includes('done'), text);
+    const lastBefore = last(text);
+
+    // the same run's second checkpoint; restored, it goes on with the next tick
+    const info = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'bin', 'wanco'), 'snapshot', 'inspect', '--json', snap], { encoding: 'utf8' }));
+    assert.equal(info.sequence, 2);
+    const exe = join(dir, 'ticker-x86_64');
+    execFileSync(process.execPath, [join(ROOT, 'bin', 'wanco'), 'compile', join(ws, 'ticker.wat'), '-o', exe], { stdio: 'pipe' });
+    const rest = execFileSync(exe, ['--dir', `${ws}::/`, '--restore', snap], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    assert.equal(rest[0], `tick ${String(lastBefore + 1).padStart(2, '0')}`, rest.join('\n'));
+    assert.deepEqual(rest.slice(-2), ['tick 99', 'done']);
   });
 });

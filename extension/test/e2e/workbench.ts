@@ -229,10 +229,17 @@ export class Workbench {
     return (await this.page.locator('.terminal-wrapper.active .xterm-rows').allInnerTexts()).join('\n');
   }
 
-  async waitForTerminal(text: string): Promise<string> {
-    await this.page.waitForFunction((t) => [...document.querySelectorAll('.xterm-rows')].some((e) => e.innerText.includes(t)), text, { timeout: WAIT });
+  /** Waits until a terminal shows every one of `texts`; returns that terminal's text. */
+  async waitForTerminal(...texts: string[]): Promise<string> {
+    await this.page.waitForFunction((ts) => [...document.querySelectorAll('.xterm-rows')].some((e) => ts.every((t) => e.innerText.includes(t))), texts, { timeout: WAIT });
     const all = await this.page.locator('.xterm-rows').allInnerTexts();
-    return all.find((t) => t.includes(text)) ?? '';
+    return all.find((t) => texts.every((x) => t.includes(x))) ?? '';
+  }
+
+  /** Waits until a terminal shows `text` more than `count` times (output still coming). */
+  async waitForTerminalCount(text: string, count: number): Promise<void> {
+    await this.page.waitForFunction(([t, n]) => [...document.querySelectorAll('.xterm-rows')].some((e) => e.innerText.split(t).length - 1 > n),
+      [text, count] as const, { timeout: WAIT });
   }
 
   async statusBar(): Promise<string[]> {
