@@ -4,20 +4,13 @@
  *   local[N] global[N] stack[N]   by index (also `local N` ...)
  *   TYPE[ADDR]       linear memory read, TYPE one of i8 u8 i16 u16 i32 u32 i64 u64 f32 f64,
  *                    ADDR a sum/difference of numbers and values above (i32 values count unsigned)
- *   a number or a sum/difference: its value
+ *   anything else: an expression (operators, comparisons; see expression.ts)
  */
-import type { RuntimeFrame, RuntimeValue } from './runtimeClient';
+import type { RuntimeValue } from './runtimeClient';
+import { EvalError, lookupValue, MEM_TYPES, type EvalContext } from './evalContext';
+import { evaluate, valueText } from './expression';
 
-export interface EvalContext {
-  frame?: RuntimeFrame;
-  globals: RuntimeValue[];
-  localName(i: number): string | undefined;
-  globalName(i: number): string | undefined;
-  /** reads linear memory (throws a readable error outside it) */
-  readMemory(addr: number, len: number): Promise<Buffer>;
-  /** memory size in bytes */
-  memorySize: number;
-}
+export { EvalError, type EvalContext } from './evalContext';
 
 export interface EvalResult {
   /** a value of the state, shown like the Variables view shows it */
@@ -28,32 +21,11 @@ export interface EvalResult {
   memoryReference?: string;
 }
 
-export class EvalError extends Error {}
-
-const MEM_TYPES: Record<string, number> = { i8: 1, u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, i64: 8, u64: 8, f32: 4, f64: 8 };
-
-function lookup(ctx: EvalContext, name: string): RuntimeValue {
-  const ix = /^(local|global|stack)\s*(?:\[\s*(\d+)\s*\]|\s(\d+))$/.exec(name);
-  if (ix) {
-    const i = Number(ix[2] ?? ix[3]);
-    const list = ix[1] === 'global' ? ctx.globals : ix[1] === 'local' ? ctx.frame?.locals : ctx.frame?.stack;
-    const v = list?.[i];
-    if (!v) throw new EvalError(`there is no ${ix[1]} ${i}${ix[1] !== 'global' && !ctx.frame ? ' (no frame)' : ''}`);
-    return v;
-  }
-  const bare = name.replace(/^\$/, '');
-  const li = ctx.frame?.locals.findIndex((_, i) => ctx.localName(i) === bare) ?? -1;
-  if (li >= 0) return ctx.frame!.locals[li];
-  const gi = ctx.globals.findIndex((_, i) => ctx.globalName(i) === bare);
-  if (gi >= 0) return ctx.globals[gi];
-  throw new EvalError(`no local or global named ${name}`);
-}
-
 /** An integer operand: a literal or a value of the state. */
 function integer(ctx: EvalContext, term: string): bigint {
   const t = term.trim();
   if (/^-?(0x[0-9a-f]+|\d+)$/i.test(t)) return t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
-  const v = lookup(ctx, t);
+  const v = lookupValue(ctx, t);
   if (v.type === 'i32') return BigInt(Number(v.value) >>> 0);
   if (v.type === 'i64') return BigInt(String(v.value));
   throw new EvalError(`${t} is ${v.type}, not an integer`);
@@ -111,9 +83,10 @@ export async function evaluateExpression(expression: string, ctx: EvalContext): 
   }
   // `$name`, or a bare name (a hover over `$acc` may send `acc`)
   if (/^(\$[^\s+-]+|[A-Za-z_][\w.]*|(local|global|stack)\s*(\[\s*\d+\s*\]|\s\d+))$/.test(e)) {
-    const v = lookup(ctx, e);
+    const v = lookupValue(ctx, e);
     return { value: v, type: v.type };
   }
-  const v = sum(ctx, e);
-  return { text: v.toString(), type: 'integer' };
+  // anything else: the expression language of conditions (operators, comparisons, floats)
+  const x = await evaluate(e, ctx);
+  return { text: valueText(x), type: x.kind === 'int' ? 'integer' : 'float' };
 }

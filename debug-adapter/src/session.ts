@@ -13,7 +13,8 @@ import { basename, extname, join, resolve } from 'node:path';
 import { RuntimeClient, RuntimeFrame, RuntimePoint, RuntimeState, RuntimeValue, StopInfo } from './runtimeClient';
 import { instructionLines, pointKey, WatSourceMap, type LineSource } from './sourceMap';
 import { placePoints, pointOffset, resolveLine, stoppable, type PlacedPoint } from './pointLines';
-import { EvalError, evaluateExpression } from './evaluate';
+import { EvalError, evaluateExpression, type EvalContext } from './evaluate';
+import { BreakpointRule, type RuleSpec } from './breakpointRule';
 import { disassemble, Disassembly } from './disassembly';
 import { snapshotState } from './postMortem';
 import type { Module } from '../../compiler-core/src/wasm/types';
@@ -58,6 +59,9 @@ interface Stepping {
 const THREAD = 1;
 type ScopeRef = { frame: number; kind: 'locals' | 'stack' | 'globals' };
 
+/** A user breakpoint as the adapter keeps it: its points, and a rule when it has a condition, hit count or log message. */
+interface BpRecord { points: string[]; checkpoint?: boolean; rule?: BreakpointRule }
+
 export class WancoDebugSession extends LoggingDebugSession {
   private runtime?: RuntimeClient;
   private launchArgs?: WancoLaunchArgs;
@@ -81,8 +85,8 @@ export class WancoDebugSession extends LoggingDebugSession {
   private scopes = new Handles<ScopeRef>();
   private configured?: () => void;
   private configDone = new Promise<void>((r) => { this.configured = r; });
-  private lineBps = new Map<string, { points: string[]; checkpoint: boolean }[]>();
-  private funcBps: { points: string[] }[] = [];
+  private lineBps = new Map<string, BpRecord[]>();
+  private funcBps: BpRecord[] = [];
   private stepping?: Stepping;
   /** points of user breakpoints */
   private enabled = new Set<string>();
@@ -139,6 +143,8 @@ export class WancoDebugSession extends LoggingDebugSession {
       supportsConfigurationDoneRequest: true,
       supportsFunctionBreakpoints: true,
       supportsLogPoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
       supportsSetVariable: true,
       supportsReadMemoryRequest: true,
       supportsRestartRequest: true,
@@ -312,15 +318,20 @@ export class WancoDebugSession extends LoggingDebugSession {
     }
     const st = this.stepping;
     let reasonOverride: string | undefined;
+    const top = this.state.frames[this.state.frames.length - 1];
+    // conditions, hit counts and logpoints decide here whether a user breakpoint stops
+    const verdict = top && this.enabled.has(top.point) ? await this.breakpointVerdict(top.point) : 'none';
     if (st && (s.reason === 'step' || s.reason === 'breakpoint')) {
-      const top = this.state.frames[this.state.frames.length - 1];
-      const userBp = !!top && this.enabled.has(top.point);
+      const userBp = verdict === 'stop';
       if (userBp && (s.reason === 'breakpoint' || top.point !== st.temp)) {
         reasonOverride = 'breakpoint'; // a breakpoint met while stepping stops there
       } else if (!this.stepDone(st, this.state)) {
         await this.continueStep(st).catch(() => undefined);
         return;
       }
+    } else if (s.reason === 'breakpoint' && verdict === 'go') {
+      await this.runtime!.resume().catch(() => undefined);
+      return;
     }
     if (st?.temp && !this.enabled.has(st.temp)) await this.runtime!.request('disable', { points: [st.temp] }).catch(() => undefined);
     this.stepping = undefined;
@@ -329,6 +340,38 @@ export class WancoDebugSession extends LoggingDebugSession {
     const reason = this.entryStop ? 'entry' : reasonOverride ?? (s.reason === 'breakpoint' && !st ? 'breakpoint' : s.reason === 'pause' ? 'pause' : 'step');
     this.entryStop = false;
     this.sendEvent(new StoppedEvent(reason, THREAD));
+  }
+
+  /** Whether the user breakpoints at `point` stop the program (each hit counts, logpoints log). */
+  private async breakpointVerdict(point: string): Promise<'stop' | 'go'> {
+    const recs = [...[...this.lineBps.values()].flat(), ...this.funcBps].filter((r) => !r.checkpoint && r.points.includes(point));
+    if (recs.length === 0) return 'stop';
+    const fr = this.state!.frames[this.state!.frames.length - 1];
+    const ctx = this.evalContext(fr);
+    let stop = false;
+    for (const r of recs) {
+      if (!r.rule) { stop = true; continue; }
+      try {
+        if (await r.rule.hit(ctx, (line) => this.sendEvent(new OutputEvent(`${line}\n`, 'console')))) stop = true;
+      } catch (e) {
+        stop = true; // as other debuggers do: a condition that fails stops, and says why
+        this.sendEvent(new OutputEvent(`wanco: breakpoint ${(e as Error).message}; stopped there\n`, 'stderr'));
+      }
+    }
+    return stop ? 'stop' : 'go';
+  }
+
+  /** What expressions see of frame `fr` of the stopped state. */
+  private evalContext(fr: RuntimeFrame | undefined): EvalContext {
+    const state = this.state!;
+    return {
+      frame: fr,
+      globals: state.globals,
+      localName: (i) => (fr ? this.module?.names.locals.get(fr.func)?.get(i) : undefined),
+      globalName: (i) => this.globalName(i).replace(/^\$/, ''),
+      memorySize: state.memory.pages * 65536,
+      readMemory: (addr, len) => this.memory(addr, len),
+    };
   }
 
   /** Where a frame stands for stepping: its line, or its point when it has no line. */
@@ -407,6 +450,11 @@ export class WancoDebugSession extends LoggingDebugSession {
     await rt.request('checkpoint_at', { points: [...ckpt] });
   }
 
+  /** The rule of a breakpoint with a condition, hit count or log message; throws what is wrong with them. */
+  private ruleFor(b: RuleSpec): BreakpointRule | undefined {
+    return BreakpointRule.needed(b) ? new BreakpointRule(b) : undefined;
+  }
+
   private isCheckpointBp(b: DebugProtocol.SourceBreakpoint): boolean {
     return !!b.logMessage && /^\s*checkpoint\b/i.test(b.logMessage);
   }
@@ -414,9 +462,9 @@ export class WancoDebugSession extends LoggingDebugSession {
   protected override async setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
     try {
       const path = args.source.path ?? `ref:${args.source.sourceReference}`;
-      const bps = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+      const bps: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
       const out: DebugProtocol.Breakpoint[] = [];
-      const recs: { points: string[]; checkpoint: boolean }[] = [];
+      const recs: BpRecord[] = [];
       const live = !this.postMortem;
       for (const b of bps) {
         let res: { line: number; points: string[]; message?: string } | { reason: string };
@@ -429,11 +477,18 @@ export class WancoDebugSession extends LoggingDebugSession {
         }
         if (!live) res = { reason: 'post-mortem session: nothing runs' };
         const checkpoint = this.isCheckpointBp(b);
+        let rule: BreakpointRule | undefined;
+        if ('points' in res && !checkpoint) {
+          try { rule = this.ruleFor(b); } catch (e) { res = { reason: (e as Error).message }; }
+        }
         if ('points' in res) {
-          recs.push({ points: res.points, checkpoint });
+          recs.push({ points: res.points, checkpoint, rule });
           const bp = new Breakpoint(true, res.line) as DebugProtocol.Breakpoint;
           if (res.message) bp.message = res.message;
-          if (checkpoint) bp.message = `checkpoint: each hit writes a snapshot and continues`;
+          if (checkpoint) {
+            bp.message = 'checkpoint: each hit writes a snapshot and continues';
+            if (b.condition || b.hitCondition) bp.message += ' (a checkpoint has no condition or hit count: every hit writes one)';
+          }
           out.push(bp);
         } else {
           const bp = new Breakpoint(false, b.line) as DebugProtocol.Breakpoint;
@@ -467,7 +522,16 @@ export class WancoDebugSession extends LoggingDebugSession {
           out.push(bp);
           continue;
         }
-        this.funcBps.push({ points: [chosen.id] });
+        let rule: BreakpointRule | undefined;
+        try {
+          rule = this.ruleFor(b);
+        } catch (e) {
+          const bp = new Breakpoint(false) as DebugProtocol.Breakpoint;
+          bp.message = (e as Error).message;
+          out.push(bp);
+          continue;
+        }
+        this.funcBps.push({ points: [chosen.id], rule });
         const line = this.lineOf(chosen.id);
         const bp = new Breakpoint(true, line, undefined, this.source()) as DebugProtocol.Breakpoint;
         bp.message = `${chosen.kind} point ${chosen.id}`;
@@ -603,15 +667,7 @@ export class WancoDebugSession extends LoggingDebugSession {
     try {
       if (!this.stopped || !this.state) throw new UserError('not stopped');
       const fr = args.frameId !== undefined ? this.frames()[args.frameId] : this.frames()[0];
-      const state = this.state;
-      const r = await evaluateExpression(args.expression, {
-        frame: fr,
-        globals: state.globals,
-        localName: (i) => (fr ? this.module?.names.locals.get(fr.func)?.get(i) : undefined),
-        globalName: (i) => this.globalName(i).replace(/^\$/, ''),
-        memorySize: state.memory.pages * 65536,
-        readMemory: (addr, len) => this.memory(addr, len),
-      });
+      const r = await evaluateExpression(args.expression, this.evalContext(fr));
       if (r.value) {
         const v = this.variable(args.expression, r.value, args.expression);
         response.body = { result: v.value, type: v.type, variablesReference: 0, memoryReference: v.memoryReference };

@@ -237,6 +237,60 @@ describe('debug adapter (DAP over stdio)', function () {
     });
   });
 
+  describe('conditions, hit counts, logpoints, expressions', () => {
+    let dc: DebugClient;
+    beforeEach(() => { dc = client(); return dc.start(); });
+    afterEach(() => dc.stop());
+
+    it('stops only where the condition and hit count say; logpoints log and go on', async () => {
+      const out = collectOutput(dc);
+      let bps: DebugProtocol.Breakpoint[] = [];
+      dc.once('initialized', async () => {
+        bps = (await dc.setBreakpointsRequest({
+          source: { path: FIXTURE }, breakpoints: [
+            { line: 30, logMessage: 'i={$i} acc={$acc} big>>60={$big >> 60} d<0={$d < 0} {nosuch}' },
+            { line: 31, hitCondition: '% 2' },
+            { line: 32, condition: '$i == 3 && $count > -9223372036854775808' },
+            { line: 33, condition: '$i +' },
+            { line: 34, hitCondition: 'often' },
+          ],
+        })).body.breakpoints;
+        await dc.configurationDoneRequest();
+      });
+      await dc.initializeRequest();
+      const stopAt = async () => {
+        const st = await dc.stackTraceRequest({ threadId: 1 });
+        const v = await variables(dc, st.body.stackFrames[0].id);
+        return [st.body.stackFrames[0].line, v.Locals.$i.value];
+      };
+      await Promise.all([dc.waitForEvent('stopped'), dc.launchRequest({ program: FIXTURE, target: 'x86_64' } as DebugProtocol.LaunchRequestArguments)]);
+      assert.deepEqual(bps.map((b) => b.verified), [true, true, true, false, false]);
+      assert.match(bps[3].message ?? '', /^condition "\$i \+": the expression ends too early$/);
+      assert.match(bps[4].message ?? '', /^hit count "often": expected N, >= N/);
+      // line 31 on its 2nd and 4th hit ($i = 1, 3), line 32 once ($i = 3)
+      assert.deepEqual(await stopAt(), [31, '1']);
+      await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: 1 })]);
+      assert.deepEqual(await stopAt(), [31, '3']);
+      await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: 1 })]);
+      assert.deepEqual(await stopAt(), [32, '3']);
+
+      // the debug console: operators over locals, globals and memory
+      const ev = async (expression: string) => (await dc.evaluateRequest({ expression, context: 'repl' })).body.result;
+      assert.equal(await ev('$acc * 2 + ($i << 4)'), String(7 * 4 * 2 + (3 << 4))); // line 30 ran 4 times
+      assert.equal(await ev('$d < -1e308 && $big == 0x7fffffffffffffff'), '1');
+      assert.equal(await ev('$count - -9223372036854775808'), '4');
+      assert.equal(await ev('u8[2000] == 115 && i32[1004] > 0'), '1');
+      assert.equal(await ev('$scale * 10'), '1');
+      await assert.rejects(ev('($i'), /expected '\)' but found the end/);
+      await assert.rejects(ev('$i / 0'), /division by zero/);
+
+      await Promise.all([dc.waitForEvent('terminated'), dc.continueRequest({ threadId: 1 })]);
+      assert.equal(out.stdout, `start\n${EXPECTED_TAIL}`);
+      const logs = out.console.split('\n').filter((l) => l.startsWith('i='));
+      assert.deepEqual(logs, [0, 1, 2, 3, 4].map((i) => `i=${i} acc=${7 * i} big>>60=7 d<0=1 {nosuch: no local or global named nosuch}`));
+    });
+  });
+
   describe('.wasm, set variable, pause, restart', () => {
     let dc: DebugClient;
     beforeEach(() => { dc = client(); return dc.start(); });

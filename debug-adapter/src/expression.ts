@@ -1,0 +1,227 @@
+/**
+ * Expressions over a stopped Wasm state, for breakpoint conditions, logpoint messages and the
+ * debug console: C-like operators on the values the Variables view shows.
+ *   operands   $name / name (a local of the frame, else a global), local[N] global[N] stack[N],
+ *              TYPE[ADDR] (a linear-memory read; TYPE i8 u8 i16 u16 i32 u32 i64 u64 f32 f64),
+ *              integer literals (decimal, 0x...), float literals (1.5, 1e3, inf, nan)
+ *   operators  unary - ! ~; * / %; + -; << >>; < <= > >=; == !=; &; ^; |; &&; ||; ( )
+ * Integers are exact (bigint; i32 values as signed, as shown); a float operand makes the
+ * operation a float one. Comparisons and logic give 1 or 0. Parsing is separate from evaluation,
+ * so a breakpoint's condition is checked when it is set.
+ */
+import { EvalError, lookupValue, MEM_TYPES, type EvalContext } from './evalContext';
+import type { RuntimeValue } from './runtimeClient';
+
+export type Value = { kind: 'int'; v: bigint } | { kind: 'float'; v: number };
+
+type Node =
+  | { op: 'lit'; value: Value }
+  | { op: 'name'; name: string }
+  | { op: 'mem'; type: string; addr: Node }
+  | { op: 'unary'; sym: string; arg: Node }
+  | { op: 'binary'; sym: string; left: Node; right: Node };
+
+const BINARY_LEVELS: string[][] = [
+  ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '<=', '>', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'],
+];
+const SYMBOLS = ['||', '&&', '==', '!=', '<=', '>=', '<<', '>>', '|', '^', '&', '<', '>', '+', '-', '*', '/', '%', '!', '~', '(', ')', '[', ']'];
+
+interface Token { text: string; at: number; kind: 'num' | 'name' | 'sym' }
+
+function tokenize(src: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < src.length) {
+    if (/\s/.test(src[i])) { i++; continue; }
+    const num = /^(0x[0-9a-f]+|(\d+\.?\d*|\.\d+)(e[+-]?\d+)?)/i.exec(src.slice(i));
+    if (num) { out.push({ text: num[0], at: i, kind: 'num' }); i += num[0].length; continue; }
+    const name = /^\$?[A-Za-z_$][\w.$]*|^\$\d[\w.$]*/.exec(src.slice(i));
+    if (name) { out.push({ text: name[0], at: i, kind: 'name' }); i += name[0].length; continue; }
+    const sym = SYMBOLS.find((s) => src.startsWith(s, i));
+    if (!sym) throw new EvalError(`unexpected '${src[i]}' at column ${i + 1}`);
+    out.push({ text: sym, at: i, kind: 'sym' });
+    i += sym.length;
+  }
+  return out;
+}
+
+/** Parses an expression; throws EvalError naming the column of what is wrong. */
+export function parseExpression(src: string): Node {
+  const toks = tokenize(src);
+  let k = 0;
+  const peek = () => toks[k];
+  const where = () => (peek() ? `'${peek().text}' at column ${peek().at + 1}` : 'the end');
+  const expect = (text: string) => {
+    if (peek()?.text !== text) throw new EvalError(`expected '${text}' but found ${where()}`);
+    k++;
+  };
+  const level = (n: number): Node => {
+    if (n === BINARY_LEVELS.length) return unary();
+    let left = level(n + 1);
+    while (peek()?.kind === 'sym' && BINARY_LEVELS[n].includes(peek().text)) {
+      const sym = toks[k++].text;
+      left = { op: 'binary', sym, left, right: level(n + 1) };
+    }
+    return left;
+  };
+  const unary = (): Node => {
+    const t = peek();
+    if (t?.kind === 'sym' && ['-', '!', '~'].includes(t.text)) { k++; return { op: 'unary', sym: t.text, arg: unary() }; }
+    return primary();
+  };
+  const primary = (): Node => {
+    const t = peek();
+    if (!t) throw new EvalError('the expression ends too early');
+    if (t.text === '(') { k++; const e = level(0); expect(')'); return e; }
+    if (t.kind === 'num') { k++; return { op: 'lit', value: literal(t.text) }; }
+    if (t.kind === 'name') {
+      k++;
+      const lower = t.text.toLowerCase();
+      if (lower === 'inf' || lower === 'nan') return { op: 'lit', value: { kind: 'float', v: lower === 'inf' ? Infinity : NaN } };
+      if (peek()?.text === '[') {
+        k++;
+        const inner = level(0);
+        expect(']');
+        if (MEM_TYPES[lower]) return { op: 'mem', type: lower, addr: inner };
+        if (/^(local|global|stack)$/.test(t.text)) {
+          if (inner.op !== 'lit' || inner.value.kind !== 'int') throw new EvalError(`${t.text}[...] needs a number`);
+          return { op: 'name', name: `${t.text}[${inner.value.v}]` };
+        }
+        throw new EvalError(`unknown memory type ${t.text} (i8 u8 i16 u16 i32 u32 i64 u64 f32 f64)`);
+      }
+      return { op: 'name', name: t.text };
+    }
+    throw new EvalError(`unexpected ${where()}`);
+  };
+  const tree = level(0);
+  if (k < toks.length) throw new EvalError(`unexpected ${where()}`);
+  return tree;
+}
+
+function literal(text: string): Value {
+  if (/^0x/i.test(text) || /^\d+$/.test(text)) return { kind: 'int', v: BigInt(text) };
+  return { kind: 'float', v: Number(text) };
+}
+
+/** A value of the state as a number: integers exact, floats from their bits. */
+export function stateValue(v: RuntimeValue, name: string): Value {
+  switch (v.type) {
+    case 'i32': case 'i64': return { kind: 'int', v: BigInt(String(v.value)) };
+    case 'f32': case 'f64': {
+      if (v.bits) {
+        const b = Buffer.alloc(8);
+        if (v.type === 'f32') { b.writeUInt32LE(Number(BigInt(v.bits))); return { kind: 'float', v: b.readFloatLE(0) }; }
+        b.writeBigUInt64LE(BigInt(v.bits));
+        return { kind: 'float', v: b.readDoubleLE(0) };
+      }
+      return { kind: 'float', v: Number(v.value) };
+    }
+    case 'funcref': case 'externref':
+      return { kind: 'int', v: v.value === 'null' || v.value === undefined ? -1n : BigInt(String(v.value)) };
+    default:
+      throw new EvalError(`${name} is ${v.type}: only numbers can be computed with`);
+  }
+}
+
+const asFloat = (x: Value) => (x.kind === 'float' ? x.v : Number(x.v));
+const truthy = (x: Value) => (x.kind === 'int' ? x.v !== 0n : x.v !== 0 && !Number.isNaN(x.v));
+const bool = (b: boolean): Value => ({ kind: 'int', v: b ? 1n : 0n });
+
+function memValue(type: string, b: Buffer): Value {
+  switch (type) {
+    case 'i8': return { kind: 'int', v: BigInt(b.readInt8(0)) };
+    case 'u8': return { kind: 'int', v: BigInt(b.readUInt8(0)) };
+    case 'i16': return { kind: 'int', v: BigInt(b.readInt16LE(0)) };
+    case 'u16': return { kind: 'int', v: BigInt(b.readUInt16LE(0)) };
+    case 'i32': return { kind: 'int', v: BigInt(b.readInt32LE(0)) };
+    case 'u32': return { kind: 'int', v: BigInt(b.readUInt32LE(0)) };
+    case 'i64': return { kind: 'int', v: b.readBigInt64LE(0) };
+    case 'u64': return { kind: 'int', v: b.readBigUInt64LE(0) };
+    case 'f32': return { kind: 'float', v: b.readFloatLE(0) };
+    default: return { kind: 'float', v: b.readDoubleLE(0) };
+  }
+}
+
+export async function evaluateTree(n: Node, ctx: EvalContext): Promise<Value> {
+  switch (n.op) {
+    case 'lit': return n.value;
+    case 'name': return stateValue(lookupValue(ctx, n.name), n.name);
+    case 'mem': {
+      const a = await evaluateTree(n.addr, ctx);
+      if (a.kind !== 'int') throw new EvalError(`${n.type}[...]: the address is not an integer`);
+      const addr = BigInt.asUintN(32, a.v); // a Wasm address is an unsigned i32
+      const size = MEM_TYPES[n.type];
+      if (addr + BigInt(size) > BigInt(ctx.memorySize)) throw new EvalError(`address ${addr} is outside the linear memory (${ctx.memorySize} bytes)`);
+      return memValue(n.type, await ctx.readMemory(Number(addr), size));
+    }
+    case 'unary': {
+      const x = await evaluateTree(n.arg, ctx);
+      if (n.sym === '!') return bool(!truthy(x));
+      if (n.sym === '-') return x.kind === 'int' ? { kind: 'int', v: -x.v } : { kind: 'float', v: -x.v };
+      if (x.kind !== 'int') throw new EvalError('~ needs an integer');
+      return { kind: 'int', v: ~x.v };
+    }
+    case 'binary': {
+      const l = await evaluateTree(n.left, ctx);
+      if (n.sym === '&&') return truthy(l) ? bool(truthy(await evaluateTree(n.right, ctx))) : bool(false);
+      if (n.sym === '||') return truthy(l) ? bool(true) : bool(truthy(await evaluateTree(n.right, ctx)));
+      return binary(n.sym, l, await evaluateTree(n.right, ctx));
+    }
+  }
+}
+
+function binary(sym: string, l: Value, r: Value): Value {
+  if (l.kind === 'int' && r.kind === 'int') {
+    const [a, b] = [l.v, r.v];
+    switch (sym) {
+      case '+': return { kind: 'int', v: a + b };
+      case '-': return { kind: 'int', v: a - b };
+      case '*': return { kind: 'int', v: a * b };
+      case '/': case '%':
+        if (b === 0n) throw new EvalError('division by zero');
+        return { kind: 'int', v: sym === '/' ? a / b : a % b };
+      case '<<': return { kind: 'int', v: a << b };
+      case '>>': return { kind: 'int', v: a >> b };
+      case '&': return { kind: 'int', v: a & b };
+      case '|': return { kind: 'int', v: a | b };
+      case '^': return { kind: 'int', v: a ^ b };
+      case '==': return bool(a === b);
+      case '!=': return bool(a !== b);
+      case '<': return bool(a < b);
+      case '<=': return bool(a <= b);
+      case '>': return bool(a > b);
+      default: return bool(a >= b);
+    }
+  }
+  const [a, b] = [asFloat(l), asFloat(r)];
+  switch (sym) {
+    case '+': return { kind: 'float', v: a + b };
+    case '-': return { kind: 'float', v: a - b };
+    case '*': return { kind: 'float', v: a * b };
+    case '/': return { kind: 'float', v: a / b };
+    case '%': return { kind: 'float', v: a % b };
+    case '==': return bool(a === b);
+    case '!=': return bool(a !== b);
+    case '<': return bool(a < b);
+    case '<=': return bool(a <= b);
+    case '>': return bool(a > b);
+    case '>=': return bool(a >= b);
+    default: throw new EvalError(`${sym} needs integers`);
+  }
+}
+
+export function valueText(x: Value): string {
+  if (x.kind === 'int') return x.v.toString();
+  if (Number.isNaN(x.v)) return 'nan';
+  if (Object.is(x.v, -0)) return '-0';
+  if (!Number.isFinite(x.v)) return x.v > 0 ? 'inf' : '-inf';
+  return String(x.v);
+}
+
+export async function evaluate(src: string, ctx: EvalContext): Promise<Value> {
+  return evaluateTree(parseExpression(src), ctx);
+}
+
+export async function isTrue(src: string, ctx: EvalContext): Promise<boolean> {
+  return truthy(await evaluate(src, ctx));
+}
