@@ -3,7 +3,7 @@
  * snapshot (post-mortem), and runtime events onto DAP events.
  */
 import {
-  Breakpoint, ContinuedEvent, Event, ExitedEvent, Handles, InitializedEvent, LoggingDebugSession, OutputEvent, Scope,
+  Breakpoint, ContinuedEvent, Event, ExitedEvent, Handles, InitializedEvent, InvalidatedEvent, LoggingDebugSession, OutputEvent, Scope,
   Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -147,6 +147,7 @@ export class WancoDebugSession extends LoggingDebugSession {
       supportsHitConditionalBreakpoints: true,
       supportsSetVariable: true,
       supportsReadMemoryRequest: true,
+      supportsWriteMemoryRequest: true,
       supportsRestartRequest: true,
       supportsTerminateRequest: true,
       supportsSingleThreadExecutionRequests: false,
@@ -714,6 +715,23 @@ export class WancoDebugSession extends LoggingDebugSession {
       const data = len > 0 ? await this.memory(addr, len) : Buffer.alloc(0);
       response.body = { address: `0x${addr.toString(16)}`, data: data.toString('base64'), unreadableBytes: args.count - data.length };
       this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, e);
+    }
+  }
+
+  protected override async writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): Promise<void> {
+    try {
+      const rt = this.requireLive();
+      if (!this.stopped || !this.state) throw new UserError('not stopped');
+      const addr = Number(args.memoryReference) + (args.offset ?? 0);
+      if (!Number.isInteger(addr) || addr < 0) throw new UserError(`bad memory reference ${args.memoryReference}`);
+      const r = await rt.request<{ len: number }>('write_memory', { addr, data: args.data });
+      response.body = { bytesWritten: r.len };
+      this.sendResponse(response);
+      // hex views and watches of memory read it again
+      this.sendEvent(new Event('memory', { memoryReference: args.memoryReference, offset: args.offset ?? 0, count: r.len }));
+      this.sendEvent(new InvalidatedEvent(['variables']));
     } catch (e) {
       this.fail(response, e);
     }

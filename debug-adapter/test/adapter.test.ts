@@ -291,6 +291,32 @@ describe('debug adapter (DAP over stdio)', function () {
     });
   });
 
+  describe('writeMemory', () => {
+    let dc: DebugClient;
+    beforeEach(() => { dc = client(); return dc.start(); });
+    afterEach(() => dc.stop());
+
+    it('changes linear memory of the stopped program; the program prints it; bad ranges are refused', async () => {
+      const out = collectOutput(dc);
+      dc.once('initialized', async () => {
+        await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'main' }] });
+        await dc.configurationDoneRequest();
+      });
+      await dc.initializeRequest();
+      await Promise.all([dc.waitForEvent('stopped'), dc.launchRequest({ program: FIXTURE, target: 'aarch64' } as DebugProtocol.LaunchRequestArguments)]);
+      // the "start\n" data segment at 2000, before $main writes it out
+      const w = await dc.customRequest('writeMemory', { memoryReference: '0x7d0', offset: 0, data: Buffer.from('START').toString('base64') }) as DebugProtocol.WriteMemoryResponse;
+      assert.equal(w.body?.bytesWritten, 5);
+      const mem = await dc.customRequest('readMemory', { memoryReference: '0x7d0', count: 6 }) as DebugProtocol.ReadMemoryResponse;
+      assert.equal(Buffer.from(mem.body!.data!, 'base64').toString(), 'START\n');
+      await assert.rejects(dc.customRequest('writeMemory', { memoryReference: '0xfffe', data: Buffer.from('abc').toString('base64') }),
+        /range 0xfffe\+3 is outside the memory \(65536 bytes\)/);
+      await assert.rejects(dc.customRequest('writeMemory', { memoryReference: '0x10', data: '@@@' }), /data is not base64/);
+      await Promise.all([dc.waitForEvent('terminated'), dc.continueRequest({ threadId: 1 })]);
+      assert.equal(out.stdout, `START\n${EXPECTED_TAIL}`);
+    });
+  });
+
   describe('.wasm, set variable, pause, restart', () => {
     let dc: DebugClient;
     beforeEach(() => { dc = client(); return dc.start(); });

@@ -371,6 +371,62 @@ static void do_read_memory(const char *line) {
   send_line(&b);
 }
 
+/* Decodes the base64 text s[0..n) (JSON's escaping backslashes skipped) into out;
+ * returns the byte count, or -1 when it is not base64 or does not fit. */
+static long b64_decode(const char *s, size_t n, uint8_t *out, size_t cap) {
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t k = 0;
+  bool pad = false;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    int v;
+    if (c == '\\') continue;
+    if (c == '=') { pad = true; continue; }
+    if (pad) return -1; /* data after the padding */
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '+') v = 62;
+    else if (c == '/') v = 63;
+    else return -1;
+    acc = acc << 6 | (uint32_t)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (k == cap) return -1;
+      out[k++] = (uint8_t)(acc >> bits);
+    }
+  }
+  return (long)k;
+}
+
+static void do_write_memory(const char *line) {
+  uint64_t addr;
+  span v;
+  if (!jget_u64(line, "addr", &addr) || !jget(line, "data", &v) || v.n < 2 || v.s[0] != '"') {
+    respond_err(line, "write_memory needs addr and data (base64)");
+    return;
+  }
+  size_t cap = (v.n / 4 + 1) * 3;
+  if (cap > (1u << 20) + 3) { respond_err(line, "data is limited to 1048576 bytes"); return; }
+  uint8_t *buf = malloc(cap);
+  long len = buf ? b64_decode(v.s + 1, v.n - 2, buf, cap) : -1;
+  if (len < 0) { free(buf); respond_err(line, "data is not base64"); return; }
+  if (addr > wrt_mem_size || (uint64_t)len > wrt_mem_size - addr) {
+    free(buf);
+    respond_err(line, "range 0x%" PRIx64 "+%ld is outside the memory (%" PRIu64 " bytes)", addr, len, wrt_mem_size);
+    return;
+  }
+  /* the program is stopped in wrt_cr_point, an opaque call: its code reloads memory after it */
+  memcpy(wrt_mem_base + addr, buf, (size_t)len);
+  free(buf);
+  sbuf b = { 0 };
+  resp_begin(&b, line, true);
+  sb_printf(&b, ",\"addr\":%" PRIu64 ",\"len\":%ld}", addr, len);
+  send_line(&b);
+}
+
 /* Parses a value typed by a user into the payload of a value of type t. */
 static bool parse_value(uint8_t t, const char *text, uint8_t bits[16]) {
   char *end = NULL;
@@ -509,6 +565,7 @@ static bool handle_main(const char *line, bool is_stopped) {
   if (!is_stopped) { respond_err(line, "'%s' needs the program to be stopped (send pause first)", cmd); return false; }
   if (strcmp(cmd, "state") == 0) do_state(line);
   else if (strcmp(cmd, "read_memory") == 0) do_read_memory(line);
+  else if (strcmp(cmd, "write_memory") == 0) do_write_memory(line);
   else if (strcmp(cmd, "set_local") == 0) do_set_local(line);
   else if (strcmp(cmd, "set_global") == 0) do_set_global(line);
   else if (strcmp(cmd, "resume") == 0) { respond_ok(line); return true; }
@@ -690,7 +747,7 @@ static void handle_line(const char *line) {
     wrt_stdout_flush();
     unlink(sock_path);
     _exit(137);
-  } else if (!strcmp(cmd, "checkpoint") || !strcmp(cmd, "state") || !strcmp(cmd, "read_memory") ||
+  } else if (!strcmp(cmd, "checkpoint") || !strcmp(cmd, "state") || !strcmp(cmd, "read_memory") || !strcmp(cmd, "write_memory") ||
              !strcmp(cmd, "set_local") || !strcmp(cmd, "set_global") || !strcmp(cmd, "resume") || !strcmp(cmd, "step")) {
     if (!stopped && strcmp(cmd, "checkpoint") != 0) {
       respond_err(line, "'%s' needs the program to be stopped (send pause first)", cmd);
