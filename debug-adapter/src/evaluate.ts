@@ -82,9 +82,14 @@ export async function evaluateExpression(expression: string, ctx: EvalContext): 
     return { text: memText(type, b), type: `${type} at 0x${addr.toString(16)}`, memoryReference: `0x${addr.toString(16)}` };
   }
   // `$name`, or a bare name (a hover over `$acc` may send `acc`)
+  // (Wasm names may hold characters such as * or /: `$a*b` is a name if there is one, else an expression)
   if (/^(\$[^\s+-]+|[A-Za-z_][\w.]*|(local|global|stack)\s*(\[\s*\d+\s*\]|\s\d+))$/.test(e)) {
-    const v = lookupValue(ctx, e);
-    return { value: v, type: v.type };
+    try {
+      const v = lookupValue(ctx, e);
+      return { value: v, type: v.type };
+    } catch (err) {
+      if (!/[*/%<>=!&|^~()]/.test(e)) throw err;
+    }
   }
   // anything else: the expression language of conditions (operators, comparisons, floats)
   const x = await evaluate(e, ctx);

@@ -180,8 +180,10 @@ function binary(sym: string, l: Value, r: Value): Value {
       case '/': case '%':
         if (b === 0n) throw new EvalError('division by zero');
         return { kind: 'int', v: sym === '/' ? a / b : a % b };
-      case '<<': return { kind: 'int', v: a << b };
-      case '>>': return { kind: 'int', v: a >> b };
+      case '<<': case '>>':
+        // a shift count beyond 64 bits is a typo, and 1 << 1e9 would build a huge number
+        if (b < 0n || b > 128n) throw new EvalError(`shift count ${b} (0 to 128)`);
+        return { kind: 'int', v: sym === '<<' ? a << b : a >> b };
       case '&': return { kind: 'int', v: a & b };
       case '|': return { kind: 'int', v: a | b };
       case '^': return { kind: 'int', v: a ^ b };

@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import type { EvalContext } from '../src/evalContext';
 import { evaluate, parseExpression, valueText } from '../src/expression';
 import { BreakpointRule, interpolate } from '../src/breakpointRule';
+import { evaluateExpression } from '../src/evaluate';
 
 const memory = Buffer.alloc(65536);
 memory.writeInt32LE(-7, 16);
@@ -67,6 +68,14 @@ describe('debug expressions', () => {
     await assert.rejects(ev('$nosuch'), /no local or global named \$nosuch/);
     await assert.rejects(ev('$i % 0'), /division by zero/);
     await assert.rejects(ev('$d << 1'), /<< needs integers/);
+    await assert.rejects(ev('1 << 1000000000'), /shift count 1000000000 \(0 to 128\)/);
+  });
+
+  it('the console: a name shows its value as the Variables view does, anything else is computed', async () => {
+    assert.deepEqual(await evaluateExpression('$d', ctx), { value: { type: 'f64', value: '0.10000000000000001', bits: '0x3fb999999999999a' }, type: 'f64' });
+    assert.deepEqual(await evaluateExpression('$i*2', ctx), { text: '-6', type: 'integer' });
+    assert.deepEqual(await evaluateExpression('$d/2', ctx), { text: '0.05', type: 'float' });
+    await assert.rejects(evaluateExpression('$nosuch', ctx), /no local or global named \$nosuch/);
   });
 
   it('breakpoint rules: condition, then hit count, then the log message', async () => {
