@@ -15,6 +15,7 @@ import { instructionLines, pointKey, WatSourceMap, type LineSource } from './sou
 import { placePoints, pointOffset, resolveLine, stoppable, type PlacedPoint } from './pointLines';
 import { EvalError, evaluateExpression, type EvalContext } from './evaluate';
 import { BreakpointRule, type RuleSpec } from './breakpointRule';
+import { laneViews } from './v128Lanes';
 import { disassemble, Disassembly } from './disassembly';
 import { snapshotState } from './postMortem';
 import type { Module } from '../../compiler-core/src/wasm/types';
@@ -57,7 +58,7 @@ interface Stepping {
 }
 
 const THREAD = 1;
-type ScopeRef = { frame: number; kind: 'locals' | 'stack' | 'globals' };
+type ScopeRef = { frame: number; kind: 'locals' | 'stack' | 'globals' } | { frame: number; kind: 'v128'; value: string };
 
 /** A user breakpoint as the adapter keeps it: its points, and a rule when it has a condition, hit count or log message. */
 interface BpRecord { points: string[]; checkpoint?: boolean; rule?: BreakpointRule }
@@ -603,7 +604,9 @@ export class WancoDebugSession extends LoggingDebugSession {
     const detail = [v.type];
     if (v.bits) detail.push(`bits ${v.bits}`);
     if (v.loc) detail.push(`@ ${v.loc}`);
-    const out: DebugProtocol.Variable = { name, value: this.valueText(v), type: detail.join(' '), variablesReference: 0, evaluateName };
+    // a v128 opens into its lanes in every shape
+    const lanes = v.type === 'v128' && typeof v.value === 'string' ? this.scopes.create({ frame: -1, kind: 'v128', value: v.value }) : 0;
+    const out: DebugProtocol.Variable = { name, value: this.valueText(v), type: detail.join(' '), variablesReference: lanes, evaluateName };
     if (v.type === 'i32' && this.state && this.state.memory.pages > 0) out.memoryReference = `0x${(Number(v.value) >>> 0).toString(16)}`;
     return out;
   }
@@ -621,7 +624,9 @@ export class WancoDebugSession extends LoggingDebugSession {
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
     const ref = this.scopes.get(args.variablesReference);
     const vars: DebugProtocol.Variable[] = [];
-    if (ref && this.state) {
+    if (ref?.kind === 'v128') {
+      for (const l of laneViews(ref.value)) vars.push({ name: l.shape, value: `[${l.lanes.join(', ')}]`, type: l.shape, variablesReference: 0 });
+    } else if (ref && this.state) {
       const fr = this.frames()[ref.frame];
       if (ref.kind === 'globals') this.state.globals.forEach((v, i) => vars.push(this.variable(this.globalName(i), v, `global[${i}]`)));
       else if (fr && ref.kind === 'locals') fr.locals.forEach((v, i) => vars.push(this.variable(this.localName(fr.func, i), v, `local[${i}]`)));
@@ -636,6 +641,7 @@ export class WancoDebugSession extends LoggingDebugSession {
       const ref = this.scopes.get(args.variablesReference);
       if (!ref || !this.state || !this.stopped) throw new UserError('not stopped');
       if (this.postMortem) throw new UserError('a post-mortem snapshot is read-only');
+      if (ref.kind === 'v128') throw new UserError('set the whole v128 value (0x + 32 hex digits), not one shape of it');
       const rt = this.requireLive();
       const fr = this.frames()[ref.frame];
       let shown: DebugProtocol.Variable;

@@ -317,6 +317,45 @@ describe('debug adapter (DAP over stdio)', function () {
     });
   });
 
+  describe('v128 values', () => {
+    let dc: DebugClient;
+    beforeEach(() => { dc = client(); return dc.start(); });
+    afterEach(() => dc.stop());
+
+    for (const arch of ARCHES) {
+      it(`a v128 local opens into its lanes in every shape (${arch})`, async () => {
+        const simd = join(ROOT, 'debug-adapter', 'test', 'fixtures', 'simd.wat');
+        dc.once('initialized', async () => {
+          await dc.setBreakpointsRequest({ source: { path: simd }, breakpoints: [{ line: 5 }, { line: 7 }] });
+          await dc.configurationDoneRequest();
+        });
+        await dc.initializeRequest();
+        await Promise.all([dc.waitForEvent('stopped'), dc.launchRequest({ program: simd, target: arch } as DebugProtocol.LaunchRequestArguments)]);
+        const lanes = async () => {
+          const st = await dc.stackTraceRequest({ threadId: 1 });
+          const v = (await variables(dc, st.body.stackFrames[0].id)).Locals.$v;
+          assert.ok(v.variablesReference > 0, 'a v128 has children');
+          const kids = (await dc.variablesRequest({ variablesReference: v.variablesReference })).body.variables;
+          return { value: v.value, kids: Object.fromEntries(kids.map((k) => [k.name, k.value])) };
+        };
+        let l = await lanes();
+        assert.equal(l.value, '0x800000007fffffff fffffffe00000001'.replace(' ', ''));
+        assert.deepEqual(l.kids, {
+          i8x16: '[1, 0, 0, 0, -2, -1, -1, -1, -1, -1, -1, 127, 0, 0, 0, -128]',
+          i16x8: '[1, 0, -2, -1, -1, 32767, 0, -32768]',
+          i32x4: '[1, -2, 2147483647, -2147483648]',
+          i64x2: '[-8589934591, -9223372034707292161]',
+          f32x4: '[1e-45, nan, nan, -0]',
+          f64x2: '[nan, -1.060997895e-314]',
+        });
+        await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: 1 })]);
+        l = await lanes();
+        assert.equal(l.kids.f64x2, '[-0, 1.5]');
+        await Promise.all([dc.waitForEvent('terminated'), dc.continueRequest({ threadId: 1 })]);
+      });
+    }
+  });
+
   describe('.wasm, set variable, pause, restart', () => {
     let dc: DebugClient;
     beforeEach(() => { dc = client(); return dc.start(); });

@@ -276,7 +276,7 @@ static void render_value(sbuf *b, const wrt_snap_value *v, const wrt_snap_loc *l
   case WRT_F32: { float f; memcpy(&f, v->bits, 4); sb_printf(b, ",\"bits\":\"0x%08" PRIx32 "\",\"value\":\"%.9g\"", u32, (double)f); break; }
   case WRT_F64: { double d; memcpy(&d, v->bits, 8); sb_printf(b, ",\"bits\":\"0x%016" PRIx64 "\",\"value\":\"%.17g\"", u64, d); break; }
   case WRT_V128: {
-    sb_putn(b, ",\"value\":\"0x", 11);
+    sb_putn(b, ",\"value\":\"0x", 12);
     for (int i = 15; i >= 0; i--) sb_printf(b, "%02x", v->bits[i]);
     sb_putn(b, "\"", 1);
     break;
