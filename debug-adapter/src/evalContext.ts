@@ -19,6 +19,13 @@ export class EvalError extends Error {}
 
 export const MEM_TYPES: Record<string, number> = { i8: 1, u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, i64: 8, u64: 8, f32: 4, f64: 8 };
 
+/** Throws unless `size` bytes at `addr` lie inside the linear memory. */
+export function checkMemoryRange(addr: bigint, size: number, ctx: EvalContext): void {
+  if (addr < 0n || addr + BigInt(size) > BigInt(ctx.memorySize)) {
+    throw new EvalError(`address ${addr} is outside the linear memory (${ctx.memorySize} bytes)`);
+  }
+}
+
 /** The value a name stands for: local[N]/global[N]/stack[N], else a local's name, else a global's. */
 export function lookupValue(ctx: EvalContext, name: string): RuntimeValue {
   const ix = /^(local|global|stack)\s*(?:\[\s*(\d+)\s*\]|\s(\d+))$/.exec(name);

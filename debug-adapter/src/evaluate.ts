@@ -7,8 +7,8 @@
  *   anything else: an expression (operators, comparisons; see expression.ts)
  */
 import type { RuntimeValue } from './runtimeClient';
-import { EvalError, lookupValue, MEM_TYPES, type EvalContext } from './evalContext';
-import { evaluate, valueText } from './expression';
+import { checkMemoryRange, EvalError, lookupValue, MEM_TYPES, type EvalContext } from './evalContext';
+import { evaluate, floatText, memValue, valueText } from './expression';
 
 export { EvalError, type EvalContext } from './evalContext';
 
@@ -44,26 +44,11 @@ function sum(ctx: EvalContext, expr: string): bigint {
   return total;
 }
 
+/** A memory read as the console shows it: integers in decimal, a NaN with its bits. */
 function memText(type: string, b: Buffer): string {
-  switch (type) {
-    case 'i8': return String(b.readInt8(0));
-    case 'u8': return String(b.readUInt8(0));
-    case 'i16': return String(b.readInt16LE(0));
-    case 'u16': return String(b.readUInt16LE(0));
-    case 'i32': return String(b.readInt32LE(0));
-    case 'u32': return String(b.readUInt32LE(0));
-    case 'i64': return b.readBigInt64LE(0).toString();
-    case 'u64': return b.readBigUInt64LE(0).toString();
-    case 'f32': return floatText(b.readFloatLE(0), `0x${b.readUInt32LE(0).toString(16).padStart(8, '0')}`);
-    default: return floatText(b.readDoubleLE(0), `0x${b.readBigUInt64LE(0).toString(16).padStart(16, '0')}`);
-  }
-}
-
-function floatText(v: number, bits: string): string {
-  if (Number.isNaN(v)) return `nan (${bits})`;
-  if (Object.is(v, -0)) return '-0';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  return String(v);
+  if (type === 'f32') return floatText(b.readFloatLE(0), `0x${b.readUInt32LE(0).toString(16).padStart(8, '0')}`);
+  if (type === 'f64') return floatText(b.readDoubleLE(0), `0x${b.readBigUInt64LE(0).toString(16).padStart(16, '0')}`);
+  return valueText(memValue(type, b));
 }
 
 export async function evaluateExpression(expression: string, ctx: EvalContext): Promise<EvalResult> {
@@ -75,9 +60,7 @@ export async function evaluateExpression(expression: string, ctx: EvalContext): 
     const size = MEM_TYPES[type];
     if (!size) throw new EvalError(`unknown memory type ${mem[1]} (i8 u8 i16 u16 i32 u32 i64 u64 f32 f64)`);
     const addr = sum(ctx, mem[2]);
-    if (addr < 0n || addr + BigInt(size) > BigInt(ctx.memorySize)) {
-      throw new EvalError(`address ${addr} is outside the linear memory (${ctx.memorySize} bytes)`);
-    }
+    checkMemoryRange(addr, size, ctx);
     const b = await ctx.readMemory(Number(addr), size);
     return { text: memText(type, b), type: `${type} at 0x${addr.toString(16)}`, memoryReference: `0x${addr.toString(16)}` };
   }

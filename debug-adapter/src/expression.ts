@@ -9,7 +9,7 @@
  * operation a float one. Comparisons and logic give 1 or 0. Parsing is separate from evaluation,
  * so a breakpoint's condition is checked when it is set.
  */
-import { EvalError, lookupValue, MEM_TYPES, type EvalContext } from './evalContext';
+import { checkMemoryRange, EvalError, lookupValue, MEM_TYPES, type EvalContext } from './evalContext';
 import type { RuntimeValue } from './runtimeClient';
 
 export type Value = { kind: 'int'; v: bigint } | { kind: 'float'; v: number };
@@ -127,7 +127,8 @@ const asFloat = (x: Value) => (x.kind === 'float' ? x.v : Number(x.v));
 const truthy = (x: Value) => (x.kind === 'int' ? x.v !== 0n : x.v !== 0 && !Number.isNaN(x.v));
 const bool = (b: boolean): Value => ({ kind: 'int', v: b ? 1n : 0n });
 
-function memValue(type: string, b: Buffer): Value {
+/** The value of TYPE at the start of b (little-endian, as Wasm stores it). */
+export function memValue(type: string, b: Buffer): Value {
   switch (type) {
     case 'i8': return { kind: 'int', v: BigInt(b.readInt8(0)) };
     case 'u8': return { kind: 'int', v: BigInt(b.readUInt8(0)) };
@@ -151,7 +152,7 @@ export async function evaluateTree(n: Node, ctx: EvalContext): Promise<Value> {
       if (a.kind !== 'int') throw new EvalError(`${n.type}[...]: the address is not an integer`);
       const addr = BigInt.asUintN(32, a.v); // a Wasm address is an unsigned i32
       const size = MEM_TYPES[n.type];
-      if (addr + BigInt(size) > BigInt(ctx.memorySize)) throw new EvalError(`address ${addr} is outside the linear memory (${ctx.memorySize} bytes)`);
+      checkMemoryRange(addr, size, ctx);
       return memValue(n.type, await ctx.readMemory(Number(addr), size));
     }
     case 'unary': {
@@ -212,12 +213,16 @@ function binary(sym: string, l: Value, r: Value): Value {
   }
 }
 
+/** A float as the Variables view shows one: `-0`, `inf`, `nan` (with its bits when given). */
+export function floatText(v: number, nanBits?: string): string {
+  if (Number.isNaN(v)) return nanBits ? `nan (${nanBits})` : 'nan';
+  if (Object.is(v, -0)) return '-0';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  return String(v);
+}
+
 export function valueText(x: Value): string {
-  if (x.kind === 'int') return x.v.toString();
-  if (Number.isNaN(x.v)) return 'nan';
-  if (Object.is(x.v, -0)) return '-0';
-  if (!Number.isFinite(x.v)) return x.v > 0 ? 'inf' : '-inf';
-  return String(x.v);
+  return x.kind === 'int' ? x.v.toString() : floatText(x.v);
 }
 
 export async function evaluate(src: string, ctx: EvalContext): Promise<Value> {

@@ -2,6 +2,8 @@
  * The lanes of a v128 value as the debugger's children of it: the same 16 bytes read as each
  * SIMD shape (i8x16 … f64x2), lane 0 first, as the spec's `i32x4.extract_lane 0` would give it.
  */
+import { floatText } from './expression';
+
 export interface LaneView { shape: string; lanes: string[] }
 
 const SHAPES: { shape: string; size: number; read: (b: Buffer, at: number) => string }[] = [
@@ -21,13 +23,6 @@ function shortestF32(v: number): number {
     if (Math.fround(d) === v) return d;
   }
   return Number(v.toPrecision(9));
-}
-
-function floatText(v: number): string {
-  if (Number.isNaN(v)) return 'nan';
-  if (Object.is(v, -0)) return '-0';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  return String(v);
 }
 
 /** `0x` + 32 hex digits, most significant byte first (the runtime's and the Variables view's form). */

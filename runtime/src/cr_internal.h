@@ -134,7 +134,7 @@ extern bool wrt_cr_continue;                  /* --checkpoint-continue */
 extern bool wrt_cr_stats;                     /* --cr-stats: checkpoint/restore timings on stderr */
 extern uint64_t wrt_cr_start_ns;              /* CLOCK_MONOTONIC when main() began */
 uint64_t wrt_now_ns(void);                    /* CLOCK_MONOTONIC in ns (async-signal-safe) */
-/* Installs SIGUSR1. */
+/* Installs the SIGUSR1 (checkpoint, exit) and SIGUSR2 (checkpoint, go on) handler. */
 int wrt_cr_setup(void);
 /* --restore: reads, validates and applies the snapshot (exits 2 on errors). */
 void wrt_cr_restore_prepare(const char *path);

@@ -61,7 +61,7 @@ int wrt_parallel_run(uint32_t njobs, uint32_t window, wrt_job_fn work, wrt_consu
   if (!p.state) return -1;
   pthread_mutex_init(&p.mu, NULL);
   pthread_cond_init(&p.cv, NULL);
-  /* workers take no signals: SIGUSR1 and the control channel's wake-ups stay with the Wasm thread */
+  /* workers take no signals: SIGUSR1/SIGUSR2 and the control channel's wake-ups stay with the Wasm thread */
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);

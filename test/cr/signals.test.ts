@@ -18,6 +18,8 @@ describe('checkpoint signals (SIGUSR2 keeps running, SIGUSR1 exits)', function (
   let arm: string;
   let dir: string;
   let reference: { stdout: string; ms: number };
+  /** ms after spawn: fraction f of the uninterrupted run */
+  const at = (f: number) => Math.max(10, Math.round(reference.ms * f));
 
   before(async () => {
     x86 = compileFor(module, 'x86_64');
@@ -31,7 +33,6 @@ describe('checkpoint signals (SIGUSR2 keeps running, SIGUSR1 exits)', function (
 
   it('SIGUSR2 twice: two snapshots, the run goes on to the same output; the last one restores on aarch64', async () => {
     const snap = join(dir, 'keep.wsnap');
-    const at = (f: number) => Math.max(10, Math.round(reference.ms * f));
     const r = await runElf(x86, 'x86_64', ['--snapshot', snap], dir, [{ at: at(0.2), signal: 'SIGUSR2' }, { at: at(0.45), signal: 'SIGUSR2' }]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.toString(), reference.stdout, 'the run that kept going printed something else');
@@ -49,7 +50,6 @@ describe('checkpoint signals (SIGUSR2 keeps running, SIGUSR1 exits)', function (
 
   it('SIGUSR1 after a SIGUSR2: the second checkpoint ends the run', async () => {
     const snap = join(dir, 'stop.wsnap');
-    const at = (f: number) => Math.max(10, Math.round(reference.ms * f));
     const r = await runElf(x86, 'x86_64', ['--snapshot', snap], dir, [{ at: at(0.15), signal: 'SIGUSR2' }, { at: at(0.3), signal: 'SIGUSR1' }]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((r.stderr.match(/checkpoint written to/g) ?? []).length, 2, r.stderr);

@@ -236,12 +236,6 @@ export class Workbench {
     return all.find((t) => texts.every((x) => t.includes(x))) ?? '';
   }
 
-  /** Waits until a terminal shows `text` more than `count` times (output still coming). */
-  async waitForTerminalCount(text: string, count: number): Promise<void> {
-    await this.page.waitForFunction(([t, n]) => [...document.querySelectorAll('.xterm-rows')].some((e) => e.innerText.split(t).length - 1 > n),
-      [text, count] as const, { timeout: WAIT });
-  }
-
   async statusBar(): Promise<string[]> {
     return (await this.page.locator('.statusbar-item').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
   }
