@@ -5,7 +5,7 @@ export interface VariantStats { median: number; min: number; max: number; q1: nu
 /** Checkpoint/restore figures of one program (bench/run.ts measureCr). */
 export interface CrFigures {
   checkpointAt?: number; checkpointMs?: number; checkpointMsAll?: number[]; checkpointInternalMs?: number; snapshotBytes?: number;
-  restoreMs?: number; restoreMsAll?: number[]; restoreInternalMs?: number; restoreMethod?: string; restoreOutputOk?: boolean; error?: string;
+  restoreMs?: number; restoreMsAll?: number[]; restoreInternalMs?: number; restoreOutputOk?: boolean; error?: string;
 }
 
 export interface ProgramResult {
@@ -94,7 +94,7 @@ export function renderMarkdown(r: Results): string {
       if (c.error) { L.push(`| ${p.name} | failed: ${c.error.replace(/\|/g, '/').slice(0, 120)} | – | – | – | – | – |`); continue; }
       L.push(`| ${p.name} | ${f2(c.checkpointMs)} ms | ${f2(c.checkpointInternalMs)} ms | ${kb(c.snapshotBytes)} | ${f2(c.restoreMs)} ms | ${f2(c.restoreInternalMs)} ms | ${c.restoreOutputOk ? 'same as native' : 'DIFFERS'} |`);
     }
-    L.push('', 'Checkpoint: SIGUSR1 at 50% of the time of an uninterrupted run just before (25% or 12.5% if the program ends first); the time from sending the signal to the `checkpoint written` line, which the runtime prints after the snapshot is fsynced and renamed into place (median of 3). The runtime\'s own figure (`--cr-stats`) starts in its signal handler. Restore: `--restore` of that snapshot; the time from spawning the process to the runtime\'s `restore stats: resumed` line, printed just before the innermost frame resumes (process start, snapshot read and checked, memory inflated, frames rebuilt; median of 3). The runtime\'s own figure starts at `main`.');
+    L.push('', 'Checkpoint: SIGUSR1 at 50% of the time of an uninterrupted run just before (25%, 12.5% or 6.25% if the program ends first); the time from sending the signal to the `checkpoint written` line, which the runtime prints after the snapshot is fsynced and renamed into place (median of 3). The runtime\'s own figure (`--cr-stats`) starts in its signal handler. Restore: `--restore` of that snapshot; the time from spawning the process to the runtime\'s `restore stats: resumed` line, printed just before the innermost frame resumes (process start, snapshot read and checked, memory inflated, frames rebuilt; median of 3). The runtime\'s own figure starts at `main`.');
     L.push('');
   }
 

@@ -334,7 +334,6 @@ export async function measureCr(exe: string, medianMs: number, expected: string,
   }
   f.restoreMsAll = times; f.restoreMs = median([...times].sort((a, b) => a - b));
   if (ownR.length) f.restoreInternalMs = median(ownR.sort((a, b) => a - b));
-  f.restoreMethod = 'spawn to the first resumed instruction';
   return f;
 }
 
