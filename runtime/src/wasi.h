@@ -143,6 +143,8 @@ void wrt_fd_release(wrt_fd *e);
 /* Makes guest fds [0, n) exist (new entries free); 0 or -1. */
 int wrt_fd_reserve(uint32_t n);
 uint8_t wrt_filetype_of_mode(mode_t m);
+/* The filetype of an open host fd (a socket's type from SO_TYPE); st is its fstat. */
+uint8_t wrt_filetype_of_fd(int fd, const struct stat *st);
 
 /* Stdout buffering (wasi_fdtable.c). */
 int32_t wrt_stdout_write(const struct iovec *iov, int iovcnt, size_t total, size_t *written);

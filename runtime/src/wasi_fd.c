@@ -154,7 +154,7 @@ int32_t wrt_wasi_fd_fdstat_get(int32_t fd, int32_t buf) {
   if (!e) return W_EBADF;
   struct stat st;
   uint8_t ft = e->filetype;
-  if (fstat(e->host_fd, &st) == 0) ft = wrt_filetype_of_mode(st.st_mode);
+  if (fstat(e->host_fd, &st) == 0) ft = wrt_filetype_of_fd(e->host_fd, &st);
   uint16_t flags = e->fdflags & (FDFLAG_DSYNC | FDFLAG_RSYNC | FDFLAG_SYNC);
   int fl = fcntl(e->host_fd, F_GETFL);
   if (fl >= 0) {
@@ -218,6 +218,7 @@ int32_t wrt_wasi_fd_filestat_get(int32_t fd, int32_t buf) {
   struct stat st;
   if (fstat(e->host_fd, &st) != 0) return wrt_wasi_errno(errno);
   wrt_put_filestat((uint32_t)buf, &st);
+  put_u8((uint32_t)buf + 16, wrt_filetype_of_fd(e->host_fd, &st));
   return W_ESUCCESS;
 }
 
@@ -312,7 +313,7 @@ static uint8_t dtype_to_filetype(DIR *d, const struct dirent *de) {
   case DT_REG: return FT_REGULAR_FILE;
   case DT_LNK: return FT_SYMBOLIC_LINK;
   case DT_SOCK: return FT_SOCKET_STREAM;
-  case DT_FIFO: return FT_UNKNOWN;
+  case DT_FIFO: return FT_SOCKET_STREAM; /* as wrt_filetype_of_mode */
   default: {
     struct stat st;
     if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) return wrt_filetype_of_mode(st.st_mode);

@@ -5,6 +5,12 @@
  * Guest fds 0, 1, 2 are host 0, 1, 2; preopens follow from fd 3 in --dir
  * order; path_open takes the lowest free slot.
  *
+ * Standard streams are reported as what the host fd is (wrt_wasi_setup_stdio):
+ * its file type, and rights that fit it and its access mode. wasi-libc's
+ * isatty() calls a character device without FD_SEEK/FD_TELL a terminal, so
+ * only a host terminal (isatty(3)) is given that combination; /dev/null is a
+ * seekable character device, a pipe a socket stream (as Node's uvwasi says).
+ *
  * Stdout buffering: when host stdout is not a terminal, fd_write to it is
  * collected in a 64 KiB buffer (as C stdio does), so many small writes cost
  * one write(2). To keep the order of stdout against every other output the
@@ -18,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -108,6 +115,10 @@ void wrt_fd_release(wrt_fd *e) {
   e->host_fd = -1;
 }
 
+/*
+ * WASI preview1 has no FIFO type: a pipe is a socket stream, as Node's uvwasi
+ * reports it (stat and fdstat alike), since it behaves as one (no seek).
+ */
 uint8_t wrt_filetype_of_mode(mode_t m) {
   switch (m & S_IFMT) {
   case S_IFBLK: return FT_BLOCK_DEVICE;
@@ -115,25 +126,81 @@ uint8_t wrt_filetype_of_mode(mode_t m) {
   case S_IFDIR: return FT_DIRECTORY;
   case S_IFREG: return FT_REGULAR_FILE;
   case S_IFSOCK: return FT_SOCKET_STREAM;
+  case S_IFIFO: return FT_SOCKET_STREAM;
   case S_IFLNK: return FT_SYMBOLIC_LINK;
   default: return FT_UNKNOWN;
   }
 }
 
+uint8_t wrt_filetype_of_fd(int fd, const struct stat *st) {
+  if (S_ISSOCK(st->st_mode)) {
+    int type;
+    socklen_t len = sizeof type;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type != SOCK_STREAM) return FT_SOCKET_DGRAM;
+  }
+  return wrt_filetype_of_mode(st->st_mode);
+}
+
+/* A stream: no seek, tell, sync, advise, allocate or size (a terminal, a pipe, a socket). */
+#define R_STREAM_BASE (R_FD_READ | R_FD_WRITE | R_FD_FDSTAT_SET_FLAGS | R_FD_FILESTAT_GET | R_POLL_FD_READWRITE)
+
+/*
+ * Filetype and rights of standard stream `fd` from the host fd: a regular file,
+ * a block device and a character device that is not a terminal (/dev/null)
+ * get the rights of a file (seek and tell included); a terminal, a pipe or a
+ * socket those of a stream; the access mode removes reading or writing.
+ */
+static void stdio_kind(int fd, uint8_t *filetype, uint64_t *rights) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    *filetype = FT_UNKNOWN;
+    *rights = 0;
+    return;
+  }
+  uint8_t ft = wrt_filetype_of_fd(fd, &st);
+  uint64_t r;
+  switch (ft) {
+  case FT_REGULAR_FILE:
+  case FT_BLOCK_DEVICE:
+    r = R_FILE_BASE;
+    break;
+  case FT_CHARACTER_DEVICE:
+    r = isatty(fd) ? R_STREAM_BASE : R_FILE_BASE;
+    break;
+  case FT_DIRECTORY:
+    r = R_FD_FDSTAT_SET_FLAGS | R_FD_FILESTAT_GET;
+    break;
+  default:
+    r = R_STREAM_BASE;
+    break;
+  }
+  int fl = fcntl(fd, F_GETFL);
+  if (fl >= 0) {
+    if ((fl & O_ACCMODE) == O_RDONLY) r &= ~(R_FD_WRITE | R_FD_ALLOCATE | R_FD_FILESTAT_SET_SIZE);
+    else if ((fl & O_ACCMODE) == O_WRONLY) r &= ~R_FD_READ;
+  }
+  *filetype = ft;
+  *rights = r;
+}
+
 void wrt_wasi_setup_stdio(void) {
   for (int i = 0; i < 3; i++) {
+    /* A closed standard stream is opened on /dev/null (as Node does): else the
+     * first file the program or the runtime opens would take its number, and
+     * the runtime's own messages on stderr could land in a file. Lower numbers
+     * are open by now, so open() returns i. */
+    if (fcntl(i, F_GETFD) < 0 && errno == EBADF) {
+      int nfd = open("/dev/null", O_RDWR);
+      if (nfd >= 0 && nfd != i) close(nfd);
+    }
     int32_t fd = wrt_fd_alloc();
     wrt_fd *e = &wrt_fds[fd];
     e->kind = FDK_STDIO;
     e->host_fd = i;
-    struct stat st;
-    e->filetype = fstat(i, &st) == 0 ? wrt_filetype_of_mode(st.st_mode) : FT_UNKNOWN;
+    stdio_kind(i, &e->filetype, &e->rights_base);
     int fl = fcntl(i, F_GETFL);
     if (fl >= 0) e->fdflags = (uint16_t)(((fl & O_APPEND) ? FDFLAG_APPEND : 0) |
                                          ((fl & O_NONBLOCK) ? FDFLAG_NONBLOCK : 0));
-    e->rights_base = R_FILE_BASE;
-    if (e->filetype == FT_CHARACTER_DEVICE || e->filetype == FT_UNKNOWN)
-      e->rights_base &= ~(R_FD_SEEK | R_FD_TELL);
     e->rights_inheriting = 0;
   }
   wrt_stdout_buffered = !isatty(1);

@@ -98,6 +98,8 @@ export const CASES: Case[] = [
       ].join('\n'),
     },
   },
+  // the oracle's standard streams are child_process pipes, which are socketpairs (test/e2e/stdio.test.ts: every other kind)
+  { name: 'stdio_kinds', source: 'c/stdio_kinds.c', stdoutIncludes: ['fd1: isatty=0 fdstat=socket_stream filestat=socket_stream read=1 write=1 seek=0 tell=0 fcntl=rdwr\n'] },
   { name: 'compute', source: 'c/compute.c', stdoutIncludes: ['primes below 3000000: 216816\n'] },
 
   // ---- the same C programs after binaryen's optimiser (other control-flow shapes)
