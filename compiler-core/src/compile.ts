@@ -1,6 +1,8 @@
 /** The compiler's entry point: a Wasm/WAT file in, a static ELF out. */
 import { cpus } from 'node:os';
+import { extname } from 'node:path';
 import { loadModule } from './wasm/load';
+import { checkCommandEntry } from './wasm/command';
 import { checkImports, translateModule } from './translate/module';
 import { buildExecutable, type OptLevel } from './backend/pipeline';
 import type { Target } from './backend/targets';
@@ -44,6 +46,7 @@ export async function compileFile(opts: CompileOptions): Promise<void> {
   const { bytes, module } = await loadModule(opts.input);
   opts.onPhase?.('load', performance.now() - t0);
   checkImports(module, opts.input, opts.hosts);
+  checkCommandEntry(module, opts.input, extname(opts.input).toLowerCase() === '.wasm');
   const t1 = performance.now();
   const { partitions } = translateModule(module, bytes,
     { boundsChecks: opts.boundsChecks, checkpoint: opts.checkpoint, debugPoints: opts.debugPoints, hosts: opts.hosts, partitions: partitionCount(opts.debugPoints ? bytes.length * DEBUG_IR_GROWTH : bytes.length) }, opts.target);

@@ -89,6 +89,35 @@ describe('e2e: wanco command line', function () {
       assert.doesNotMatch(line, /proc_exit/, 'a supported WASI import is not an error');
     });
 
+    it('a module without _start: one line naming the file, exit 1, no output file', async () => {
+      writeFileSync(join(dir, 'nostart.wat'), '(module\n  (memory (export "memory") 1)\n  (func (export "main")))\n');
+      const r = await wanco(['compile', 'nostart.wat', '-o', 'nostart'], dir);
+      assert.equal(r.status, 1);
+      assert.equal(errorBody(oneLine(r.stderr)),
+        'nostart.wat: the module has no _start export, which a WASI command needs (its entry point, a function [] -> []): nothing would run');
+      assert.equal(existsSync(join(dir, 'nostart')), false);
+    });
+
+    it('_start of another type: the types printed as the spec writes them, at the export\'s offset', async () => {
+      writeFileSync(join(dir, 'badstart.wat'), '(module\n  (func (export "_start") (param i64) (result i32 f64) (unreachable)))\n');
+      const w = await spawnCapture('wat2wasm', ['badstart.wat', '-o', 'badstart.wasm'], { cwd: dir });
+      assert.equal(w.status, 0, w.stderr.toString());
+      const r = await wanco(['compile', 'badstart.wasm', '-o', 'badstart'], dir);
+      assert.equal(r.status, 1);
+      const bytes = readFileSync(join(dir, 'badstart.wasm'));
+      const at = bytes.indexOf(Buffer.from('\x06_start', 'latin1')); // the export entry: name length, name
+      assert.ok(at > 0);
+      assert.equal(errorBody(oneLine(r.stderr)), `badstart.wasm:0x${at.toString(16)}: export _start must have type [] -> [], found [i64] -> [i32 f64]`);
+    });
+
+    it('a WASI import of the wrong type: both types printed as the spec writes them', async () => {
+      writeFileSync(join(dir, 'badwasi.wat'),
+        '(module\n  (import "wasi_snapshot_preview1" "fd_write" (func (param i32)))\n  (func (export "_start")))\n');
+      const r = await wanco(['compile', 'badwasi.wat', '-o', 'badwasi'], dir);
+      assert.equal(r.status, 1);
+      assert.match(oneLine(r.stderr), /wasi_snapshot_preview1\.fd_write \(func\): type \[i32\] -> \[\] but WASI defines \[i32 i32 i32 i32\] -> \[i32\]/);
+    });
+
     it('a missing input file: one line, exit 1', async () => {
       const r = await wanco(['compile', 'nowhere.wasm'], dir);
       assert.equal(r.status, 1);

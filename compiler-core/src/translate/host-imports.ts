@@ -4,7 +4,7 @@
  * A spectest import binds to the runtime's instance of it (runtime/src/spectest.c):
  * its functions, its globals' values, its table (10..20) and memory (1..2 pages).
  */
-import type { GlobalType, Import, Limits, Module, ValType } from '../wasm/types';
+import { funcTypeText, type GlobalType, type Import, type Limits, type Module, type ValType } from '../wasm/types';
 import { WASI_MODULE, WASI_PREVIEW1 } from '../wasi/preview1';
 import { signatureKey } from './module-context';
 
@@ -43,7 +43,7 @@ export function importProblem(module: Module, imp: Import, hosts: HostSet): stri
     if (!expected) return 'not a WASI preview1 function';
     const actual = module.types[imp.desc.typeIndex];
     if (signatureKey(expected) !== signatureKey(actual)) {
-      return `signature ${signatureKey(actual)} but WASI defines ${signatureKey(expected)}`;
+      return `type ${funcTypeText(actual)} but WASI defines ${funcTypeText(expected)}`;
     }
     return undefined;
   }

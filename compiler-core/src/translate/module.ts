@@ -4,12 +4,12 @@
  * descriptor that the runtime reads (layout: runtime/include/wrt.h).
  */
 import { createHash } from 'node:crypto';
-import type { ConstExpr, Module } from '../wasm/types';
+import { funcTypeText, type ConstExpr, type Module } from '../wasm/types';
 import { WancoError } from '../wasm/errors';
 import { byteString, cStringGlobal, f32Const, f64Const, i64Const, llvmResultType, llvmType, v128Const } from '../llvm/ir';
 import { importedGlobalValue, importProblem, SPECTEST_MEMORY, SPECTEST_TABLE, type HostSet } from './host-imports';
 import { FunctionTranslator } from './function';
-import { ModuleContext, signatureKey, type TranslateOptions } from './module-context';
+import { ModuleContext, type TranslateOptions } from './module-context';
 import type { Target } from '../backend/targets';
 import { analyzeCallGraph } from '../cr/callgraph';
 import { CrInstrumentation } from '../cr/instrument';
@@ -135,7 +135,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
   if (entry) {
     const t = ctx.funcTypeOf(entry.index);
     if (t.params.length !== 0 || t.results.length !== 0) {
-      throw new WancoError(`export _start must have type [] -> [], found ${signatureKey(t)}`);
+      throw new WancoError(`export _start must have type [] -> [], found ${funcTypeText(t)}`);
     }
   }
   const mem = module.numImportedMemories > 0 ? SPECTEST_MEMORY : module.memories[0];

@@ -13,6 +13,11 @@ export interface FuncType {
   results: ValType[];
 }
 
+/** A function type as the spec writes it (and error messages print it): `[i32 i64] -> [f32]`. */
+export function funcTypeText(t: FuncType): string {
+  return `[${t.params.join(' ')}] -> [${t.results.join(' ')}]`;
+}
+
 export interface Limits {
   min: number;
   /** undefined when the limit has no maximum */
