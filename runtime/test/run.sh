@@ -2,25 +2,49 @@
 # Runtime tests: builds test/fake_module.c against build/<arch>/libwrt.a for
 # x86_64 and aarch64 (the latter run under qemu-aarch64-static) and checks
 # outputs, exit codes and stderr. One line per check; exits 1 on any failure.
+#
+# SANITIZE=1 (make test-sanitize): x86_64 only, against build/x86_64-asan/libwrt.a,
+# with the test programs and cr_unit built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (every error fatal) and linked dynamically. The
+# sanitizers write their reports to files (log_path), so that a report does not
+# disturb the stderr a check compares; any report is printed at the end and fails.
 set -u
 cd "$(dirname "$0")/.."
 RT=$PWD
 make -s >/dev/null || { echo "FAIL build runtime"; exit 1; }
-OUT=$RT/build/test
+SANITIZE=${SANITIZE:-}
+if [ -n "$SANITIZE" ]; then
+  make -s build/x86_64-asan/libwrt.a >/dev/null || { echo "FAIL build sanitized runtime"; exit 1; }
+  OUT=$RT/build/test-asan
+  LIBDIR=build/x86_64-asan
+  SAN=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g)
+  STATIC=()
+  ARCHS=x86_64
+  rm -rf "$OUT/san"
+  mkdir -p "$OUT/san"
+  export ASAN_OPTIONS="log_path=$OUT/san/asan:detect_leaks=1:allow_user_segv_handler=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:detect_stack_use_after_return=0"
+  export UBSAN_OPTIONS="log_path=$OUT/san/ubsan:print_stacktrace=1:halt_on_error=1"
+else
+  OUT=$RT/build/test
+  LIBDIR=
+  SAN=()
+  STATIC=(-static)
+fi
 mkdir -p "$OUT"
 fails=0
 pass=0
 ARCHS=${ARCHS:-"x86_64 aarch64"}
+lib() { echo "${LIBDIR:-build/$1}/libwrt.a"; }
 
 ok()   { pass=$((pass + 1)); echo "ok   $*"; }
 fail() { fails=$((fails + 1)); echo "FAIL $*"; }
 
 build() { # arch variant cflags...
   local arch=$1 var=$2; shift 2
-  clang-14 --target=$arch-linux-gnu -O2 -std=c11 -D_GNU_SOURCE -Wall -Werror "$@" \
+  clang-14 --target=$arch-linux-gnu -O2 -std=c11 -D_GNU_SOURCE -Wall -Werror "${SAN[@]}" "$@" \
     -I"$RT/include" -I"$RT/src" -c test/fake_module.c -o "$OUT/$var-$arch.o" &&
-  clang-14 -static -fuse-ld=lld --target=$arch-linux-gnu "$OUT/$var-$arch.o" \
-    "build/$arch/libwrt.a" -lzstd -lz -lm -o "$OUT/$var-$arch"
+  clang-14 "${STATIC[@]}" "${SAN[@]}" -fuse-ld=lld --target=$arch-linux-gnu "$OUT/$var-$arch.o" \
+    "$(lib "$arch")" -lzstd -lz -lm -lpthread -o "$OUT/$var-$arch"
 }
 
 # run ARCH VARIANT ARGS... -> sets rc, out, err
@@ -92,7 +116,7 @@ for arch in $ARCHS; do
   expect "restore short file" 2 "" "guard-$arch: error: $OUT/short.wsnap: file too short for a snapshot header (12 of 64 bytes)" -- --restore "$OUT/short.wsnap"
   expect "restore with args" 2 "" "guard-$arch: error: program arguments cannot be given with --restore (the program keeps its original ones)" -- --restore "$OUT/short.wsnap" hello
   # C/R unit tests: stackmap parser, snapshot writer/reader (round trip, truncation, bit flips)
-  if clang-14 --target=$arch-linux-gnu -static -fuse-ld=lld -O1 -std=c11 -D_GNU_SOURCE -Wall -Werror -Iinclude -Isrc \
+  if clang-14 --target=$arch-linux-gnu "${STATIC[@]}" "${SAN[@]}" -fuse-ld=lld -O1 -std=c11 -D_GNU_SOURCE -Wall -Werror -Iinclude -Isrc \
       test/cr_unit.c src/stackmap.c src/snapshot_read.c src/snapshot_write.c src/parallel.c -lzstd -lz -lpthread -o "$OUT/cr_unit-$arch"; then
     if [ "$arch" = aarch64 ]; then u=$(qemu-aarch64-static "$OUT/cr_unit-$arch"); else u=$("$OUT/cr_unit-$arch"); fi
     urc=$?
@@ -260,5 +284,12 @@ L
   [ "$(head -c 10 "$S/root/new.txt")" = "file XYta" ] && ok "$arch file written in sandbox" || fail "$arch file written in sandbox"
 done
 
-echo "runtime tests: $pass ok, $fails failed"
+if [ -n "$SANITIZE" ]; then
+  reports=$(find "$OUT/san" -type f | sort)
+  if [ -n "$reports" ]; then
+    for f in $reports; do fail "sanitizer report $(basename "$f")"; cat "$f"; done
+  else ok "no sanitizer reports"; fi
+fi
+
+echo "runtime tests${SANITIZE:+ (ASan+UBSan)}: $pass ok, $fails failed"
 [ "$fails" = 0 ]
