@@ -45,12 +45,23 @@ void wrt_stackmap_free(wrt_stackmap *sm);
 /* Value of a Constant / ConstantIndex location (0 for other kinds or bad index). */
 uint64_t wrt_sm_const(const wrt_stackmap *sm, const wrt_sm_loc *l);
 
-/* ---- snapshots (docs/snapshot-format.md) ---- */
-#define WSNAP_VERSION 1u
+/* ---- snapshots (docs/snapshot-format.md) ----
+ * The numbers below are the format's; compiler-core/src/snapshot/rules.ts holds the same ones for
+ * the TypeScript reader and compiler-core/test/snapshot/rules.test.ts fails when the two differ. */
+#define WSNAP_VERSION 2u
 #define WSNAP_HEADER 64u
 enum { SNAP_INFO = 1, SNAP_FRAMES, SNAP_GLOBALS, SNAP_TABLES, SNAP_MEMORY, SNAP_SEGMENTS, SNAP_WASI,
        SNAP_NATIVE };
+#define SNAP_SKIPPED_TAGS 100u          /* sections with a tag >= this are skipped unread */
 enum { SNAP_REASON_SIGNAL = 1, SNAP_REASON_CONTROL, SNAP_REASON_POINT, SNAP_REASON_EXIT };
+enum { SNAP_ARCH_X86_64 = 1, SNAP_ARCH_AARCH64 = 2 };
+enum { SNAP_FILE_REGULAR = 1, SNAP_FILE_DIRECTORY = 2 };
+#define SNAP_NULL_REF 0xFFFFFFFFu       /* null funcref/externref, no table/memory maximum */
+#define SNAP_MAX_PAGES 65536u           /* 4 GiB of linear memory */
+#define SNAP_MIN_FD 3u                  /* preopens and open files: 0..2 are the standard streams */
+#define SNAP_MAX_FD (1u << 20)
+#define SNAP_MAX_WINDOW_LOG 31u         /* memory chunks: largest zstd window (libzstd's limit) */
+#define SNAP_BLOCK_MAX (128u * 1024u)   /* zstd Block_Maximum_Size */
 
 typedef struct wrt_snap_value {
   uint8_t type;          /* enum wrt_valtype */
@@ -115,8 +126,14 @@ int wrt_snapshot_read_file(const char *path, const uint8_t *expected_hash, wrt_s
                            char *err, size_t errlen);
 /* Inflates a chunk into dst (count * 64 KiB bytes) with a ZSTD_DCtx (NULL: a temporary one); 0 or -1. */
 int wrt_snapshot_inflate(const wrt_snap_chunk *c, uint8_t *dst, void *dctx);
+/* Inflates every memory chunk of a decoded snapshot into scratch memory (what --restore does into
+ * linear memory): 0, or -1 with the first bad chunk in err. Decode + this = every rule of the format. */
+int wrt_snapshot_check_memory(const wrt_snapshot *s, char *err, size_t errlen);
 void wrt_snapshot_free(wrt_snapshot *s);
 size_t wrt_valtype_size(uint8_t t);   /* payload bytes of a value; 0 for unknown */
+/* A snapshot string: valid UTF-8 (RFC 3629: no overlong forms, surrogates or code points above
+ * U+10FFFF) without NUL bytes. The writer checks it too, so that it never writes what no reader takes. */
+bool wrt_snap_string_ok(const uint8_t *p, size_t n);
 
 /* ---- parallel.c: numbered jobs on a few threads ---- */
 /* Runs job j (0 or -1); called once more with j == UINT32_MAX to free *local, a per-thread slot. */
@@ -132,6 +149,7 @@ extern volatile sig_atomic_t wrt_cr_in_entry; /* instantiate done, Wasm entry ru
 extern const char *wrt_cr_snapshot_path;      /* --snapshot, or the default */
 extern bool wrt_cr_continue;                  /* --checkpoint-continue */
 extern bool wrt_cr_stats;                     /* --cr-stats: checkpoint/restore timings on stderr */
+extern uint64_t wrt_cr_at_point;              /* --checkpoint-at N: checkpoint at the N-th point reached (0: off) */
 extern uint64_t wrt_cr_start_ns;              /* CLOCK_MONOTONIC when main() began */
 uint64_t wrt_now_ns(void);                    /* CLOCK_MONOTONIC in ns (async-signal-safe) */
 /* Installs the SIGUSR1 (checkpoint, exit) and SIGUSR2 (checkpoint, go on) handler. */

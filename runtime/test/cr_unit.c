@@ -227,8 +227,8 @@ static void test_snapshot(void) {
   /* specific messages */
   copy = malloc(len); memcpy(copy, buf, len); memcpy(copy, "XANCOSNP", 8);
   CHECK(wrt_snapshot_decode(copy, len, NULL, &d, err, sizeof err) != 0 && strstr(err, "magic"), "magic: %s", err);
-  copy = malloc(len); memcpy(copy, buf, len); copy[8] = 2; fix_crcs(copy, len);
-  CHECK(wrt_snapshot_decode(copy, len, NULL, &d, err, sizeof err) != 0 && strstr(err, "version 2"), "version: %s", err);
+  copy = malloc(len); memcpy(copy, buf, len); copy[8] = 3; fix_crcs(copy, len);
+  CHECK(wrt_snapshot_decode(copy, len, NULL, &d, err, sizeof err) != 0 && strstr(err, "version 3"), "version: %s", err);
   copy = malloc(len + 3); memcpy(copy, buf, len); memset(copy + len, 0, 3);
   CHECK(wrt_snapshot_decode(copy, len + 3, NULL, &d, err, sizeof err) != 0 && strstr(err, "header says"), "extended: %s", err);
   /* a skipped unknown section (tag 100) is fine */

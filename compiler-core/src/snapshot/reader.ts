@@ -1,20 +1,24 @@
 /**
- * Reads a wanco snapshot (docs/snapshot-format.md) into plain objects, checking
- * every field: a damaged file gives a SnapshotError naming the place and what is
- * wrong, never an exception of another kind. Used by `wanco snapshot inspect`
- * and by the debug adapter's post-mortem sessions.
+ * Reads a wanco snapshot (docs/snapshot-format.md) into plain objects, checking every rule of the
+ * format: a damaged file gives a SnapshotError naming the file, the offset and what is wrong, never
+ * an exception of another kind. The rules are the same ones the C runtime applies on --restore
+ * (runtime/src/snapshot_read.c); test/fuzz/snapshots.test.ts runs both readers on mutated snapshots
+ * and fails when they disagree. parseSnapshot checks everything but the contents of the memory
+ * chunks' zstd blocks, like the runtime's decoding; verifyMemory (format.ts) or inflateChunk check
+ * those, like the runtime's restore. Used by `wanco snapshot inspect` and the debug adapter's
+ * post-mortem sessions.
  */
 import { readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { decompress } from 'fzstd';
 import { WancoError } from '../wasm/errors';
-import type { ValType } from '../wasm/types';
+import {
+  ARCHS, BLOCK_MAX, EXTERNREF, FILE_KINDS, FUNCREF, HEADER_SIZE, LOCATION_KINDS, MAX_FD, MAX_PAGES, MAX_WINDOW_LOG,
+  MIN_FD, NULL_REF, PAGE_SIZE, REASONS, SECTION, SECTION_NAMES, SKIPPED_TAGS, SNAPSHOT_MAGIC, SNAPSHOT_VERSION,
+  VALUE_TYPES,
+} from './rules';
+import { decompressFrame, ZstdError } from './zstd';
 
-export const SNAPSHOT_MAGIC = 'WANCOSNP';
-export const SNAPSHOT_VERSION = 1;
-const HEADER_SIZE = 64;
-const PAGE = 65536;
-const NULL_REF = 0xffffffff;
+export { SNAPSHOT_MAGIC, SNAPSHOT_VERSION } from './rules';
 
 export class SnapshotError extends WancoError {
   constructor(readonly file: string, readonly offset: number | undefined, readonly reason: string) {
@@ -92,17 +96,13 @@ export interface Snapshot {
   bytes: Uint8Array;
 }
 
-const TYPE_CODES: Record<number, ValType> = {
-  0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref',
-};
-const REASONS: Record<number, string> = { 1: 'signal', 2: 'control socket', 3: 'checkpoint point', 4: 'exit request' };
-const LOCATION_KINDS: NativeLocation['kind'][] = ['register', 'direct', 'indirect', 'constant', 'constant-index'];
-
 export function reasonText(reason: number): string {
   return REASONS[reason] ?? `unknown (${reason})`;
 }
 
-/** A bounds-checked little-endian cursor over one region of the file. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** A bounds-checked little-endian cursor over one section of the file. */
 class Cursor {
   private readonly dv: DataView;
   constructor(private readonly file: string, readonly bytes: Uint8Array, public pos: number, readonly end: number,
@@ -110,8 +110,9 @@ class Cursor {
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
+  /** "<SECTION> section: <what is wrong>" at file offset `at` (where the bad item starts) */
   fail(reason: string, at = this.pos): never {
-    throw new SnapshotError(this.file, at, `${this.where}: ${reason}`);
+    throw new SnapshotError(this.file, at, `${this.where} section: ${reason}`);
   }
 
   need(n: number, what: string): void {
@@ -125,29 +126,41 @@ class Cursor {
   u64(what: string): bigint { this.need(8, what); const v = this.dv.getBigUint64(this.pos, true); this.pos += 8; return v; }
   take(n: number, what: string): Uint8Array { this.need(n, what); const b = this.bytes.subarray(this.pos, this.pos + n); this.pos += n; return b; }
 
+  /** n bytes of padding, which must be zero */
+  pad(n: number, what: string): void {
+    const at = this.pos;
+    const b = this.take(n, what);
+    const i = b.findIndex((x) => x !== 0);
+    if (i >= 0) this.fail(`${what}: padding byte ${i} is 0x${b[i].toString(16).padStart(2, '0')}, must be 0`, at);
+  }
+
   /** A count whose items need at least `minItemSize` bytes each: rejects impossible counts early. */
   count(what: string, minItemSize: number): number {
     const at = this.pos;
-    const n = this.u32(`${what} count`);
-    if (n * minItemSize > this.end - this.pos) this.fail(`${what} count ${n} exceeds the section`, at);
+    const n = this.u32(what);
+    if (n * minItemSize > this.end - this.pos) this.fail(`${what} ${n} exceeds the remaining ${this.end - this.pos} bytes`, at);
     return n;
   }
 
+  /** u32 length + UTF-8 without NUL */
   string(what: string): string {
+    const at = this.pos;
     const n = this.u32(`${what} length`);
+    if (n > this.end - this.pos) this.fail(`${what} length ${n} exceeds the remaining ${this.end - this.pos} bytes`, at);
     const b = this.take(n, what);
+    if (b.includes(0)) this.fail(`${what} contains a NUL byte`, at);
     try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(b);
+      return utf8.decode(b);
     } catch {
-      return this.fail(`${what} is not valid UTF-8`);
+      return this.fail(`${what} is not valid UTF-8`, at);
     }
   }
 
   value(what: string): SnapshotValue {
     const at = this.pos;
     const code = this.u8(`${what} type`);
-    const type = TYPE_CODES[code];
-    if (!type) this.fail(`${what}: unknown value type 0x${code.toString(16)}`, at);
+    const type = VALUE_TYPES[code];
+    if (!type) this.fail(`${what} has unknown value type 0x${code.toString(16).padStart(2, '0')}`, at);
     switch (type) {
       case 'i32': return { type, value: this.i32(what) };
       case 'i64': return { type, value: BigInt.asIntN(64, this.u64(what)) };
@@ -156,6 +169,7 @@ class Cursor {
       case 'v128': return { type, bytes: this.take(16, what).slice() };
       default: {
         const idx = this.u32(what);
+        if (type === 'externref' && idx !== NULL_REF) this.fail(`${what} is a non-null externref (0x${idx.toString(16)}), which cannot be saved`, at);
         return { type, index: idx === NULL_REF ? null : idx };
       }
     }
@@ -191,73 +205,79 @@ export function parseSnapshot(bytes: Uint8Array, file: string): Snapshot {
   const bodyLength = h.u64('body length');
   const bodyCrc = h.u32('body checksum');
   if (BigInt(bytes.length - HEADER_SIZE) !== bodyLength) {
-    throw new SnapshotError(file, 48, `file is ${bytes.length} bytes but the header says ${HEADER_SIZE + Number(bodyLength)} (truncated or extended)`);
+    throw new SnapshotError(file, 48, `file is ${bytes.length} bytes but the header says ${BigInt(HEADER_SIZE) + bodyLength} (truncated or extended)`);
   }
   if (crc32(bytes.subarray(HEADER_SIZE)) !== bodyCrc) throw new SnapshotError(file, 56, 'body checksum mismatch (the file is corrupted)');
 
   const body = new Cursor(file, bytes, HEADER_SIZE, bytes.length, 'body');
   const sections = new Map<number, Cursor>();
-  let lastTag = 0;
+  let last = 0; // the last known section; the next one must be last + 1
   while (body.pos < body.end) {
     const at = body.pos;
-    const tag = body.u32('section tag');
-    body.u32('section flags');
-    const len = body.u64('section length');
-    if (len > BigInt(body.end - body.pos)) body.fail(`section ${tag} length ${len} exceeds the file`, at);
+    const tag = body.u32('section header');
+    const flags = body.u32('section header');
+    const len = body.u64('section header');
+    if (len > BigInt(body.end - body.pos)) body.fail(`section ${tag} length ${len} exceeds the remaining ${body.end - body.pos} bytes`, at);
+    if (flags !== 0) body.fail(`section ${tag} has flags 0x${flags.toString(16)} (must be 0)`, at);
     const start = body.pos;
     body.pos += Number(len);
-    if (tag >= 100) continue;
-    if (tag < 1 || tag > 8) body.fail(`unknown section tag ${tag}`, at);
-    if (tag <= lastTag) body.fail(`section ${tag} out of order or repeated`, at);
-    lastTag = tag;
+    if (tag >= SKIPPED_TAGS) continue;
+    if (tag < SECTION.INFO || tag > SECTION.NATIVE) body.fail(`unknown section tag ${tag}`, at);
+    if (tag !== last + 1) {
+      if (last === SECTION.NATIVE) body.fail(`section ${SECTION_NAMES[tag]} (${tag}) after NATIVE, the last section`, at);
+      else if (tag <= last) body.fail(`section ${SECTION_NAMES[tag]} (${tag}) repeated or out of order (after ${SECTION_NAMES[last]})`, at);
+      else body.fail(`section ${SECTION_NAMES[tag]} (${tag}) where ${SECTION_NAMES[last + 1]} (${last + 1}) was expected`, at);
+    }
+    last = tag;
     sections.set(tag, new Cursor(file, bytes, start, start + Number(len), SECTION_NAMES[tag]));
   }
-  for (let tag = 1; tag <= 7; tag++) {
-    if (!sections.has(tag)) throw new SnapshotError(file, undefined, `missing ${SECTION_NAMES[tag]} section`);
-  }
+  if (last < SECTION.WASI) throw new SnapshotError(file, undefined, `section ${SECTION_NAMES[last + 1]} (${last + 1}) is missing`);
+  const frames = readFrames(sections.get(SECTION.FRAMES)!);
   const snap: Snapshot = {
     file, version, moduleHash, bytes,
-    info: readInfo(sections.get(1)!),
-    frames: readFrames(sections.get(2)!),
-    globals: readValues(sections.get(3)!, 'global'),
-    tables: readTables(sections.get(4)!),
-    memory: readMemorySection(sections.get(5)!),
-    segments: readSegments(sections.get(6)!),
-    wasi: readWasi(sections.get(7)!),
-    native: sections.has(8) ? readNative(sections.get(8)!) : undefined,
+    info: readInfo(sections.get(SECTION.INFO)!),
+    frames,
+    globals: readValues(sections.get(SECTION.GLOBALS)!, 'global'),
+    tables: readTables(sections.get(SECTION.TABLES)!),
+    memory: readMemorySection(sections.get(SECTION.MEMORY)!),
+    segments: readSegments(sections.get(SECTION.SEGMENTS)!),
+    wasi: readWasi(sections.get(SECTION.WASI)!),
+    native: sections.has(SECTION.NATIVE) ? readNative(sections.get(SECTION.NATIVE)!, frames) : undefined,
   };
   return snap;
 }
 
-const SECTION_NAMES: Record<number, string> = {
-  1: 'INFO', 2: 'FRAMES', 3: 'GLOBALS', 4: 'TABLES', 5: 'MEMORY', 6: 'SEGMENTS', 7: 'WASI', 8: 'NATIVE',
-};
-
 function readInfo(c: Cursor): Snapshot['info'] {
+  const at = c.pos;
   const archCode = c.u8('arch');
-  if (archCode !== 1 && archCode !== 2) c.fail(`unknown source architecture ${archCode}`);
-  c.take(3, 'padding');
+  c.pad(3, 'arch');
   const info = {
-    arch: archCode === 1 ? 'x86_64' as const : 'aarch64' as const,
+    arch: ARCHS[archCode],
     abiVersion: c.u32('ABI version'),
     timeNs: c.u64('time'),
     reason: c.u32('reason'),
     sequence: c.u32('sequence number'),
   };
+  if (!info.arch) c.fail(`unknown source architecture ${archCode}`, at);
+  if (!REASONS[info.reason]) c.fail(`unknown reason ${info.reason}`, at + 16);
+  if (info.sequence === 0) c.fail('sequence number 0 (the first checkpoint of a run is 1)', at + 20);
   c.done();
   return info;
 }
 
 function readFrames(c: Cursor): SnapshotFrame[] {
-  const n = c.count('frame', 24);
+  const n = c.count('frame count', 24);
+  if (n === 0) c.fail('no frames (there is at least the entry function\'s)', c.pos - 4);
   const frames: SnapshotFrame[] = [];
   for (let i = 0; i < n; i++) {
-    const funcIndex = c.u32(`frame ${i} function`);
-    c.u32(`frame ${i} padding`);
-    const pointId = c.u64(`frame ${i} point`);
-    if (Number(pointId >> 32n) !== funcIndex) c.fail(`frame ${i}: point 0x${pointId.toString(16)} is not in function ${funcIndex}`);
-    const nl = c.count(`frame ${i} local`, 5);
-    const ns = c.count(`frame ${i} stack value`, 5);
+    const at = c.pos;
+    const funcIndex = c.u32(`frame ${i}`);
+    c.pad(4, `frame ${i}`);
+    const pointId = c.u64(`frame ${i}`);
+    const nl = c.u32(`frame ${i}`);
+    const ns = c.u32(`frame ${i}`);
+    if ((nl + ns) * 5 > c.end - c.pos) c.fail(`frame ${i}: ${nl + ns} values exceed the remaining ${c.end - c.pos} bytes`, at);
+    if (Number(pointId >> 32n) !== funcIndex) c.fail(`frame ${i}: point 0x${pointId.toString(16)} does not belong to function ${funcIndex}`, at);
     const locals = Array.from({ length: nl }, (_, k) => c.value(`frame ${i} local ${k}`));
     const stack = Array.from({ length: ns }, (_, k) => c.value(`frame ${i} stack value ${k}`));
     frames.push({ funcIndex, pointId, locals, stack });
@@ -267,51 +287,110 @@ function readFrames(c: Cursor): SnapshotFrame[] {
 }
 
 function readValues(c: Cursor, what: string): SnapshotValue[] {
-  const n = c.count(what, 5);
+  const n = c.count(`${what} count`, 5);
   const values = Array.from({ length: n }, (_, i) => c.value(`${what} ${i}`));
   c.done();
   return values;
 }
 
 function readTables(c: Cursor): SnapshotTable[] {
-  const n = c.count('table', 12);
+  const n = c.count('table count', 12);
   const tables: SnapshotTable[] = [];
   for (let i = 0; i < n; i++) {
-    const size = c.u32(`table ${i} size`);
-    const max = c.u32(`table ${i} max`);
-    const code = c.u8(`table ${i} element type`);
-    if (code !== 0x70 && code !== 0x6f) c.fail(`table ${i}: bad element type 0x${code.toString(16)}`);
-    c.take(3, 'padding');
-    if (max !== NULL_REF && size > max) c.fail(`table ${i}: size ${size} above its maximum ${max}`);
-    c.need(size * 4, `table ${i} elements`);
-    const elements = Array.from({ length: size }, () => {
-      const v = c.u32('element');
+    const at = c.pos;
+    const size = c.u32(`table ${i}`);
+    const max = c.u32(`table ${i}`);
+    const code = c.u8(`table ${i}`);
+    c.pad(3, `table ${i}`);
+    if (code !== FUNCREF && code !== EXTERNREF) c.fail(`table ${i} has element type 0x${code.toString(16).padStart(2, '0')}`, at);
+    if (max !== NULL_REF && size > max) c.fail(`table ${i}: size ${size} > max ${max}`, at);
+    if (size * 4 > c.end - c.pos) c.fail(`table ${i}: ${size} entries exceed the remaining ${c.end - c.pos} bytes`, at);
+    const elements = Array.from({ length: size }, (_, k) => {
+      const v = c.u32(`table ${i}`);
+      if (code === EXTERNREF && v !== NULL_REF) c.fail(`table ${i} element ${k} is a non-null externref (0x${v.toString(16)}), which cannot be saved`, c.pos - 4);
       return v === NULL_REF ? null : v;
     });
-    tables.push({ size, max: max === NULL_REF ? null : max, elemType: code === 0x70 ? 'funcref' : 'externref', elements });
+    tables.push({ size, max: max === NULL_REF ? null : max, elemType: code === FUNCREF ? 'funcref' : 'externref', elements });
   }
   c.done();
   return tables;
 }
 
+function le(b: Uint8Array, p: number, n: number): bigint {
+  let v = 0n;
+  for (let i = n; i-- > 0;) v = (v << 8n) | BigInt(b[p + i]);
+  return v;
+}
+
+/**
+ * The frame rules of a memory chunk that need no decompression (docs/snapshot-format.md, MEMORY):
+ * the frame header, the block headers and the trailing checksum. null when they hold, else what is
+ * wrong. The same function as chunk_frame_problem in runtime/src/snapshot_read.c.
+ */
+function chunkFrameProblem(p: Uint8Array, n: number, content: number): string | null {
+  if (n < 5 || le(p, 0, 4) !== 0xfd2fb528n) return 'not a zstd frame (no frame magic 28 b5 2f fd)';
+  const fhd = p[4];
+  const fcsFlag = fhd >> 6, single = (fhd >> 5) & 1, checksum = (fhd >> 2) & 1, dict = fhd & 3;
+  if (fhd & 0x18) return `frame header descriptor 0x${fhd.toString(16).padStart(2, '0')} has its unused or reserved bit set`;
+  if (!checksum) return 'frame has no content checksum';
+  if (dict) return 'frame names a dictionary';
+  const fcsSize = fcsFlag ? 1 << fcsFlag : single;
+  if (!fcsSize) return 'frame does not state its content size';
+  const hsize = 5 + (single ? 0 : 1) + fcsSize;
+  if (n < hsize) return `frame header truncated (${n} of ${hsize} bytes)`;
+  let window = 0;
+  if (!single) {
+    const exp = p[5] >> 3, mant = p[5] & 7, wlog = 10 + exp;
+    if (wlog > MAX_WINDOW_LOG) return `window of 2^${wlog} bytes is larger than 2^${MAX_WINDOW_LOG}`;
+    window = 2 ** wlog + (2 ** wlog / 8) * mant;
+  }
+  const fcs = le(p, 5 + (single ? 0 : 1), fcsSize) + (fcsSize === 2 ? 256n : 0n);
+  if (single) window = Number(fcs);
+  if (fcs !== BigInt(content)) return `frame content size ${fcs}, expected ${content}`;
+  const blockMax = Math.min(window, BLOCK_MAX);
+  let bound = 0;
+  let pos = hsize;
+  for (let b = 0; ; b++) {
+    if (n - pos < 3) return `block ${b} header truncated at frame offset ${pos}`;
+    const hdr = p[pos] | (p[pos + 1] << 8) | (p[pos + 2] << 16);
+    const type = (hdr >> 1) & 3, size = hdr >>> 3;
+    if (type === 3) return `block ${b} at frame offset ${pos} has the reserved block type`;
+    if (size > blockMax) return `block ${b} at frame offset ${pos}: size ${size} exceeds the block maximum ${blockMax}`;
+    const payload = type === 1 ? 1 : size;
+    if (n - pos - 3 < payload) return `block ${b} at frame offset ${pos}: ${payload} payload bytes, ${n - pos - 3} left`;
+    bound += type === 2 ? BLOCK_MAX : size;
+    pos += 3 + payload;
+    if (hdr & 1) break;
+  }
+  if (n - pos !== 4) return `${n - pos} bytes after the last block, expected the 4-byte content checksum`;
+  if (bound < content) return `blocks can hold at most ${bound} bytes, fewer than the content size`;
+  return null;
+}
+
 function readMemorySection(c: Cursor): Snapshot['memory'] {
+  let at = c.pos;
   const pages = c.u32('page count');
   const max = c.u32('max pages');
-  if (pages > 65536) c.fail(`page count ${pages} above 65536`);
-  if (max !== NULL_REF && pages > max) c.fail(`page count ${pages} above the maximum ${max}`);
-  const n = c.count('chunk', 12);
+  const n = c.count('chunk count', 12);
+  if (pages > MAX_PAGES) c.fail(`${pages} pages exceed 4 GiB`, at);
+  if (max !== NULL_REF && max > MAX_PAGES) c.fail(`maximum of ${max} pages exceeds 4 GiB`, at);
+  if (max !== NULL_REF && pages > max) c.fail(`${pages} pages exceed the maximum ${max}`, at);
   const chunks: MemoryChunk[] = [];
   let nextPage = 0;
   for (let i = 0; i < n; i++) {
-    const firstPage = c.u32(`chunk ${i} first page`);
-    const pageCount = c.u32(`chunk ${i} page count`);
-    const length = c.u32(`chunk ${i} length`);
-    if (pageCount === 0 || firstPage < nextPage || firstPage + pageCount > pages) {
-      c.fail(`chunk ${i}: pages ${firstPage}..${firstPage + pageCount} overlap, are out of order or beyond the memory`);
-    }
-    nextPage = firstPage + pageCount;
+    at = c.pos;
+    const firstPage = c.u32(`chunk ${i}`);
+    const pageCount = c.u32(`chunk ${i}`);
+    const length = c.u32(`chunk ${i}`);
+    if (pageCount === 0) c.fail(`chunk ${i} is empty`, at);
+    if (firstPage < nextPage) c.fail(`chunk ${i} (page ${firstPage}) overlaps or is out of order`, at);
+    if (firstPage + pageCount > pages) c.fail(`chunk ${i} (pages ${firstPage}..${firstPage + pageCount - 1}) beyond the memory size of ${pages} pages`, at);
+    if (length > c.end - c.pos) c.fail(`chunk ${i}: ${length} compressed bytes exceed the remaining ${c.end - c.pos}`, at);
     const offset = c.pos;
-    c.take(length, `chunk ${i} data`);
+    const frame = c.take(length, `chunk ${i}`);
+    const bad = chunkFrameProblem(frame, length, pageCount * PAGE_SIZE);
+    if (bad) c.fail(`chunk ${i} (pages ${firstPage}..${firstPage + pageCount - 1}): ${bad}`, offset);
+    nextPage = firstPage + pageCount;
     chunks.push({ firstPage, pageCount, offset, length });
   }
   c.done();
@@ -320,10 +399,10 @@ function readMemorySection(c: Cursor): Snapshot['memory'] {
 
 function readSegments(c: Cursor): Snapshot['segments'] {
   const flags = (what: string) => {
-    const n = c.count(what, 1);
-    return Array.from({ length: n }, () => {
-      const b = c.u8(what);
-      if (b > 1) c.fail(`${what}: bad dropped flag ${b}`);
+    const n = c.count(`${what} count`, 1);
+    return Array.from({ length: n }, (_, i) => {
+      const b = c.u8(`${what} flags`);
+      if (b > 1) c.fail(`${what} ${i} flag ${b}`, c.pos - 1);
       return b === 1;
     });
   };
@@ -334,62 +413,88 @@ function readSegments(c: Cursor): Snapshot['segments'] {
 }
 
 function readWasi(c: Cursor): Snapshot['wasi'] {
-  const strings = (what: string) => Array.from({ length: c.count(what, 4) }, (_, i) => c.string(`${what} ${i}`));
-  const args = strings('argument');
-  const env = strings('environment variable');
-  const preopens = Array.from({ length: c.count('preopen', 12) }, (_, i) => ({
-    fd: c.u32(`preopen ${i} fd`), guestPath: c.string(`preopen ${i} guest path`), hostPath: c.string(`preopen ${i} host path`),
-  }));
-  const files = Array.from({ length: c.count('open file', 48) }, (_, i): SnapshotFile => {
-    const fd = c.u32(`file ${i} fd`);
-    const kind = c.u8(`file ${i} kind`);
-    if (kind !== 1 && kind !== 2) c.fail(`file ${i}: bad kind ${kind}`);
-    c.take(3, 'padding');
-    return {
-      fd, kind: kind === 1 ? 'file' : 'directory', preopenFd: c.u32(`file ${i} preopen`), path: c.string(`file ${i} path`),
-      oflags: c.u32(`file ${i} oflags`), fdflags: c.u32(`file ${i} fdflags`), rightsBase: c.u64(`file ${i} rights`),
-      rightsInheriting: c.u64(`file ${i} inheriting rights`), offset: c.u64(`file ${i} offset`),
-    };
+  const fdOk = (fd: number) => fd >= MIN_FD && fd <= MAX_FD;
+  const args = Array.from({ length: c.count('argument count', 4) }, (_, i) => c.string(`argument ${i}`));
+  const env = Array.from({ length: c.count('environment count', 4) }, (_, i) => {
+    const at = c.pos;
+    const s = c.string(`environment variable ${i}`);
+    if (!s.includes('=')) c.fail(`environment variable ${i} has no '='`, at);
+    return s;
   });
+  const preopens = Array.from({ length: c.count('preopen count', 12) }, (_, i) => {
+    const at = c.pos;
+    const p = { fd: c.u32(`preopen ${i}`), guestPath: c.string(`preopen ${i} guest path`), hostPath: c.string(`preopen ${i} host path`) };
+    if (!fdOk(p.fd)) c.fail(`preopen ${i} has fd ${p.fd} (not ${MIN_FD}..${MAX_FD})`, at);
+    return p;
+  });
+  const files = Array.from({ length: c.count('open file count', 48) }, (_, i): SnapshotFile => {
+    const at = c.pos;
+    const fd = c.u32(`file ${i}`);
+    const kind = c.u8(`file ${i}`);
+    c.pad(3, `file ${i}`);
+    const preopenFd = c.u32(`file ${i}`);
+    const path = c.string(`file ${i} path`);
+    const f: SnapshotFile = {
+      fd, kind: FILE_KINDS[kind], preopenFd, path,
+      oflags: c.u32(`file ${i}`), fdflags: c.u32(`file ${i}`), rightsBase: c.u64(`file ${i}`),
+      rightsInheriting: c.u64(`file ${i}`), offset: c.u64(`file ${i}`),
+    };
+    if (!f.kind) c.fail(`file ${i} has kind ${kind}`, at);
+    if (!fdOk(fd)) c.fail(`file ${i} has fd ${fd} (not ${MIN_FD}..${MAX_FD})`, at);
+    if (!preopens.some((p) => p.fd === preopenFd)) c.fail(`file ${i} refers to preopen fd ${preopenFd}, which is not listed`, at);
+    if (f.offset > 0x7fffffffffffffffn) c.fail(`file ${i} offset ${f.offset} exceeds 2^63-1`, at);
+    return f;
+  });
+  const seen = new Set<number>();
+  for (const fd of [...preopens.map((p) => p.fd), ...files.map((f) => f.fd)]) {
+    if (seen.has(fd)) c.fail(`fd ${fd} is listed twice`, c.end);
+    seen.add(fd);
+  }
   c.done();
   return { args, env, preopens, files };
 }
 
-function readNative(c: Cursor): Snapshot['native'] {
-  const frames = Array.from({ length: c.count('native frame', 12) }, () => {
-    const returnAddress = c.u64('return address');
-    const locations = Array.from({ length: c.count('location', 8) }, (): NativeLocation => {
-      const k = c.u8('location kind');
-      if (k < 1 || k > 5) c.fail(`bad location kind ${k}`);
-      return { kind: LOCATION_KINDS[k - 1], size: c.u8('size'), dwarfReg: c.u16('register'), offset: c.i32('offset') };
+function readNative(c: Cursor, frames: SnapshotFrame[]): Snapshot['native'] {
+  const at = c.pos;
+  const n = c.count('native frame count', 12);
+  if (n !== frames.length) c.fail(`${n} native frames for ${frames.length} frames`, at);
+  const native = Array.from({ length: n }, (_, i) => {
+    const fat = c.pos;
+    const returnAddress = c.u64('native frame');
+    const nv = c.count('native value count', 8);
+    const want = frames[i].locals.length + frames[i].stack.length;
+    if (nv !== want) c.fail(`native frame ${i} has ${nv} values, frame ${i} has ${want}`, fat);
+    const locations = Array.from({ length: nv }, (_, k): NativeLocation => {
+      const lat = c.pos;
+      const kind = c.u8('location');
+      const l = { kind: LOCATION_KINDS[kind as keyof typeof LOCATION_KINDS], size: c.u8('location'), dwarfReg: c.u16('location'), offset: c.i32('location') };
+      if (!l.kind) c.fail(`native frame ${i} value ${k} has location kind ${kind}`, lat);
+      return l;
     });
     return { returnAddress, locations };
   });
   c.done();
-  return frames;
+  return native;
 }
 
-/** Decompresses one memory chunk, a zstd frame (validated: exactly pageCount pages). */
+/** Decompresses one memory chunk, checking its zstd frame the way the runtime's restore does. */
 export function inflateChunk(snap: Snapshot, chunk: MemoryChunk): Uint8Array {
-  let out: Uint8Array;
+  const out = new Uint8Array(chunk.pageCount * PAGE_SIZE);
   try {
-    // fzstd (pure JS): Node 20's zlib has no zstd.
-    out = decompress(snap.bytes.subarray(chunk.offset, chunk.offset + chunk.length), new Uint8Array(chunk.pageCount * PAGE));
+    decompressFrame(snap.bytes, chunk.offset, chunk.offset + chunk.length, out);
   } catch (e) {
-    throw new SnapshotError(snap.file, chunk.offset, `memory chunk at page ${chunk.firstPage} does not decompress: ${(e as Error).message}`);
-  }
-  if (out.length !== chunk.pageCount * PAGE) {
-    throw new SnapshotError(snap.file, chunk.offset, `memory chunk at page ${chunk.firstPage} decompresses to ${out.length} bytes, expected ${chunk.pageCount * PAGE}`);
+    if (!(e instanceof ZstdError)) throw e;
+    throw new SnapshotError(snap.file, chunk.offset, `MEMORY section: chunk at pages ${chunk.firstPage}..${chunk.firstPage + chunk.pageCount - 1} does not decompress: ${e.message}`);
   }
   return out;
 }
 
 /** Reads `length` bytes of linear memory at `address` (pages not stored are zero). */
 export function readMemory(snap: Snapshot, address: number, length: number): Uint8Array {
-  const out = new Uint8Array(Math.max(0, Math.min(length, snap.memory.pages * PAGE - address)));
+  const out = new Uint8Array(Math.max(0, Math.min(length, snap.memory.pages * PAGE_SIZE - address)));
   for (const chunk of snap.memory.chunks) {
-    const start = chunk.firstPage * PAGE;
-    const end = start + chunk.pageCount * PAGE;
+    const start = chunk.firstPage * PAGE_SIZE;
+    const end = start + chunk.pageCount * PAGE_SIZE;
     if (end <= address || start >= address + out.length) continue;
     const data = inflateChunk(snap, chunk);
     const from = Math.max(address, start);
