@@ -239,7 +239,29 @@ static void test_snapshot(void) {
   rc = wrt_snapshot_decode(copy, len + 20, NULL, &d, err, sizeof err);
   CHECK(rc == 0, "unknown section skipped: %s", err);
   if (!rc) wrt_snapshot_free(&d);
+  /* issue 12: a section tag 9..99 after NATIVE was parsed as NATIVE and indexed the name table out
+   * of bounds; it is an unknown tag (with and without a payload), and so are tag 0 and flags */
+  static const struct { uint32_t tag, flags; uint64_t len; const char *want; } extra[] = {
+    { 9, 0, 12, "unknown section tag 9" }, { 10, 0, 0, "unknown section tag 10" }, { 99, 0, 4, "unknown section tag 99" },
+    { 0, 0, 0, "unknown section tag 0" }, { 8, 0, 4, "after NATIVE" }, { 100, 1, 0, "flags 0x1" },
+  };
+  for (size_t k = 0; k < sizeof extra / sizeof extra[0]; k++) {
+    size_t n = len + 16 + extra[k].len;
+    copy = calloc(1, n); memcpy(copy, buf, len);
+    memcpy(copy + len, &extra[k].tag, 4); memcpy(copy + len + 4, &extra[k].flags, 4); memcpy(copy + len + 8, &extra[k].len, 8);
+    bl = n - 64; memcpy(copy + 48, &bl, 8); fix_crcs(copy, n);
+    rc = wrt_snapshot_decode(copy, n, NULL, &d, err, sizeof err);
+    CHECK(rc != 0 && strstr(err, extra[k].want), "section %u after NATIVE refused: %s", extra[k].tag, rc ? err : "accepted");
+    if (!rc) wrt_snapshot_free(&d);
+  }
   free(buf);
+  /* the writer does not write strings the readers refuse */
+  static char *bad_argv[] = { "prog", "caf\xe9", NULL };
+  fill_snapshot(&s);
+  s.argv = bad_argv;
+  rc = wrt_snapshot_encode(&s, &buf, &len, err, sizeof err);
+  CHECK(rc != 0 && strstr(err, "argument 1 is not valid UTF-8"), "non-UTF-8 argument not written: %s", rc ? err : "written");
+  if (!rc) free(buf);
 }
 
 static void dump(const char *path) {
