@@ -51,6 +51,12 @@ export interface Frame {
   elseLabel?: string;
   elseSeen?: boolean;
   ifParams?: Operand[];
+  /**
+   * `if` only: the operands below the params at the `if`, which the else block starts with. The
+   * then block may have replaced them (a restore variant reloads them at merges and resume
+   * points); those values do not dominate the else block.
+   */
+  ifBelow?: Operand[];
   /** frame opened inside unreachable code: everything to its end is skipped */
   dead: boolean;
   /** Wasm offset of the opening instruction (migration points, debugger) */

@@ -35,6 +35,7 @@ export function translateControl(t: FunctionTranslator, ins: Instr): boolean {
       t.mod.cr?.onFrameEntry(t);
       const frame = t.pushFrame('if', t.blockSignature(ins.blockType!), ins.offset, false);
       frame.ifParams = t.stack.slice(frame.height);
+      frame.ifBelow = t.stack.slice(0, frame.height);
       frame.elseLabel = t.newLabel('else');
       const then = t.newLabel('then');
       const c = t.value(`icmp ne i32 ${cond.v}, 0`);
@@ -46,8 +47,8 @@ export function translateControl(t: FunctionTranslator, ins: Instr): boolean {
       const frame = t.frameAt(0);
       if (frame.dead) return true;
       if (t.current !== null) fallThrough(t, frame.resultSlots, frame.results.length, frame);
-      t.stack.length = frame.height;
-      t.stack.push(...frame.ifParams!);
+      t.stack.length = 0;
+      t.stack.push(...frame.ifBelow!, ...frame.ifParams!);
       frame.elseSeen = true;
       t.startBlock(frame.elseLabel!);
       return true;
