@@ -173,6 +173,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     'attributes #1 = { nounwind uwtable "gc-leaf-function" }',
     'attributes #2 = { "gc-leaf-function" }',
     'attributes #3 = { noreturn cold nounwind "gc-leaf-function" }',
+    'attributes #4 = { nounwind readnone "gc-leaf-function" }',
     '!0 = !{!"branch_weights", i32 1, i32 2000}',
   ];
   const n = Math.max(1, Math.min(options.partitions ?? 1, bodies.length));

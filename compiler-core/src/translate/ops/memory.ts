@@ -61,12 +61,33 @@ export function effectiveAddress(t: FunctionTranslator, addr: string, offset: nu
   return ptrType === 'i8' ? p : t.value(`bitcast i8* ${p} to ${ptrType}*`);
 }
 
+/**
+ * A load of LLVM type `ty` (a scalar or a vector of 8 or 16 bytes) from `p` (effectiveAddress).
+ * With guard pages the load itself is the bounds check, and LLVM may delete a load whose value
+ * it finds unneeded (an f32.min with a NaN, x * 0, a value overwritten before use...) or narrow
+ * it to the bytes used: the trap would be lost. An empty side-effecting asm that takes the whole
+ * value keeps the load as it is (wasm2c's FORCE_READ does the same); the asm is readnone, so
+ * LLVM still moves and combines other memory operations around it.
+ */
+export function guardedLoad(t: FunctionTranslator, ty: string, p: string): string {
+  const v = t.value(`load ${ty}, ${ty}* ${p}, align 1`);
+  if (t.mod.options.boundsChecks) return v;
+  // the value in a register of its own class (no move to another register file): general
+  // registers for integers, SSE (x86_64 "x") or FP/SIMD (aarch64 "w") registers for the rest
+  const fp = !/^i(8|16|32|64)$/.test(ty);
+  const constraint = !fp ? 'r' : t.mod.target.name === 'x86_64' ? 'x' : 'w';
+  // (x86_64 has no register class for 64-bit vectors: those go as a double)
+  const [ut, uv] = /^<(8 x i8|4 x i16|2 x i32)>$/.test(ty) ? ['double', t.value(`bitcast ${ty} ${v} to double`)] : [ty, v];
+  t.emit(`call void asm sideeffect "", "${constraint}"(${ut} ${uv}) #4`);
+  return v;
+}
+
 export function translateMemory(t: FunctionTranslator, ins: Instr): boolean {
   const load = LOADS.get(ins.op);
   if (load) {
     const addr = t.pop();
     const p = effectiveAddress(t, addr.v, ins.memarg!.offset, load.bytes, load.mem);
-    const v = t.value(`load ${load.mem}, ${load.mem}* ${p}, align 1`);
+    const v = guardedLoad(t, load.mem, p);
     t.push(load.type, load.ext ? t.value(`${load.ext} ${load.mem} ${v} to ${llvmType(load.type)}`) : v);
     return true;
   }

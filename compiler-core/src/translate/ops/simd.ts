@@ -7,7 +7,7 @@ import type { Instr } from '../../wasm/types';
 import { Simd } from '../../wasm/opcodes';
 import { v128Const } from '../../llvm/ir';
 import type { FunctionTranslator } from '../function';
-import { effectiveAddress } from './memory';
+import { effectiveAddress, guardedLoad } from './memory';
 import { emitMinMax } from './numeric';
 import { guardDemoteOperand, guardVectorOperands, type FloatBinop } from './nan-quieting';
 
@@ -191,14 +191,14 @@ function loadExtend(t: FunctionTranslator, ins: Instr, to: Shape, signed: boolea
   const addr = t.pop();
   const memTy = `<${to.lanes} x ${from.elem}>`;
   const p = effectiveAddress(t, addr.v, ins.memarg!.offset, 8, memTy);
-  const v = t.value(`load ${memTy}, ${memTy}* ${p}, align 1`);
+  const v = guardedLoad(t, memTy, p);
   pushVec(t, t.value(`${signed ? 'sext' : 'zext'} ${memTy} ${v} to ${vt(to)}`), to);
 }
 
 function loadScalar(t: FunctionTranslator, ins: Instr, s: Shape): string {
   const addr = t.pop();
   const p = effectiveAddress(t, addr.v, ins.memarg!.offset, s.bits / 8, s.elem);
-  return t.value(`load ${s.elem}, ${s.elem}* ${p}, align 1`);
+  return guardedLoad(t, s.elem, p);
 }
 
 function loadLane(t: FunctionTranslator, ins: Instr, s: Shape): void {
@@ -269,7 +269,7 @@ function buildTable(): Map<number, Handler> {
   h.set(Simd.v128_load, (t, ins) => {
     const addr = t.pop();
     const p = effectiveAddress(t, addr.v, ins.memarg!.offset, 16, V);
-    t.push('v128', t.value(`load ${V}, ${V}* ${p}, align 1`));
+    t.push('v128', guardedLoad(t, V, p));
   });
   h.set(Simd.v128_store, (t, ins) => {
     const v = t.pop(); const addr = t.pop();
