@@ -28,7 +28,9 @@ volatile sig_atomic_t wrt_cr_in_entry;
 const char *wrt_cr_snapshot_path;
 bool wrt_cr_continue;
 bool wrt_cr_stats;
+uint64_t wrt_cr_at_point;
 uint64_t wrt_cr_start_ns;
+static uint64_t points_reached; /* since start or restore, counted while --checkpoint-at is set */
 static volatile uint64_t sig_at_ns;   /* when SIGUSR1 arrived (for --cr-stats) */
 
 uint64_t wrt_now_ns(void) {
@@ -45,9 +47,14 @@ static uint32_t cr_seq;
 #if defined(__x86_64__)
 #define ARCH_CODE 1
 #define DW_SP 7
+/* System V: rbx (3), rbp (6), r12-r15 (12-15) survive a call */
+static bool callee_saved(uint16_t r) { return r == 3 || r == 6 || (r >= 12 && r <= 15); }
 #elif defined(__aarch64__)
 #define ARCH_CODE 2
 #define DW_SP 31
+/* AAPCS64: x19-x29 (19-29) and the low 64 bits of v8-v15 (72-79) survive a call; x30 (LR) does
+ * not, as the BL itself overwrites it (the compiler reserves it in C/R builds for that reason) */
+static bool callee_saved(uint16_t r) { return (r >= 19 && r <= 29) || (r >= 72 && r <= 79); }
 #else
 #error "unsupported architecture"
 #endif
@@ -130,7 +137,12 @@ static bool read_loc(walk_t *w, struct _Unwind_Context *ctx, const wrt_sm_loc *l
     memcpy(out, &v, 8);
     return true;
   case SM_REGISTER:
-    if (type == WRT_V128) return wfail(w, "a v128 value lives in register %u (unsupported)", l->reg);
+    /* At a return address only callee-saved registers still hold what the stackmap says; any other
+     * register was overwritten by the call (reading it would save garbage, so refuse). */
+    if (!callee_saved(l->reg))
+      return wfail(w, "stackmap record at 0x%llx keeps a value in DWARF register %u, which the call overwrites",
+                   (unsigned long long)_Unwind_GetIP(ctx), l->reg);
+    if (sz > 8) return wfail(w, "a v128 value lives in register %u, of which a call keeps only 64 bits", l->reg);
     v = reg_value(ctx, l->reg);
     memcpy(out, &v, 8);
     return true;
@@ -420,7 +432,14 @@ static void on_checkpoint_signal(int sig) {
   wrt_cr_flag = 1;
 }
 
+static void report_points_short(void) {
+  if (points_reached < wrt_cr_at_point)
+    fprintf(stderr, "wanco: the program ended after %llu migration points, before --checkpoint-at %llu\n",
+            (unsigned long long)points_reached, (unsigned long long)wrt_cr_at_point);
+}
+
 int wrt_cr_setup(void) {
+  if (wrt_cr_at_point) atexit(report_points_short);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_checkpoint_signal;
@@ -440,14 +459,15 @@ static struct {
 } rs;
 
 void wrt_cr_recompute_flag(void) {
-  if (sig_request || (wrt_ctl_enabled && wrt_ctl_wants_flag())) wrt_cr_flag = 1;
+  if (sig_request || (wrt_ctl_enabled && wrt_ctl_wants_flag()) || (wrt_cr_at_point && points_reached < wrt_cr_at_point))
+    wrt_cr_flag = 1;
 }
 
-static void signal_checkpoint(bool keep_running) {
+static void signal_checkpoint(uint32_t reason, bool keep_running) {
   char err[512];
   uint32_t nf = 0;
   uint64_t at_point = wrt_now_ns();
-  long size = wrt_cr_checkpoint(wrt_cr_snapshot_path, SNAP_REASON_SIGNAL, &nf, err, sizeof err);
+  long size = wrt_cr_checkpoint(wrt_cr_snapshot_path, reason, &nf, err, sizeof err);
   uint64_t done = wrt_now_ns();
   wrt_stdout_flush();
   fflush(stdout);
@@ -477,7 +497,13 @@ void wrt_cr_point(uint64_t point_id) {
     sig_request = 0;
     sig_keep_running = 0;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    signal_checkpoint(keep);
+    signal_checkpoint(SNAP_REASON_SIGNAL, keep);
+  }
+  /* --checkpoint-at N: every poll reaches this hook (the flag stays set) and the N-th one checkpoints,
+   * so that the same N is the same Wasm state on either architecture */
+  if (wrt_cr_at_point && ++points_reached == wrt_cr_at_point) {
+    sig_at_ns = wrt_now_ns();
+    signal_checkpoint(SNAP_REASON_POINT, false);
   }
   if (wrt_ctl_enabled) wrt_ctl_at_point(point_id);
   wrt_cr_recompute_flag();

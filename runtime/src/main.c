@@ -136,6 +136,15 @@ static int opt_stats(const option_def *o, const char *arg) {
   wrt_cr_stats = true;
   return 0;
 }
+static int opt_at_point(const option_def *o, const char *arg) {
+  (void)o;
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(arg, &end, 10);
+  if (errno || *end || !*arg || *arg == '-' || n == 0) return usage_error("bad --checkpoint-at value '%s' (expected a count >= 1)", arg);
+  wrt_cr_at_point = n;
+  return 0;
+}
 static int opt_pause(const option_def *o, const char *arg) {
   (void)o; (void)arg;
   wrt_ctl_pause_on_start = true;
@@ -155,6 +164,7 @@ static const option_def options[] = {
   /* checkpoint/restore */
   { "--snapshot", "FILE", opt_snapshot, "where SIGUSR1/SIGUSR2 write the snapshot (default: PROG.wsnap in the current directory)" },
   { "--checkpoint-continue", NULL, opt_continue, "keep running after a SIGUSR1 checkpoint too (default: exit 0; SIGUSR2 always keeps running)" },
+  { "--checkpoint-at", "N", opt_at_point, "checkpoint and exit at the N-th migration point reached (the same moment on either architecture)" },
   { "--cr-stats", NULL, opt_stats, "print checkpoint and restore timings on stderr" },
   { "--restore", "FILE", opt_restore, "continue the program saved in snapshot FILE (its original arguments and environment are used)" },
   { "--control", "SOCKET", opt_control, "listen for debugger/control requests on the Unix socket SOCKET" },
@@ -272,6 +282,7 @@ int main(int argc, char **argv) {
   }
 
   if (driver_script) return wrt_driver_run(driver_script);
+  wrt_cr_recompute_flag(); /* --checkpoint-at counts from the first point */
   if (restore_file) wrt_cr_restore_apply();
   else wrt_module.instantiate(); /* checkpoint requests during instantiate wait for the first point in entry */
   wrt_ctl_before_entry();

@@ -41,19 +41,26 @@ function compilerStamp(): string {
   return files.map((f) => (existsSync(f) ? String(statSync(f).mtimeMs) : 'none')).join(':');
 }
 
-/** .wat stays as it is; .c is built with wasi-libc. Returns the module path. */
-export function fixtureModule(source: string): string {
+/** .wat stays as it is; .c is built with wasi-libc (clang -O2 and `cflags`). Returns the module path. */
+export function fixtureModule(source: string, cflags: string[] = []): string {
   const src = join(ROOT, 'test-fixtures', source);
   if (src.endsWith('.wat')) return src;
   mkdirSync(CACHE, { recursive: true });
-  const out = join(CACHE, `${basename(src, '.c')}-${hashOf(readFileSync(src))}.wasm`);
-  if (!existsSync(out)) execFileSync('clang-14', ['--target=wasm32-wasi', '-O2', src, '-o', out, '-lm']);
+  const out = join(CACHE, `${basename(src, '.c')}-${hashOf(readFileSync(src), cflags.join(' '))}.wasm`);
+  // PATH without node_modules/.bin: under `npm test` clang would run binaryen's wasm-opt on its output
+  const env = { ...process.env, PATH: (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':') };
+  if (!existsSync(out)) execFileSync('clang-14', ['--target=wasm32-wasi', '-O2', ...cflags, src, '-o', out, '-lm'], { env });
   return out;
 }
 
+/**
+ * Compiles for one architecture into a directory of its own; the ELF keeps the module's name on
+ * every architecture, so that the program's argv[0] (and so its memory) is the same on both.
+ */
 export function compileFor(module: string, arch: Arch, extra: string[] = []): string {
-  mkdirSync(CACHE, { recursive: true });
-  const out = join(CACHE, `${basename(module).replace(/\.\w+$/, '')}-${hashOf(readFileSync(module), arch, extra.join(' '), compilerStamp())}-${arch}`);
+  const dir = join(CACHE, `${hashOf(readFileSync(module), arch, extra.join(' '), compilerStamp())}-${arch}`);
+  const out = join(dir, basename(module).replace(/-[0-9a-f]{20}(?=\.wasm$)/, '').replace(/\.\w+$/, ''));
+  mkdirSync(dir, { recursive: true });
   if (!existsSync(out)) execFileSync(process.execPath, [WANCO, 'compile', module, '--target', arch, '-o', out, ...extra], { stdio: 'pipe' });
   return out;
 }
@@ -114,6 +121,8 @@ export function dirContents(dir: string): Map<string, string> {
 export interface Program {
   name: string;
   source: string;
+  /** clang flags for a .c source (besides --target=wasm32-wasi -O2) */
+  cflags?: string[];
   /** program arguments (after the runtime's own options) */
   args: string[];
   /** files to put in the preopened directory, mounted as /data */

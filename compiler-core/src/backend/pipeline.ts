@@ -71,10 +71,12 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
       await run(tc.opt, [`-passes=${passes}`, ll, '-o', bc]);
       times.opt = Math.max(times.opt, performance.now() - t0);
       t0 = performance.now();
+      // keep deopt values in callee-saved registers where possible instead of spilling them
+      const deoptInRegisters = opts.checkpoint && !opts.debugPoints;
+      const features = [opts.target.features, ...(deoptInRegisters && opts.target.deoptRegisterFeatures ? [opts.target.deoptRegisterFeatures] : [])];
       await run(tc.llc, [`-O${opts.optLevel}`, '-filetype=obj', `-mtriple=${opts.target.triple}`,
-        `-mcpu=${opts.target.cpu}`, `-mattr=${opts.target.features}`, '-relocation-model=static',
-        // keep deopt values in callee-saved registers where possible instead of spilling them
-        ...(opts.checkpoint && !opts.debugPoints ? ['--use-registers-for-deopt-values'] : []), bc, '-o', objects[k]]);
+        `-mcpu=${opts.target.cpu}`, `-mattr=${features.join(',')}`, '-relocation-model=static',
+        ...(deoptInRegisters ? ['--use-registers-for-deopt-values'] : []), bc, '-o', objects[k]]);
       times.llc = Math.max(times.llc, performance.now() - t0);
       if (opts.checkpoint) {
         // A C-identifier section name makes the linker define __start_/__stop_ bounds over all

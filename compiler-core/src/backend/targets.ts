@@ -14,6 +14,14 @@ export interface Target {
    */
   cpu: string;
   features: string;
+  /**
+   * Features added when deopt values may live in registers (C/R builds with
+   * --use-registers-for-deopt-values). aarch64: reserve x30. LLVM 14 counts LR among the registers
+   * a STATEPOINT preserves (it is in the callee-saved list because prologues save it) although the
+   * BL it becomes overwrites it, so a value live only in the deopt state could be put in x30 and the
+   * stackmap then names x30, which holds the return address by the time the runtime reads it.
+   */
+  deoptRegisterFeatures: string;
   /** clang --target for linking against the system's (cross) libc */
   linkTriple: string;
 }
@@ -25,6 +33,7 @@ export const TARGETS: Record<TargetName, Target> = {
     dataLayout: 'e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128',
     cpu: 'x86-64',
     features: '+sse4.2,+sse4.1,+ssse3,+popcnt,+cx16,+sahf',
+    deoptRegisterFeatures: '',
     linkTriple: 'x86_64-linux-gnu',
   },
   aarch64: {
@@ -33,6 +42,7 @@ export const TARGETS: Record<TargetName, Target> = {
     dataLayout: 'e-m:e-i8:8:32-i16:16:32-i64:64-i128:128-n32:64-S128',
     cpu: 'generic',
     features: '+neon',
+    deoptRegisterFeatures: '+reserve-x30',
     linkTriple: 'aarch64-linux-gnu',
   },
 };
