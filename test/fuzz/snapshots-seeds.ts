@@ -58,17 +58,31 @@ function checkpoint(exe: string, args: string[], cwd: string, snap: string, opts
   });
 }
 
+/** checkpoint() with a few tries: a loaded machine can start the program late or run it past the
+ * moment (the signal then finds it not started yet or already done). */
+async function checkpointRetry(exe: string, args: string[], cwd: string, snap: string, delays: number[]): Promise<Buffer> {
+  let last: Error | undefined;
+  for (const afterMs of delays) {
+    try {
+      return await checkpoint(exe, args, cwd, snap, { afterMs });
+    } catch (e) {
+      last = e as Error;
+    }
+  }
+  throw last;
+}
+
 export async function makeSeeds(): Promise<SeedProgram[]> {
   const dir = mkdtempSync(join(tmpdir(), 'wanco-fuzz-seeds-'));
   const seeds: SeedProgram[] = [];
 
   const rec = compileFor(fixtureModule('cr/recursion.c'), 'x86_64');
   seeds.push({ name: 'recursion', exe: rec, files: {}, restoreArgs: () => [],
-    snapshot: await checkpoint(rec, [], dir, join(dir, 'recursion.wsnap'), { afterMs: 40 }) });
+    snapshot: await checkpointRetry(rec, [], dir, join(dir, 'recursion.wsnap'), [40, 15, 80, 5]) });
 
   const loops = compileFor(fixtureModule('cr/loops.wat'), 'x86_64');
   seeds.push({ name: 'loops', exe: loops, files: {}, restoreArgs: () => [],
-    snapshot: await checkpoint(loops, [], dir, join(dir, 'loops.wsnap'), { afterMs: 60 }) });
+    snapshot: await checkpointRetry(loops, [], dir, join(dir, 'loops.wsnap'), [60, 20, 120, 5]) });
 
   const fx = compileFor(fixtureWasm(), 'x86_64');
   const data = join(dir, 'data');

@@ -364,7 +364,9 @@ describe('snapshot fuzzing: C and TypeScript readers', function () {
     const log = `${r.stdout}${r.stderr}`;
     const stats = (log.match(/stat::\w+:\s+\d+/g) ?? []).join(', ');
     const done = /Done (\d+) runs in (\d+) second/.exec(log);
-    console.log(`      libFuzzer: ${done ? `${done[1]} runs in ${done[2]} s` : `${runs} runs requested`}; corpus ${readdirSync(corpus).length} inputs${stats ? `; ${stats}` : ''}`);
+    const cov = [...log.matchAll(/cov: (\d+) ft: (\d+)/g)].pop();
+    console.log(`      libFuzzer: ${done ? `${done[1]} runs in ${done[2]} s` : `${runs} runs requested`}; corpus ${readdirSync(corpus).length} inputs` +
+      `${cov ? `, coverage ${cov[1]} edges (${cov[2]} features)` : ''}${stats ? `; ${stats}` : ''}`);
     rmSync(corpus, { recursive: true, force: true });
     rmSync(seedDir, { recursive: true, force: true });
     assert.ok(ok, `libFuzzer found a problem (input saved under ${artifacts}):\n${log.split('\n').slice(-40).join('\n')}`);
