@@ -3,7 +3,8 @@
  * nodes, depth up to 17) while main keeps an int64_t sum, a double and a float
  * live across the calls, and each recursion level keeps i32, i64, f32, f64 and
  * v128 values of its own alive across its recursive calls (in callee-saved
- * registers or spill slots, as the register allocator decides). */
+ * registers or spill slots, as the register allocator decides). Argument: the
+ * number of rounds (default 60). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,11 +44,12 @@ static int32_t release(node *n) {
   return c + (v & 1);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  int rounds = argc > 1 ? atoi(argv[1]) : 60;
   int64_t sum = 0;
   double avg = 0;
   float f = 1.0f;
-  for (int round = 0; round < 60; round++) {
+  for (int round = 0; round < rounds; round++) {
     node *t = build(12 + round % 6);
     int64_t w = walk(t, 0, (double)round, f, wasm_i32x4_make(round, 1, 2, 3));
     int32_t c = release(t);

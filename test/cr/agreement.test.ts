@@ -24,6 +24,8 @@ interface Build {
   cflags?: string[];
   /** wanco compile options */
   compile?: string[];
+  /** program arguments */
+  args?: string[];
   /** also checkpoint restored programs */
   restored: boolean;
 }
@@ -33,6 +35,8 @@ interface Build {
 const BUILDS: Build[] = [
   { name: 'trees (C -O2, SIMD)', source: 'cr/trees.c', cflags: ['-msimd128'], restored: true },
   { name: 'trees, wanco -O3', source: 'cr/trees.c', cflags: ['-msimd128'], compile: ['-O3'], restored: false },
+  // a debug build reaches a point at every statement: a few rounds are enough
+  { name: 'trees, debug build (--debug-points)', source: 'cr/trees.c', cflags: ['-msimd128'], compile: ['--debug-points'], args: ['3'], restored: true },
   { name: 'recursion (C -O2)', source: 'cr/recursion.c', restored: true },
   { name: 'strips.wat', source: 'cr/strips.wat', restored: true },
   { name: 'loops.wat', source: 'cr/loops.wat', restored: false },
@@ -53,14 +57,15 @@ describe('checkpoint/restore: captures agree across architectures (--checkpoint-
       const rand = prng(SEED ^ (b.name.length * 7919 + b.source.length));
 
       // How many points a whole run reaches (on x86_64: the other side is checked at each moment).
-      const full = await runElf(exe.x86_64, 'x86_64', ['--checkpoint-at', String(2 ** 62)], dir);
+      const args = ['--', ...(b.args ?? [])];
+      const full = await runElf(exe.x86_64, 'x86_64', ['--checkpoint-at', String(2 ** 62), ...args], dir);
       const m = ENDED.exec(full.stderr);
       assert.ok(m && full.code === 0, `a full run did not report its point count: exit ${full.code}\n${full.stderr}`);
       const total = Number(m[1]);
 
       const checkpointAt = async (arch: Arch, n: number, name: string, restore?: string) => {
         const snap = join(dir, `${name}.${arch}.wsnap`);
-        const r = await runElf(exe[arch], arch, ['--snapshot', snap, '--checkpoint-at', String(n), ...(restore ? ['--restore', restore] : [])], dir);
+        const r = await runElf(exe[arch], arch, ['--snapshot', snap, '--checkpoint-at', String(n), ...(restore ? ['--restore', restore] : args)], dir);
         assert.equal(r.signal, null, `${arch} at point ${n}${restore ? ' after restore' : ''}: killed by ${r.signal}\n${r.stderr}`);
         assert.equal(r.code, 0, `${arch} at point ${n}${restore ? ' after restore' : ''}: exit ${r.code}\n${r.stderr}`);
         return WRITTEN.test(r.stderr) ? snap : undefined;

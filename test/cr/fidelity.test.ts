@@ -51,10 +51,16 @@ describe('checkpoint/restore fidelity (x86_64 -> aarch64 -> x86_64, aarch64 -> x
       const expected = await runElf(exe.x86_64, 'x86_64', [...dirArgs(expectedDir), '--', ...p.args], expectedDir);
       assert.equal(expected.code, 0, `uninterrupted run failed: ${expected.stderr}`);
       const expectedFiles = dirContents(join(expectedDir, 'data'));
+      // The aarch64 run prints the same, and tells how long a link there takes.
+      const armDir = copyDir(baseDir);
+      const onArm = await runElf(exe.aarch64, 'aarch64', [...dirArgs(armDir), '--', ...p.args], armDir);
+      assert.equal(onArm.stdout.toString(), expected.stdout.toString(), `the uninterrupted aarch64 run prints something else: ${onArm.stderr}`);
+      const runMs: Record<Arch, number> = { x86_64: expected.ms, aarch64: onArm.ms };
       const rand = prng(SEED ^ p.name.length * 7919);
       const chains: Record<string, number> = {};
       const captures: Record<Arch, number> = { x86_64: 0, aarch64: 0 };
 
+      let tries = 0;
       for (let chain = 0; chain < CHAINS; chain++) {
         const dir = copyDir(baseDir);
         const plan = PLANS[chain % PLANS.length];
@@ -66,10 +72,10 @@ describe('checkpoint/restore fidelity (x86_64 -> aarch64 -> x86_64, aarch64 -> x
           const arch = plan[i];
           const last = i === plan.length - 1;
           const next = join(dir, `s${i}.wsnap`);
-          // Random moment inside the expected run time of this link (qemu is ~15x slower; a fresh
-          // process under qemu needs its first ~300 ms before the runtime's handler is installed).
-          const scale = arch === 'aarch64' ? 15 : 1;
-          const delay = last ? undefined : Math.round((20 + rand() * expected.ms * 0.6) * scale + (arch === 'aarch64' && !snapshot ? 300 : 0));
+          // A random moment inside the run time of this link on its architecture (a fresh process
+          // under qemu needs its first ~300 ms before the runtime's handler is installed).
+          const start = arch === 'aarch64' ? 300 : 20;
+          const delay = last ? undefined : Math.round(start + rand() * 0.7 * Math.max(0, runMs[arch] - start));
           // A restored program keeps the arguments saved in its snapshot.
           const args = [...dirArgs(dir), '--snapshot', next, ...(snapshot ? ['--restore', snapshot] : ['--', ...p.args])];
           const r = await runElf(exe[arch], arch, args, dir, delay);
@@ -77,11 +83,12 @@ describe('checkpoint/restore fidelity (x86_64 -> aarch64 -> x86_64, aarch64 -> x
           assert.equal(r.signal, null, `${p.name} chain ${chain}: killed by ${r.signal}\n${log.join('\n')}`);
           assert.equal(r.code, 0, `${p.name} chain ${chain}: exit ${r.code}\n${log.join('\n')}`);
           stdout = Buffer.concat([stdout, r.stdout]);
-          if (!checkpointed(r)) break; // finished before the signal: the chain ends here
+          if (!checkpointed(r)) break; // finished before the signal: the chain ends here (a restored link)
           checkpoints++;
           captures[arch]++;
           snapshot = next;
         }
+        if (checkpoints === 0 && ++tries <= 3 * CHAINS) { chain--; continue; } // the first link ended before its moment: draw again
         chains[plan.join(' -> ')] = (chains[plan.join(' -> ')] ?? 0) + 1;
         assert.ok(checkpoints >= 1, `${p.name} chain ${chain}: no checkpoint was taken\n${log.join('\n')}`);
         assert.equal(stdout.toString(), expected.stdout.toString(), `${p.name} chain ${chain} (seed ${SEED}) output differs\n${log.join('\n')}`);
