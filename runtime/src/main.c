@@ -245,14 +245,16 @@ int main(int argc, char **argv) {
     wrt_cr_snapshot_path = default_snap;
   }
 
-  /* Wasm argv: program basename, then the remaining arguments. */
-  wrt_wasi_argc = 1 + (argc - first);
-  wrt_wasi_argv = calloc((size_t)wrt_wasi_argc + 1, sizeof(char *));
-  if (!wrt_wasi_argv) wrt_fatal("out of memory");
-  wrt_wasi_argv[0] = (char *)wrt_prog_name;
-  for (int k = first; k < argc; k++) wrt_wasi_argv[1 + k - first] = argv[k];
-  wrt_wasi_envc = nenvs;
-  wrt_wasi_envp = envs;
+  /* Wasm argv: program basename, then the remaining arguments (a restored program keeps its own). */
+  if (!restore_file) {
+    wrt_wasi_argc = 1 + (argc - first);
+    wrt_wasi_argv = calloc((size_t)wrt_wasi_argc + 1, sizeof(char *));
+    if (!wrt_wasi_argv) wrt_fatal("out of memory");
+    wrt_wasi_argv[0] = (char *)wrt_prog_name;
+    for (int k = first; k < argc; k++) wrt_wasi_argv[1 + k - first] = argv[k];
+    wrt_wasi_envc = nenvs;
+    wrt_wasi_envp = envs;
+  }
 
   if (wrt_module.abi_version != WRT_ABI_VERSION)
     wrt_fatal("module ABI version %u, runtime expects %u", wrt_module.abi_version, WRT_ABI_VERSION);

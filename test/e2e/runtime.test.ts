@@ -55,10 +55,10 @@ describe('runtime: C tests (runtime/test/run.sh)', function () {
 });
 
 /** Sanitizer options: reports into files of `dir` (any file is a failure). */
-function sanitizerEnv(dir: string, leaks: boolean): NodeJS.ProcessEnv {
+function sanitizerEnv(dir: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
-    ASAN_OPTIONS: `log_path=${dir}/asan:detect_leaks=${leaks ? 1 : 0}:allow_user_segv_handler=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:detect_stack_use_after_return=0`,
+    ASAN_OPTIONS: `log_path=${dir}/asan:detect_leaks=1:allow_user_segv_handler=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:detect_stack_use_after_return=0`,
     UBSAN_OPTIONS: `log_path=${dir}/ubsan:print_stacktrace=1:halt_on_error=1`,
   };
 }
@@ -116,7 +116,7 @@ describe('runtime: checkpoint and restore of compiled programs under ASan + UBSa
       const reports = () => readdirSync(logs).map((f) => `${f}:\n${readFileSync(join(logs, f), 'utf8')}`).join('\n');
 
       const t0 = performance.now();
-      const full = await runWithSignals(exe, [], dir, sanitizerEnv(logs, true), []);
+      const full = await runWithSignals(exe, [], dir, sanitizerEnv(logs), []);
       const ms = performance.now() - t0;
       assert.equal(reports(), '', 'sanitizer reports of the uninterrupted run');
       assert.equal(full.status, 0, full.stderr);
@@ -124,20 +124,18 @@ describe('runtime: checkpoint and restore of compiled programs under ASan + UBSa
 
       // SIGUSR2: checkpoint and keep running; the last snapshot written is restored
       const snap = join(dir, `${name}.wsnap`);
-      const ck = await runWithSignals(exe, ['--snapshot', snap], dir, sanitizerEnv(logs, true), [0.2, 0.35, 0.5].map((f) => Math.round(ms * f)));
+      const ck = await runWithSignals(exe, ['--snapshot', snap], dir, sanitizerEnv(logs), [0.2, 0.35, 0.5].map((f) => Math.round(ms * f)));
       assert.equal(reports(), '', 'sanitizer reports of the checkpointing run');
       assert.equal(ck.status, 0, ck.stderr);
       assert.equal(ck.stdout, full.stdout, 'checkpoints must not change the output');
       const written = (ck.stderr.match(/checkpoint written/g) ?? []).length;
       assert.ok(written >= 1 && existsSync(snap), `no checkpoint was written (the run took ${ms.toFixed(0)} ms):\n${ck.stderr}`);
 
-      // (leak checking off for --restore: the argv array main.c allocates is replaced by the
-      // snapshot's and never freed, 16 bytes that LeakSanitizer reports; a C/R runtime finding)
-      const rs = await runWithSignals(exe, ['--restore', snap], dir, sanitizerEnv(logs, false), []);
+      const rs = await runWithSignals(exe, ['--restore', snap], dir, sanitizerEnv(logs), []);
       assert.equal(reports(), '', 'sanitizer reports of the restore');
       assert.equal(rs.status, 0, rs.stderr);
       assert.ok(full.stdout.endsWith(rs.stdout), `the restored run's output is not the end of the uninterrupted run's:\n${rs.stdout.slice(0, 500)}`);
-      console.log(`      ${written} checkpoint(s) in a ${ms.toFixed(0)} ms run; the restore printed the last ${rs.stdout.length} of ${full.stdout.length} bytes (leak check off for --restore)`);
+      console.log(`      ${written} checkpoint(s) in a ${ms.toFixed(0)} ms run; the restore printed the last ${rs.stdout.length} of ${full.stdout.length} bytes`);
     });
   }
 });
