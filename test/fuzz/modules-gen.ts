@@ -10,25 +10,16 @@
  * their output and exit status, or both trap.
  */
 
+import { itemSeed, Mulberry32 } from '../helpers/random';
+
 // ---------------------------------------------------------------- random numbers
 
-/** A small seeded generator (mulberry32): the same seed gives the same sequence everywhere. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) { this.s = seed >>> 0; }
-  /** uniform in [0, 2^32) */
-  u32(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
+/** The seeded generator of the module fuzzer (mulberry32, test/helpers/random.ts). */
+export class Rng extends Mulberry32 {
   /** uniform integer in [0, n) */
   int(n: number): number { return n <= 1 ? 0 : this.u32() % n; }
   /** uniform integer in [lo, hi] */
   range(lo: number, hi: number): number { return lo + this.int(hi - lo + 1); }
-  chance(p: number): boolean { return this.u32() < p * 0x100000000; }
   pick<T>(a: readonly T[]): T { return a[this.int(a.length)]; }
   /** a value likely to hit edge cases: 0, 1, powers of two and their neighbours, the limits, random */
   interestingU32(): number {
@@ -44,10 +35,7 @@ export class Rng {
 
 /** The generator of mutant `index` of run `seed`: each mutant can be replayed alone. */
 export function rngFor(seed: number, index: number): Rng {
-  let h = (seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-  return new Rng((h ^ (h >>> 16)) >>> 0);
+  return new Rng(itemSeed(seed, index));
 }
 
 // ---------------------------------------------------------------- encoding

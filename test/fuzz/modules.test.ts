@@ -24,17 +24,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { compileCached, fixtureWasm, reasonsForV8Message, ROOT, type TrapReason } from '../helpers/oracle';
+import { envInt } from '../helpers/env';
 import { Rng } from './modules-gen';
 import { corpusSources, type MutantResult } from './modules-worker';
 import { MAX_VERIFIED_IR } from './modules-check';
 
-const envInt = (name: string, dflt: number): number => {
-  const v = process.env[name];
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${v}`);
-  return n;
-};
 
 const SEED = process.env.WANCO_FUZZ_SEED ? envInt('WANCO_FUZZ_SEED', 0) >>> 0 : randomBytes(4).readUInt32LE(0);
 const COUNT = envInt('WANCO_FUZZ_MODULES', 5000);

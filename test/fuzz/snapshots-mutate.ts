@@ -8,32 +8,19 @@
  */
 import { crc32 } from 'node:zlib';
 import { xxh64Low32 } from '../../compiler-core/src/snapshot/zstd';
+import { itemSeed, Mulberry32 } from '../helpers/random';
 import { layout, type ChunkLoc, type Field, type Layout } from './snapshots-layout';
 
-/** A small seeded PRNG (mulberry32) with helpers. */
-export class Rand {
-  private a: number;
-  constructor(seed: number) { this.a = seed >>> 0; }
-  next(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
+/** The seeded generator of the snapshot fuzzer (mulberry32, test/helpers/random.ts). */
+export class Rand extends Mulberry32 {
   int(n: number): number { return Math.floor(this.next() * n); }
-  u32(): number { return (this.int(0x10000) * 0x10000 + this.int(0x10000)) >>> 0; }
+  /** a 32-bit value from two 16-bit draws */
+  word32(): number { return (this.int(0x10000) * 0x10000 + this.int(0x10000)) >>> 0; }
   pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]; }
-  chance(p: number): boolean { return this.next() < p; }
 }
 
 /** The seed of mutant i of a run: replayable one by one. */
-export function mutantSeed(runSeed: number, i: number): number {
-  let h = (runSeed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
-}
+export const mutantSeed = itemSeed;
 
 export interface Seed { name: string; bytes: Buffer; layout: Layout }
 
@@ -75,9 +62,9 @@ function interesting(r: Rand, size: number, orig: bigint): bigint {
   const common = [0n, 1n, 2n, 3n, orig + 1n, orig - 1n, orig * 2n, orig ^ (1n << BigInt(r.int(8 * size))), max, max - 1n];
   if (size === 4) {
     return BigInt.asUintN(32, r.pick([...common, 7n, 8n, 9n, 10n, 99n, 100n, 101n, 255n, 256n, 0x7fffn, 0xffffn, 0x10000n, 0x10001n,
-      1n << 20n, (1n << 20n) + 1n, 0x7fffffffn, 0x80000000n, BigInt(r.u32())]));
+      1n << 20n, (1n << 20n) + 1n, 0x7fffffffn, 0x80000000n, BigInt(r.word32())]));
   }
-  return BigInt.asUintN(64, r.pick([...common, (1n << 63n) - 1n, 1n << 63n, (BigInt(r.u32()) << 32n) | BigInt(r.u32())]));
+  return BigInt.asUintN(64, r.pick([...common, (1n << 63n) - 1n, 1n << 63n, (BigInt(r.word32()) << 32n) | BigInt(r.word32())]));
 }
 
 function readField(b: Buffer, f: { at: number; size: number }): bigint {
@@ -210,7 +197,7 @@ const OPS: Record<string, { weight: number; op: Op }> = {
   flags: { weight: 3, op: (r, s) => {
     const sec = r.pick(s.layout.sections);
     const b = Buffer.from(s.bytes);
-    const v = r.pick([1, 2, 0x80000000, 0xffffffff, r.u32() | 1]) >>> 0;
+    const v = r.pick([1, 2, 0x80000000, 0xffffffff, r.word32() | 1]) >>> 0;
     b.writeUInt32LE(v, sec.at + 4);
     return { kind: 'flags', what: `section ${sec.tag} flags 0x${v.toString(16)}`, bytes: fixHeader(b) };
   } },

@@ -28,17 +28,11 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { decompressFrame, ZstdError } from '../../compiler-core/src/snapshot/zstd';
 import { ROOT } from '../helpers/cr-chain';
+import { envInt } from '../helpers/env';
 import { fixHeader, handmadeFrame, mutantSeed, mutate, Rand, seedOf, type Seed } from './snapshots-mutate';
 import { CReader, TsReader, type Judgement } from './snapshots-readers';
 import { makeSeeds, scratchDir, type SeedProgram } from './snapshots-seeds';
 
-const envInt = (name: string, dflt: number): number => {
-  const v = process.env[name];
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${v}`);
-  return n;
-};
 
 const SEED = process.env.WANCO_FUZZ_SEED ? envInt('WANCO_FUZZ_SEED', 0) >>> 0 : randomBytes(4).readUInt32LE(0);
 const COUNT = envInt('WANCO_FUZZ_SNAPSHOTS', 300);

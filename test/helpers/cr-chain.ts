@@ -16,17 +16,7 @@ const WANCO = join(ROOT, 'bin', 'wanco');
 
 export type Arch = 'x86_64' | 'aarch64';
 
-/** mulberry32: a small seeded PRNG so that every random moment can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from './random';
 
 function hashOf(...parts: (string | Buffer)[]): string {
   const h = createHash('sha256');
