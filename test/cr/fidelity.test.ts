@@ -68,14 +68,16 @@ describe('checkpoint/restore fidelity (x86_64 -> aarch64 -> x86_64, aarch64 -> x
         let snapshot: string | undefined;
         const log: string[] = [];
         let checkpoints = 0;
+        let done = 0; // about how much of the program's run the links so far did
         for (let i = 0; i < plan.length; i++) {
           const arch = plan[i];
           const last = i === plan.length - 1;
           const next = join(dir, `s${i}.wsnap`);
-          // A random moment inside the run time of this link on its architecture (a fresh process
-          // under qemu needs its first ~300 ms before the runtime's handler is installed).
+          // A random moment inside what is left of the run on this link's architecture (a fresh
+          // process under qemu needs its first ~300 ms before the runtime's handler is installed).
           const start = arch === 'aarch64' ? 300 : 20;
-          const delay = last ? undefined : Math.round(start + rand() * 0.7 * Math.max(0, runMs[arch] - start));
+          const left = (1 - done) * runMs[arch];
+          const delay = last ? undefined : Math.round(start + rand() * 0.8 * Math.max(0, left - start));
           // A restored program keeps the arguments saved in its snapshot.
           const args = [...dirArgs(dir), '--snapshot', next, ...(snapshot ? ['--restore', snapshot] : ['--', ...p.args])];
           const r = await runElf(exe[arch], arch, args, dir, delay);
@@ -86,6 +88,7 @@ describe('checkpoint/restore fidelity (x86_64 -> aarch64 -> x86_64, aarch64 -> x
           if (!checkpointed(r)) break; // finished before the signal: the chain ends here (a restored link)
           checkpoints++;
           captures[arch]++;
+          done = Math.min(0.95, done + (delay ?? 0) / runMs[arch]);
           snapshot = next;
         }
         if (checkpoints === 0 && ++tries <= 3 * CHAINS) { chain--; continue; } // the first link ended before its moment: draw again
