@@ -4,9 +4,10 @@ import { extname } from 'node:path';
 import { loadModule } from './wasm/load';
 import { checkCommandEntry } from './wasm/command';
 import { checkImports, translateModule } from './translate/module';
-import { buildExecutable, type OptLevel } from './backend/pipeline';
+import { buildExecutable, wasmFunctionIndex, type OptLevel } from './backend/pipeline';
 import type { Target } from './backend/targets';
 import type { HostSet } from './translate/host-imports';
+import type { Module } from './wasm/types';
 
 export interface CompileOptions {
   input: string;
@@ -24,6 +25,8 @@ export interface CompileOptions {
   /** host modules imports may bind to (the spec runner adds spectest) */
   hosts?: HostSet;
   onPhase?: (phase: string, ms: number) => void;
+  /** LLVM functions compiled with their deopt values in stack slots (llc failed with them in registers) */
+  onStackSlotFallback?: (llvmNames: string[]) => void;
 }
 
 /**
@@ -54,6 +57,20 @@ export async function compileFile(opts: CompileOptions): Promise<void> {
   await buildExecutable(partitions, {
     target: opts.target, optLevel: opts.optLevel, output: opts.output, emitLlvm: opts.emitLlvm,
     checkpoint: opts.checkpoint, debugPoints: opts.debugPoints,
-    llvmBinDir: opts.llvmBinDir, onPhase: opts.onPhase,
+    llvmBinDir: opts.llvmBinDir, onPhase: opts.onPhase, describeFunction: (n) => describeFunction(module, n),
+    onStackSlotFallback: opts.onStackSlotFallback,
   });
+}
+
+/**
+ * How an error names the Wasm function an LLVM function came from: `wf311` (or its restore
+ * variant `wr311`, or a piece LLVM split off it) is `Wasm function 311 "name"` with the name from
+ * the name section, else from an export; other LLVM functions (trampolines) as they are.
+ */
+export function describeFunction(module: Module, llvmName: string): string {
+  const i = wasmFunctionIndex(llvmName);
+  if (i === undefined) return `LLVM function @${llvmName}`;
+  const name = module.names.functions.get(i) ?? module.exports.find((e) => e.kind === 'func' && e.index === i)?.name;
+  const variant = llvmName.startsWith('wr') ? ', restore variant' : '';
+  return `Wasm function ${i}${name !== undefined ? ` "${name}"` : ''} (LLVM @${llvmName}${variant})`;
 }

@@ -2,14 +2,22 @@
  * The back end: LLVM IR text -> opt-14 -> llc-14 -> clang-14/lld static link
  * with the target's runtime archive. The output ELF appears atomically
  * (written beside the destination, then renamed).
+ *
+ * C/R builds ask llc to keep deopt values in callee-saved registers
+ * (--use-registers-for-deopt-values), a speed choice: on some functions llc-14 then runs out of
+ * registers or crashes. The flag is global to one llc run, so a partition on which llc fails
+ * with it is split after opt (llvm-extract, post-optimisation IR: the code does not change) until
+ * every piece either compiles with the flag or is a single function, which is compiled with its
+ * deopt values in stack slots. When a tool fails for good, every other tool of the build is
+ * killed at once and the error names the Wasm function the failing LLVM function came from.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, rename, rm, writeFile, copyFile, chmod } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rename, rm, writeFile, copyFile, chmod } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { WancoError } from '../wasm/errors';
 import type { Target } from './targets';
-import { findToolchain, runtimeArchive } from './toolchain';
+import { findToolchain, runtimeArchive, type Toolchain } from './toolchain';
 
 export type OptLevel = 0 | 1 | 2 | 3;
 
@@ -27,19 +35,66 @@ export interface BackendOptions {
   llvmBinDir?: string;
   /** phase timings are reported here */
   onPhase?: (phase: string, ms: number) => void;
+  /**
+   * Names the Wasm function an LLVM function came from (`wf311` -> `function 311 ($name)`), for
+   * error messages; without it the LLVM name is shown as it is.
+   */
+  describeFunction?: (llvmName: string) => string | undefined;
+  /** LLVM functions that llc compiled with their deopt values in stack slots are reported here */
+  onStackSlotFallback?: (llvmNames: string[]) => void;
 }
 
-function run(tool: string, args: string[]): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(tool, args, { maxBuffer: 64 * 1024 * 1024 }, (err, _stdout, stderr) => {
-      if (err) {
-        const detail = (stderr || err.message).trim().split('\n').slice(0, 8).join('\n');
-        reject(new WancoError(`internal compiler error: ${basename(tool)} failed:\n${detail}`));
-      } else {
-        resolvePromise();
-      }
+/** A tool that exited with an error (or a signal). */
+export class ToolFailure extends Error {
+  constructor(readonly tool: string, readonly stderr: string, readonly status: number | null, readonly signal: NodeJS.Signals | null) {
+    super(`${basename(tool)} failed`);
+  }
+
+  /** the first lines of its diagnostics without the stack dump's addresses */
+  detail(): string {
+    const lines = this.stderr.split('\n').map((l) => l.trimEnd())
+      .filter((l) => l && !/^\s*#\d+ 0x/.test(l) && !/^0x[0-9a-f]+/i.test(l) && !/^PLEASE submit a bug report/.test(l));
+    const how = this.signal ? `killed by ${this.signal}` : this.status !== null && this.status > 128 ? `killed by signal ${this.status - 128}` : '';
+    const text = lines.slice(0, 8).join('\n');
+    return [text, how].filter(Boolean).join('\n') || `exit status ${this.status}`;
+  }
+}
+
+/**
+ * Runs external tools for one build and ends them all at once when the build fails: no tool of
+ * a failed build keeps running after its error is reported.
+ */
+class Tools {
+  private readonly children = new Set<ChildProcess>();
+  private stopped = false;
+
+  run(tool: string, args: string[]): Promise<void> {
+    if (this.stopped) return Promise.reject(new WancoError('build stopped'));
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn(tool, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      this.children.add(child);
+      let stderr = '';
+      child.stderr!.setEncoding('utf8');
+      child.stderr!.on('data', (d: string) => { if (stderr.length < 1 << 20) stderr += d; });
+      child.on('error', (e) => { this.children.delete(child); reject(new ToolFailure(tool, e.message, null, null)); });
+      child.on('close', (status, signal) => {
+        this.children.delete(child);
+        if (status === 0) resolvePromise();
+        else reject(new ToolFailure(tool, stderr, status, signal));
+      });
     });
-  });
+  }
+
+  /** Kills every running tool (by its PID) and waits until all have exited. */
+  async stopAll(): Promise<void> {
+    this.stopped = true;
+    const exits = [...this.children].map((c) => new Promise<void>((r) => {
+      if (c.exitCode !== null || c.signalCode !== null) { r(); return; }
+      c.once('close', () => r());
+      try { c.kill('SIGKILL'); } catch { r(); }
+    }));
+    await Promise.all(exits);
+  }
 }
 
 async function timed<T>(opts: BackendOptions, phase: string, f: () => Promise<T>): Promise<T> {
@@ -47,6 +102,43 @@ async function timed<T>(opts: BackendOptions, phase: string, f: () => Promise<T>
   const r = await f();
   opts.onPhase?.(phase, performance.now() - t0);
   return r;
+}
+
+/** LLVM function names mentioned by a tool's diagnostics (crash stack dumps name the function). */
+export function functionsNamedIn(stderr: string): string[] {
+  const names = new Set<string>();
+  for (const m of stderr.matchAll(/on function ['"]@?([\w.$-]+)['"]/g)) names.add(m[1]);
+  for (const m of stderr.matchAll(/(?:in function|function) @?(w[fr]\d+[\w.$-]*)/g)) names.add(m[1]);
+  return [...names];
+}
+
+/** The Wasm function index an LLVM function name came from (`wf311`, `wr311`, `wf311.cold.1`). */
+export function wasmFunctionIndex(llvmName: string): number | undefined {
+  const m = /^w[fr](\d+)(?:\.|$)/.exec(llvmName);
+  return m ? Number(m[1]) : undefined;
+}
+
+function toolError(f: ToolFailure, functions: string[], opts: BackendOptions, what?: string): WancoError {
+  const described = functions.map((n) => opts.describeFunction?.(n) ?? `LLVM function @${n}`);
+  const where = described.length ? ` on ${described.join(', ')}` : '';
+  return new WancoError(`internal compiler error: ${basename(f.tool)} failed${where}${what ? ` (${what})` : ''}:\n${f.detail()}`);
+}
+
+/** Functions defined in an LLVM IR text. */
+function definedFunctions(ir: string): string[] {
+  return [...ir.matchAll(/^define [^@\n]*@("?)([^"(\s]+)\1\(/gm)].map((m) => m[2]);
+}
+
+/**
+ * Makes every local symbol of a module hidden-global so that its functions can be compiled in
+ * separate objects that still link to each other (the ELF is static: hidden symbols stay inside it).
+ * Names are those of one partition, already unique in the program: wanco's wf/wr/wx/wg/wd... and
+ * opt's, which are local to this partition (and global only in the pieces split from it).
+ */
+function externalize(ir: string): string {
+  return ir
+    .replace(/^define (?:internal|private) /gm, 'define hidden ')
+    .replace(/^(@[^\s=]+) = (?:internal|private) /gm, '$1 = hidden ');
 }
 
 /**
@@ -58,9 +150,11 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
   const tc = findToolchain(opts.llvmBinDir);
   const lib = runtimeArchive(opts.target.name);
   const work = await mkdtemp(join(tmpdir(), 'wanco-'));
+  const tools = new Tools();
   try {
-    const objects = parts.map((_, k) => join(work, `module${k}.o`));
+    const objects: string[][] = parts.map(() => []);
     const times = { opt: 0, llc: 0 };
+    const fallback: string[] = [];
     const buildOne = async (ir: string, k: number) => {
       const ll = join(work, `module${k}.ll`);
       const bc = join(work, `module${k}.opt.bc`);
@@ -68,33 +162,38 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
       // C/R: optimise first (inlining merges the frames' deopt state), then make statepoints.
       const passes = `default<O${opts.optLevel}>${opts.checkpoint ? ',rewrite-statepoints-for-gc' : ''}`;
       let t0 = performance.now();
-      await run(tc.opt, [`-passes=${passes}`, ll, '-o', bc]);
+      try {
+        await tools.run(tc.opt, [`-passes=${passes}`, ll, '-o', bc]);
+      } catch (e) {
+        if (!(e instanceof ToolFailure)) throw e;
+        const named = functionsNamedIn(e.stderr);
+        throw toolError(e, named, opts, named.length ? undefined : `partition ${k + 1} of ${parts.length}, functions ${describeSome(definedFunctions(ir), opts)}`);
+      }
       times.opt = Math.max(times.opt, performance.now() - t0);
       t0 = performance.now();
-      // keep deopt values in callee-saved registers where possible instead of spilling them
-      const deoptInRegisters = opts.checkpoint && !opts.debugPoints;
-      const features = [opts.target.features, ...(deoptInRegisters && opts.target.deoptRegisterFeatures ? [opts.target.deoptRegisterFeatures] : [])];
-      await run(tc.llc, [`-O${opts.optLevel}`, '-filetype=obj', `-mtriple=${opts.target.triple}`,
-        `-mcpu=${opts.target.cpu}`, `-mattr=${features.join(',')}`, '-relocation-model=static',
-        ...(deoptInRegisters ? ['--use-registers-for-deopt-values'] : []), bc, '-o', objects[k]]);
+      objects[k] = await codegen(tools, tc, opts, work, bc, `module${k}`, fallback);
       times.llc = Math.max(times.llc, performance.now() - t0);
-      if (opts.checkpoint) {
-        // A C-identifier section name makes the linker define __start_/__stop_ bounds over all
-        // objects' stackmap blobs, which the runtime parses (runtime/src/cr.c).
-        await run(tc.objcopy, ['--rename-section=.llvm_stackmaps=wanco_stackmaps', objects[k]]);
-      }
     };
-    await runPool(parts.map((ir, k) => () => buildOne(ir, k)), Math.max(1, cpus().length));
+    try {
+      await runPool(parts.map((ir, k) => () => buildOne(ir, k)), Math.max(1, cpus().length));
+    } catch (e) {
+      await tools.stopAll(); // the other partitions' tools end now, before the work directory goes
+      throw e;
+    }
+    if (fallback.length > 0) opts.onStackSlotFallback?.(fallback);
     opts.onPhase?.('opt', times.opt);
     opts.onPhase?.('llc', times.llc);
     const out = resolve(opts.output);
     const partial = join(dirname(out), `.${basename(out)}.${process.pid}.partial`);
     try {
-      await timed(opts, 'link', () => run(tc.clang, ['-static', '-fuse-ld=lld', `--target=${opts.target.linkTriple}`,
-        ...objects, lib, '-lzstd', '-lz', '-lm', '-o', partial]));
+      await timed(opts, 'link', () => tools.run(tc.clang, ['-static', '-fuse-ld=lld', `--target=${opts.target.linkTriple}`,
+        ...objects.flat(), lib, '-lzstd', '-lz', '-lm', '-o', partial]).catch((e: unknown) => {
+        throw e instanceof ToolFailure ? toolError(e, [], opts, 'link') : e;
+      }));
       await chmod(partial, 0o755);
       await rename(partial, out);
     } catch (e) {
+      await tools.stopAll();
       await rm(partial, { force: true }); // never leave a half-written executable behind
       throw e;
     }
@@ -102,19 +201,136 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
       for (let k = 0; k < parts.length; k++) {
         const suffix = parts.length === 1 ? '' : `.${k}`;
         await copyFile(join(work, `module${k}.ll`), `${out}${suffix}.ll`);
-        await run(tc.opt, ['-S', join(work, `module${k}.opt.bc`), '-o', `${out}${suffix}.opt.ll`]);
+        await tools.run(tc.opt, ['-S', join(work, `module${k}.opt.bc`), '-o', `${out}${suffix}.opt.ll`]);
       }
     }
   } finally {
+    await tools.stopAll();
     await rm(work, { recursive: true, force: true });
   }
 }
 
-/** Runs the jobs with at most `limit` at a time; rejects with the first failure. */
+/**
+ * Code generation of one optimised module (IR text or bitcode) exactly as a build does it:
+ * the objects written into `work`, and the functions that llc compiled with their deopt values in
+ * stack slots. (Tests run LLVM IR reductions through it.)
+ */
+export async function codegenModule(input: string, work: string, opts: BackendOptions): Promise<{ objects: string[]; fallback: string[] }> {
+  const tools = new Tools();
+  const fallback: string[] = [];
+  try {
+    const objects = await codegen(tools, findToolchain(opts.llvmBinDir), opts, work, input, basename(input).replace(/\.[^.]*$/, ''), fallback);
+    return { objects, fallback };
+  } finally {
+    await tools.stopAll();
+  }
+}
+
+function describeSome(names: string[], opts: BackendOptions): string {
+  const wasm = names.filter((n) => wasmFunctionIndex(n) !== undefined);
+  const shown = wasm.slice(0, 6).map((n) => opts.describeFunction?.(n) ?? `@${n}`);
+  return shown.join(', ') + (wasm.length > shown.length ? ` and ${wasm.length - shown.length} more` : '');
+}
+
+/**
+ * llc for one optimised partition: one object, or (C/R, when llc fails with deopt values in
+ * registers) several, each piece of the partition split off with llvm-extract. Functions that
+ * fail alone are compiled with their deopt values in stack slots; their names go to `fallback`.
+ */
+async function codegen(tools: Tools, tc: Toolchain, opts: BackendOptions, work: string, bc: string, stem: string,
+  fallback: string[]): Promise<string[]> {
+  const deoptInRegisters = opts.checkpoint && !opts.debugPoints;
+  const llc = async (input: string, obj: string, registers: boolean) => {
+    const features = [opts.target.features, ...(registers && opts.target.deoptRegisterFeatures ? [opts.target.deoptRegisterFeatures] : [])];
+    await tools.run(tc.llc, [`-O${opts.optLevel}`, '-filetype=obj', `-mtriple=${opts.target.triple}`,
+      `-mcpu=${opts.target.cpu}`, `-mattr=${features.join(',')}`, '-relocation-model=static',
+      ...(registers ? ['--use-registers-for-deopt-values'] : []), input, '-o', obj]);
+    if (opts.checkpoint) {
+      // A C-identifier section name makes the linker define __start_/__stop_ bounds over all
+      // objects' stackmap blobs, which the runtime parses (runtime/src/cr.c).
+      await tools.run(tc.objcopy, ['--rename-section=.llvm_stackmaps=wanco_stackmaps', obj]);
+    }
+  };
+  const whole = join(work, `${stem}.o`);
+  try {
+    await llc(bc, whole, deoptInRegisters);
+    return [whole];
+  } catch (e) {
+    if (!(e instanceof ToolFailure) || e.tool !== tc.llc) throw e;
+    if (!deoptInRegisters) throw toolError(e, functionsNamedIn(e.stderr), opts);
+  }
+  try {
+    return await split(tools, tc, opts, work, bc, stem, fallback, llc);
+  } catch (e) {
+    throw e instanceof ToolFailure ? toolError(e, functionsNamedIn(e.stderr), opts) : e;
+  }
+}
+
+/** The partition's data and declarations in one object, its functions in pieces (see codegen). */
+async function split(tools: Tools, tc: Toolchain, opts: BackendOptions, work: string, bc: string, stem: string,
+  fallback: string[], llc: (input: string, obj: string, registers: boolean) => Promise<void>): Promise<string[]> {
+  const text = join(work, `${stem}.ext.ll`);
+  if (bc.endsWith('.bc')) await tools.run(tc.dis, [bc, '-o', text]);
+  const ir = externalize(await readFile(bc.endsWith('.bc') ? text : bc, 'utf8'));
+  await writeFile(text, ir);
+  const funcs = definedFunctions(ir);
+  const objects: string[] = [];
+  let n = 0;
+  const extract = async (names: string[], del: boolean): Promise<string> => {
+    const piece = join(work, `${stem}.p${n++}.bc`);
+    await tools.run(tc.extract, [...(del ? ['--delete'] : []), ...names.map((f) => `--func=${f}`), text, '-o', piece]);
+    return piece;
+  };
+  const data = await extract(funcs, true);
+  const dataObj = join(work, `${stem}.data.o`);
+  await llc(data, dataObj, false);
+  objects.push(dataObj);
+  const attempt = async (names: string[]): Promise<void> => {
+    const piece = await extract(names, false);
+    const obj = piece.replace(/\.bc$/, '.o');
+    try {
+      await llc(piece, obj, true);
+      objects.push(obj);
+      return;
+    } catch (e) {
+      if (!(e instanceof ToolFailure) || e.tool !== tc.llc) throw e;
+      if (names.length > 1) {
+        const half = Math.ceil(names.length / 2);
+        await attempt(names.slice(0, half));
+        await attempt(names.slice(half));
+        return;
+      }
+    }
+    try {
+      await llc(piece, obj, false);
+    } catch (e) {
+      throw e instanceof ToolFailure ? toolError(e, names, opts) : e;
+    }
+    fallback.push(names[0]);
+    objects.push(obj);
+  };
+  await attempt(funcs);
+  return objects;
+}
+
+/**
+ * Runs the jobs with at most `limit` at a time; rejects with the first failure, as soon as it
+ * happens (jobs not started by then are not started).
+ */
 async function runPool(jobs: (() => Promise<void>)[], limit: number): Promise<void> {
   let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) await jobs[next++]();
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  let failed = false;
+  await new Promise<void>((resolvePromise, reject) => {
+    let running = 0;
+    const launch = () => {
+      if (failed) return;
+      if (next >= jobs.length && running === 0) { resolvePromise(); return; }
+      while (running < limit && next < jobs.length) {
+        const job = jobs[next++];
+        running++;
+        job().then(() => { running--; launch(); }, (e: unknown) => { failed = true; reject(e); });
+      }
+    };
+    launch();
+  });
 }

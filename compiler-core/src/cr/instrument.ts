@@ -101,7 +101,11 @@ export class CrInstrumentation implements CrHooks {
 
   /**
    * `[ "deopt"(i64 id, locals..., stack...) ]`: live locals loaded from their
-   * allocas, dead ones as the constant 0 (free: no register, no spill).
+   * allocas, dead ones as the constant 0 (free: no register, no spill). A dead v128 is `i64 0`, not
+   * `<2 x i64> zeroinitializer`: a stackmap constant is at most 64 bits, so llc materialises a vector
+   * constant in a register, and with --use-registers-for-deopt-values it runs out of registers
+   * (none is callee-saved and vector-wide); the runtime reads a constant location of any type as its
+   * value zero-extended, so the snapshot holds the same 16 zero bytes.
    */
   private bundle(t: FunctionTranslator, id: bigint, stack: Operand[]): string {
     const values = [`i64 ${idText(id)}`];
@@ -109,7 +113,7 @@ export class CrInstrumentation implements CrHooks {
     t.localTypes.forEach((lt, i) => {
       const ty = llvmType(lt);
       const isLive = live === undefined || (live & (1n << BigInt(i))) !== 0n;
-      values.push(`${ty} ${isLive ? t.value(`load ${ty}, ${ty}* %l${i}`) : zeroValue(lt)}`);
+      values.push(isLive ? `${ty} ${t.value(`load ${ty}, ${ty}* %l${i}`)}` : lt === 'v128' ? 'i64 0' : `${ty} ${zeroValue(lt)}`);
     });
     for (const s of stack) values.push(`${llvmType(s.type)} ${s.v}`);
     return ` [ "deopt"(${values.join(', ')}) ]`;
