@@ -438,8 +438,13 @@ static void report_points_short(void) {
             (unsigned long long)points_reached, (unsigned long long)wrt_cr_at_point);
 }
 
+void wrt_cr_start_counting(void) {
+  if (!wrt_cr_at_point) return;
+  atexit(report_points_short);
+  wrt_cr_recompute_flag();
+}
+
 int wrt_cr_setup(void) {
-  if (wrt_cr_at_point) atexit(report_points_short);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_checkpoint_signal;

@@ -154,6 +154,8 @@ extern uint64_t wrt_cr_start_ns;              /* CLOCK_MONOTONIC when main() beg
 uint64_t wrt_now_ns(void);                    /* CLOCK_MONOTONIC in ns (async-signal-safe) */
 /* Installs the SIGUSR1 (checkpoint, exit) and SIGUSR2 (checkpoint, go on) handler. */
 int wrt_cr_setup(void);
+/* --checkpoint-at: from here on every point counts (the flag stays set until the N-th). */
+void wrt_cr_start_counting(void);
 /* --restore: reads, validates and applies the snapshot (exits 2 on errors). */
 void wrt_cr_restore_prepare(const char *path);
 void wrt_cr_restore_apply(void);

@@ -224,6 +224,9 @@ int main(int argc, char **argv) {
 
   int first = parse_options(argc, argv);
   if (first < 0) return 2;
+  /* as early as possible: a SIGUSR1/SIGUSR2 before this ends the process; one after it waits for the
+   * first migration point of the entry function (a restore reads its snapshot after this) */
+  if (wrt_cr_setup() != 0) wrt_fatal("cannot install the checkpoint signal handler: %s", strerror(errno));
   if (restore_file && first < argc) {
     usage_error("program arguments cannot be given with --restore (the program keeps its original ones)");
     return 2;
@@ -277,14 +280,13 @@ int main(int argc, char **argv) {
   if (wrt_signals_setup() != 0) wrt_fatal("cannot install signal handlers: %s", strerror(errno));
   signal(SIGPIPE, SIG_IGN); /* a closed pipe is EPIPE from fd_write, as in wasmtime */
 
-  if (wrt_cr_setup() != 0) wrt_fatal("cannot install the checkpoint signal handler: %s", strerror(errno));
   if (control_path && wrt_ctl_start(control_path) != 0) {
     usage_error("cannot listen on control socket '%s': %s", control_path, strerror(errno));
     return 2;
   }
 
   if (driver_script) return wrt_driver_run(driver_script);
-  wrt_cr_recompute_flag(); /* --checkpoint-at counts from the first point */
+  wrt_cr_start_counting();
   if (restore_file) wrt_cr_restore_apply();
   else wrt_module.instantiate(); /* checkpoint requests during instantiate wait for the first point in entry */
   wrt_ctl_before_entry();
