@@ -47,12 +47,6 @@ interface Failure { i: number; what: string; saved: string }
  */
 const KNOWN_DEFECTS: Array<{ name: string; test: RegExp }> = [
   {
-    // (func (local v128 v128 v128) (call $f_that_reaches_a_migration_point)): the dead v128 locals
-    // are deopt operands `<2 x i64> zeroinitializer`, which llc cannot keep in registers
-    name: 'llc-14 runs out of registers on constant v128 deopt operands (--use-registers-for-deopt-values)',
-    test: /llc-14 failed:\s*error: ran out of registers during register allocation/,
-  },
-  {
     // every migration point and call records every local (dead ones as constants), so the IR
     // grows as locals x points: 42374 locals and ~10 calls gave 56 MB of IR (303 MB and 13 s
     // with --debug-points); a little more passes V8's longest string
