@@ -30,10 +30,9 @@ interface Build {
   restored: boolean;
 }
 
-// wanco -O0 is not among them yet: llc-14 runs out of registers on trees.c at -O0 with deopt values in
-// registers (issue 13, shared/repro/llc-deopt-registers).
 const BUILDS: Build[] = [
   { name: 'trees (C -O2, SIMD)', source: 'cr/trees.c', cflags: ['-msimd128'], restored: true },
+  { name: 'trees, wanco -O0', source: 'cr/trees.c', cflags: ['-msimd128'], compile: ['-O0'], args: ['20'], restored: false },
   { name: 'trees, wanco -O3', source: 'cr/trees.c', cflags: ['-msimd128'], compile: ['-O3'], restored: false },
   // a debug build reaches a point at every statement: a few rounds are enough
   { name: 'trees, debug build (--debug-points)', source: 'cr/trees.c', cflags: ['-msimd128'], compile: ['--debug-points'], args: ['3'], restored: true },
