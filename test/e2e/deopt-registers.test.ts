@@ -73,7 +73,7 @@ describe('C/R builds when llc cannot keep deopt values in registers', function (
         const t0 = performance.now();
         const r = await codegenModule(input, work, { target: LLVM_TARGETS.x86_64, optLevel, output: '', emitLlvm: false, checkpoint: true });
         console.log(`      ${file} -O${optLevel}: ${r.objects.length} objects in ${((performance.now() - t0) / 1000).toFixed(1)} s; stack slots for ${r.fallback.join(', ')}`);
-        // (-O0: llc's fast register allocator copes with red311 with the flag)
+        // (-O0: no deopt values in registers at all, so nothing falls back)
         assert.deepEqual(r.fallback, optLevel === 0 ? [] : [fn]);
         for (const o of r.objects) assert.ok(readFileSync(o).subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])), `${o} is an ELF object`);
       }
@@ -169,7 +169,7 @@ exec sleep 300
     } catch (e) {
       error = e as Error;
     } finally {
-      process.env.TMPDIR = saved.tmp;
+      if (saved.tmp === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved.tmp;
       if (saved.parts === undefined) delete process.env.WANCO_PARTITIONS; else process.env.WANCO_PARTITIONS = saved.parts;
     }
     const secs = (performance.now() - t0) / 1000;
@@ -187,5 +187,23 @@ exec sleep 300
     assert.deepEqual(children, [], 'no child process of the compile remains');
     assert.deepEqual(readdirSync(tmp), [], 'the work directory is gone');
     assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('three') && f !== 'three.wat' || f.startsWith('.three')), [], 'no output, not even a partial one');
+  });
+
+  it('an opt crash names the Wasm function its stack dump names, else the partition\'s functions', async () => {
+    const fake = mkdtempSync(join(dir, 'bin-'));
+    const wat = join(dir, 'two.wat');
+    writeFileSync(wat, `(module
+  (func $helper (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+  (func (export "_start") (drop (call $helper (i32.const 0)))))`);
+    for (const [stderr, expected] of [
+      ['Stack dump:\\n2.\\tRunning pass "InstCombinePass" on function "wf0"\\nSegmentation fault', /opt-14 failed on Wasm function 0 "helper" \(LLVM @wf0\):\n[^]*killed by signal 11/],
+      ['error: something went wrong', /opt-14 failed \(partition 1 of 1, functions Wasm function 0 "helper" \(LLVM @wf0\), Wasm function 1 "_start" \(LLVM @wf1\)\):\nerror: something went wrong/],
+    ] as const) {
+      writeFileSync(join(fake, 'opt-14'), `#!/bin/sh\nprintf '${stderr}\\n' >&2\nexit 139\n`);
+      chmodSync(join(fake, 'opt-14'), 0o755);
+      await assert.rejects(compileFile({ input: wat, output: join(dir, 'two'), target: LLVM_TARGETS.x86_64, optLevel: 2, emitLlvm: false,
+        boundsChecks: false, checkpoint: false, llvmBinDir: fake }), (e: Error) => { assert.match(e.message, expected); return true; });
+      assert.ok(!existsSync(join(dir, 'two')));
+    }
   });
 });

@@ -3,7 +3,7 @@
  * with the target's runtime archive. The output ELF appears atomically
  * (written beside the destination, then renamed).
  *
- * C/R builds ask llc to keep deopt values in callee-saved registers
+ * C/R builds at -O1..-O3 ask llc to keep deopt values in callee-saved registers
  * (--use-registers-for-deopt-values), a speed choice: on some functions llc-14 then runs out of
  * registers or crashes. The flag is global to one llc run, so a partition on which llc fails
  * with it is split after opt (llvm-extract, post-optimisation IR: the code does not change) until
@@ -239,7 +239,11 @@ function describeSome(names: string[], opts: BackendOptions): string {
  */
 async function codegen(tools: Tools, tc: Toolchain, opts: BackendOptions, work: string, bc: string, stem: string,
   fallback: string[]): Promise<string[]> {
-  const deoptInRegisters = opts.checkpoint && !opts.debugPoints;
+  // -O0 (llc's fast register allocator): deopt values in stack slots. With the flag, llc -O0 ran
+  // out of registers on at least one libc function of each of the 11 bench programs (x86_64), and
+  // the split-and-retry cost more compile time than registers can give back in unoptimised code.
+  // WANCO_DEOPT_REGISTERS=0: every deopt value in a stack slot (to measure what registers buy).
+  const deoptInRegisters = opts.checkpoint && !opts.debugPoints && opts.optLevel > 0 && process.env.WANCO_DEOPT_REGISTERS !== '0';
   const llc = async (input: string, obj: string, registers: boolean) => {
     const features = [opts.target.features, ...(registers && opts.target.deoptRegisterFeatures ? [opts.target.deoptRegisterFeatures] : [])];
     await tools.run(tc.llc, [`-O${opts.optLevel}`, '-filetype=obj', `-mtriple=${opts.target.triple}`,
@@ -252,15 +256,17 @@ async function codegen(tools: Tools, tc: Toolchain, opts: BackendOptions, work: 
     }
   };
   const whole = join(work, `${stem}.o`);
+  let firstFailure: ToolFailure;
   try {
     await llc(bc, whole, deoptInRegisters);
     return [whole];
   } catch (e) {
     if (!(e instanceof ToolFailure) || e.tool !== tc.llc) throw e;
     if (!deoptInRegisters) throw toolError(e, functionsNamedIn(e.stderr), opts);
+    firstFailure = e;
   }
   try {
-    return await split(tools, tc, opts, work, bc, stem, fallback, llc);
+    return await split(tools, tc, opts, work, bc, stem, fallback, llc, firstFailure);
   } catch (e) {
     throw e instanceof ToolFailure ? toolError(e, functionsNamedIn(e.stderr), opts) : e;
   }
@@ -268,7 +274,7 @@ async function codegen(tools: Tools, tc: Toolchain, opts: BackendOptions, work: 
 
 /** The partition's data and declarations in one object, its functions in pieces (see codegen). */
 async function split(tools: Tools, tc: Toolchain, opts: BackendOptions, work: string, bc: string, stem: string,
-  fallback: string[], llc: (input: string, obj: string, registers: boolean) => Promise<void>): Promise<string[]> {
+  fallback: string[], llc: (input: string, obj: string, registers: boolean) => Promise<void>, firstFailure: ToolFailure): Promise<string[]> {
   const text = join(work, `${stem}.ext.ll`);
   if (bc.endsWith('.bc')) await tools.run(tc.dis, [bc, '-o', text]);
   const ir = externalize(await readFile(bc.endsWith('.bc') ? text : bc, 'utf8'));
@@ -285,31 +291,43 @@ async function split(tools: Tools, tc: Toolchain, opts: BackendOptions, work: st
   const dataObj = join(work, `${stem}.data.o`);
   await llc(data, dataObj, false);
   objects.push(dataObj);
-  const attempt = async (names: string[]): Promise<void> => {
-    const piece = await extract(names, false);
-    const obj = piece.replace(/\.bc$/, '.o');
-    try {
-      await llc(piece, obj, true);
-      objects.push(obj);
-      return;
-    } catch (e) {
-      if (!(e instanceof ToolFailure) || e.tool !== tc.llc) throw e;
-      if (names.length > 1) {
-        const half = Math.ceil(names.length / 2);
-        await attempt(names.slice(0, half));
-        await attempt(names.slice(half));
+  const attempt = async (names: string[], known?: ToolFailure): Promise<void> => {
+    let piece: string | undefined;
+    const extracted = async () => (piece ??= await extract(names, false));
+    const objectOf = (p: string) => p.replace(/\.bc$/, '.o');
+    let failure = known; // (the whole partition: it failed already)
+    if (!failure) {
+      try {
+        const p = await extracted();
+        await llc(p, objectOf(p), true);
+        objects.push(objectOf(p));
         return;
+      } catch (e) {
+        if (!(e instanceof ToolFailure) || e.tool !== tc.llc) throw e;
+        failure = e;
       }
     }
+    if (names.length > 1) {
+      // llc's crash dump names the function it was on: that one alone first, then the rest;
+      // otherwise halves
+      const named = new Set(functionsNamedIn(failure.stderr).filter((f) => names.includes(f)));
+      const [a, b] = named.size > 0 && named.size < names.length
+        ? [names.filter((f) => named.has(f)), names.filter((f) => !named.has(f))]
+        : [names.slice(0, Math.ceil(names.length / 2)), names.slice(Math.ceil(names.length / 2))];
+      await attempt(a);
+      await attempt(b);
+      return;
+    }
+    const p = await extracted();
     try {
-      await llc(piece, obj, false);
+      await llc(p, objectOf(p), false);
     } catch (e) {
       throw e instanceof ToolFailure ? toolError(e, names, opts) : e;
     }
     fallback.push(names[0]);
-    objects.push(obj);
+    objects.push(objectOf(p));
   };
-  await attempt(funcs);
+  await attempt(funcs, firstFailure);
   return objects;
 }
 
