@@ -66,8 +66,8 @@ function idText(id: bigint): string {
 export class CrInstrumentation implements CrHooks {
   readonly points = new Map<bigint, PointInfo>();
   private readonly liveness = new Map<number, Liveness | undefined>();
-  /** restore variants: statement points (locals only) share one restore block; their join labels */
-  private readonly statementCases = new Map<FunctionTranslator, { cases: [bigint, string][]; v128Slot?: string }>();
+  /** restore variants: the slot through which the shared locals block reads v128 locals */
+  private readonly v128Slots = new Map<FunctionTranslator, string | undefined>();
   private readonly strips = new Map<number, Map<number, StripPlan>>();
   /** counted loops being translated: the strip end E, the point block and the body block */
   private readonly counted = new WeakMap<Frame, { loop: CountedLoop; end: string; header: string; body: string }>();
@@ -161,15 +161,16 @@ export class CrInstrumentation implements CrHooks {
     return t.value(`call ${llvmType(type)} @${RESTORE_FN[type]}()`);
   }
 
-  /** Opens the restore block of a point: locals back into their allocas, then the stack values. */
+  /**
+   * Opens the restore block of a point and reads its operand-stack values. The locals were read
+   * before, by the block all restore cases share (finish): a restore block per point that read
+   * every local made a restore variant O(points x locals) in size (vfprintf's: 135 points x 42
+   * locals, 5,700 runtime calls), which is what opt and llc spent their time on.
+   */
   private restoreBlock(t: FunctionTranslator, id: bigint, stackTypes: ValType[]): string[] {
     const label = `restore.${t.newLabel('')}`;
     t.restoreCases.push([id, label]);
     t.startBlock(label);
-    t.localTypes.forEach((lt, i) => {
-      const v = this.restoreValue(t, lt);
-      t.emit(`store ${llvmType(lt)} ${v}, ${llvmType(lt)}* %l${i}`);
-    });
     return stackTypes.map((st) => this.restoreValue(t, st));
   }
 
@@ -177,6 +178,7 @@ export class CrInstrumentation implements CrHooks {
     if (!this.instrumented(t.index)) return;
     const entry = this.analysis.entryPoint[t.index];
     if (t.restoreMode) {
+      this.v128Slots.set(t, t.localTypes.includes('v128') ? t.alloca('v128', 'rsv') : undefined);
       const body = t.newLabel('body');
       t.terminate('br label %restore.dispatch');
       if (entry) {
@@ -438,16 +440,10 @@ export class CrInstrumentation implements CrHooks {
    */
   private resumablePoint(t: FunctionTranslator, id: bigint, kind: PointKind): void {
     if (t.restoreMode && kind === PointKind.Statement) {
-      // the stack is empty: the function's shared statement-restore block reloads the locals
-      let shared = this.statementCases.get(t);
-      if (!shared) {
-        shared = { cases: [], v128Slot: t.localTypes.includes('v128') ? t.alloca('v128', 'rsv') : undefined };
-        this.statementCases.set(t, shared);
-        t.restoreCases.push([-1n, 'restore.stmt']); // placeholder: every statement id goes there
-      }
+      // the stack is empty: after the shared block has reloaded the locals, resume right here
       const join = t.newLabel('dp');
       t.emit(`br label %${join}`);
-      shared.cases.push([id, join]);
+      t.restoreCases.push([id, join]);
       t.startBlock(join);
     } else if (t.restoreMode) {
       const stack = t.stack.slice();
@@ -463,39 +459,36 @@ export class CrInstrumentation implements CrHooks {
     this.emitPoint(t, id, kind);
   }
 
-  /** The restore variant's dispatch on the saved point id. */
+  /**
+   * The restore variant's dispatch on the saved point id: an unknown id traps; otherwise the
+   * locals are read back (the same for every point of the function), then the point's restore
+   * block reads its operand stack (or, at a statement point, execution resumes at once).
+   */
   finish(t: FunctionTranslator): string[] {
     if (!t.restoreMode) return [];
-    const shared = this.statementCases.get(t);
-    this.statementCases.delete(t);
-    const all: [bigint, string][] = [];
-    for (const c of t.restoreCases) {
-      if (c[0] === -1n) all.push(...(shared?.cases.map(([id]) => [id, 'restore.stmt'] as [bigint, string]) ?? []));
-      else all.push(c);
-    }
-    const cases = all.map(([id, label]) => `i64 ${idText(id)}, label %${label}`).join(' ');
+    const v128Slot = this.v128Slots.get(t);
+    this.v128Slots.delete(t);
+    const cases = (target?: string) => t.restoreCases.map(([id, label]) => `i64 ${idText(id)}, label %${target ?? label}`).join(' ');
     const out = [
       'restore.dispatch:',
       `  %pid = call i64 @wrt_cr_restore_frame(i32 ${t.index})`,
-      `  switch i64 %pid, label %restore.bad [${cases}]`,
+      `  switch i64 %pid, label %restore.bad [${cases('restore.locals')}]`,
       'restore.bad:',
       `  call void @wrt_trap(i32 1, i32 ${t.index})`,
       '  unreachable',
+      'restore.locals:',
     ];
-    if (shared) {
-      out.push('restore.stmt:');
-      t.localTypes.forEach((lt, i) => {
-        const ty = llvmType(lt);
-        if (lt === 'v128') {
-          out.push(`  %rsp${i} = bitcast <2 x i64>* ${shared.v128Slot} to i8*`, `  call void @wrt_cr_restore_v128(i8* %rsp${i})`,
-            `  %rs${i} = load <2 x i64>, <2 x i64>* ${shared.v128Slot}`);
-        } else {
-          out.push(`  %rs${i} = call ${ty} @${RESTORE_FN[lt]}()`);
-        }
-        out.push(`  store ${ty} %rs${i}, ${ty}* %l${i}`);
-      });
-      out.push(`  switch i64 %pid, label %restore.bad [${shared.cases.map(([id, label]) => `i64 ${idText(id)}, label %${label}`).join(' ')}]`);
-    }
+    t.localTypes.forEach((lt, i) => {
+      const ty = llvmType(lt);
+      if (lt === 'v128') {
+        out.push(`  %rsp${i} = bitcast <2 x i64>* ${v128Slot} to i8*`, `  call void @wrt_cr_restore_v128(i8* %rsp${i})`,
+          `  %rs${i} = load <2 x i64>, <2 x i64>* ${v128Slot}`);
+      } else {
+        out.push(`  %rs${i} = call ${ty} @${RESTORE_FN[lt]}()`);
+      }
+      out.push(`  store ${ty} %rs${i}, ${ty}* %l${i}`);
+    });
+    out.push(`  switch i64 %pid, label %restore.bad [${cases()}]`);
     return out;
   }
 }
