@@ -78,9 +78,9 @@ describe('checkpoint/restore fidelity (x86_64 -> aarch64 -> x86_64, aarch64 -> x
           const last = i === plan.length - 1;
           const next = join(dir, `s${i}.wsnap`);
           // A random moment inside what is left of the run on this link's architecture (a process
-          // under qemu needs its first ~100-300 ms, more under load, before the runtime's handler
-          // is installed; a signal before that ends it, as it would any program).
-          const start = arch === 'aarch64' ? 300 : 20;
+          // under qemu needs its first ~30-50 ms, more under load, before the runtime's handler is
+          // installed; a signal before that ends it, as it would any program: drawn again below).
+          const start = arch === 'aarch64' ? 50 : 10;
           const left = (1 - done) * runMs[arch];
           const delay = last ? undefined : Math.round(start + rand() * 0.8 * Math.max(0, left - start));
           // A restored program keeps the arguments saved in its snapshot.
