@@ -35,8 +35,10 @@ function compilerStamp(): string {
 export function fixtureModule(source: string, cflags: string[] = []): string {
   const src = join(ROOT, 'test-fixtures', source);
   if (src.endsWith('.wat')) return src;
-  mkdirSync(CACHE, { recursive: true });
-  const out = join(CACHE, `${basename(src, '.c')}-${hashOf(readFileSync(src), cflags.join(' '))}.wasm`);
+  // a directory per build keeps the module's own name (compileFor names the ELF after it)
+  const dir = join(CACHE, hashOf(readFileSync(src), cflags.join(' ')));
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, `${basename(src, '.c')}.wasm`);
   // PATH without node_modules/.bin: under `npm test` clang would run binaryen's wasm-opt on its output
   const env = { ...process.env, PATH: (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':') };
   if (!existsSync(out)) execFileSync('clang-14', ['--target=wasm32-wasi', '-O2', ...cflags, src, '-o', out, '-lm'], { env });
@@ -49,7 +51,7 @@ export function fixtureModule(source: string, cflags: string[] = []): string {
  */
 export function compileFor(module: string, arch: Arch, extra: string[] = []): string {
   const dir = join(CACHE, `${hashOf(readFileSync(module), arch, extra.join(' '), compilerStamp())}-${arch}`);
-  const out = join(dir, basename(module).replace(/-[0-9a-f]{20}(?=\.wasm$)/, '').replace(/\.\w+$/, ''));
+  const out = join(dir, basename(module).replace(/\.\w+$/, ''));
   mkdirSync(dir, { recursive: true });
   if (!existsSync(out)) execFileSync(process.execPath, [WANCO, 'compile', module, '--target', arch, '-o', out, ...extra], { stdio: 'pipe' });
   return out;
