@@ -18,7 +18,25 @@ PKGS=(
   openssh-server                                      # extension tests: remote restore against a local sshd
   make cmake g++ zlib1g-dev libzstd-dev               # runtime build; llvm-bindings (cmake-js) build and link
   zlib1g-dev:arm64 libzstd-dev:arm64                  # -lz -lzstd for aarch64 programs (snapshots); needs arch arm64
+  dpkg-dev gcc tcl                                    # test corpus: apt-get source unpacking, sqlite's configure and amalgamation
 )
+
+# The test corpus (test/corpus/) builds Debian source packages: it needs deb-src entries, the same
+# archives as the binary ones. Added as a file of its own, once; apt-get update runs only then.
+SRC_LIST=/etc/apt/sources.list.d/wanco-deb-src.sources
+BIN_LIST=/etc/apt/sources.list.d/debian.sources
+need_update=
+if [ -f "$BIN_LIST" ] && ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ \
+   && ! grep -qs '^deb-src' /etc/apt/sources.list; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: the test corpus needs deb-src entries: run as root to add $SRC_LIST" >&2
+    exit 1
+  fi
+  echo "setup: adding deb-src entries ($SRC_LIST)"
+  sed 's/^Types:.*/Types: deb-src/' "$BIN_LIST" > "$SRC_LIST.tmp"
+  mv "$SRC_LIST.tmp" "$SRC_LIST"
+  need_update=1
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -43,8 +61,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
   apt-get update -qq
+  need_update=
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+if [ -n "$need_update" ]; then apt-get update -qq; fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 20 ]; then
