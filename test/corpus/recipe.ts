@@ -47,6 +47,8 @@ export interface Recipe {
   /** the sandbox's initial files (relative path -> contents); generated, so deterministic */
   files: () => Record<string, Buffer>;
   runs: WorkloadRun[];
+  /** what is wrong with a run's stdout (under Node), beyond agreeing with the other runs */
+  selfCheck?: (run: number, stdout: Buffer) => string | undefined;
   /** a capture of this program is expected to hold at least this many frames somewhere in its run */
   deepFrames?: number;
 }

@@ -64,7 +64,7 @@ export function reasonsForV8Message(message: string): TrapReason[] {
 
 export interface DirSpec {
   /** relative path -> contents */
-  files?: Record<string, string>;
+  files?: Record<string, string | Buffer>;
   /** relative path -> link target (as written, may point outside) */
   symlinks?: Record<string, string>;
   dirs?: string[];
@@ -246,18 +246,19 @@ async function buildFixture(source: string, wasmOpt?: string[]): Promise<string>
 export interface CompileResult { exe?: string; error?: string; cached: boolean }
 
 /**
- * `wanco compile` into out/e2e-cache/<hash>-<target>/<name>; the hash covers the
- * module's bytes, the target and the compiler build. A failed compile is not
+ * `wanco compile` into out/e2e-cache/<hash>-<target>/<name> (or `opts.cacheDir`); the hash
+ * covers the module's bytes, the target and the compiler build. A failed compile is not
  * cached (its message is returned).
  */
-export async function compileCached(wasm: string, target: Target, name: string, extra: string[] = []): Promise<CompileResult> {
+export async function compileCached(wasm: string, target: Target, name: string, extra: string[] = [],
+  opts: { cacheDir?: string; timeoutMs?: number } = {}): Promise<CompileResult> {
   const key = sha256(readFileSync(wasm), target, compilerHash(target), ...extra).slice(0, 24);
-  const dir = join(ROOT, 'out', 'e2e-cache', `${key}-${target}`);
+  const dir = join(opts.cacheDir ?? join(ROOT, 'out', 'e2e-cache'), `${key}-${target}`);
   const exe = join(dir, name);
   if (existsSync(exe)) return { exe, cached: true };
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${name}.${process.pid}.tmp`);
-  const r = await spawnCapture(process.execPath, [WANCO, 'compile', wasm, '-o', tmp, '--target', target, ...extra], { timeoutMs: 300_000 });
+  const r = await spawnCapture(process.execPath, [WANCO, 'compile', wasm, '-o', tmp, '--target', target, ...extra], { timeoutMs: opts.timeoutMs ?? 300_000 });
   if (r.status !== 0 || !existsSync(tmp)) {
     rmSync(tmp, { force: true });
     return { error: `wanco compile --target ${target} exited ${r.status ?? r.signal}${r.timedOut ? ' (timed out)' : ''}:\n${r.stderr.toString()}${r.stdout.toString()}`, cached: false };

@@ -63,4 +63,9 @@ export const bzip2: Recipe = {
     { args: ['-k', '-9', ...BZIP2_INPUTS.map((f) => `/sandbox/${f}`)] },
     { args: ['-d', '-c', ...BZIP2_INPUTS.map((f) => `/sandbox/${f}.bz2`)] },
   ],
+  selfCheck: (run, stdout) => {
+    if (run !== 1) return undefined;
+    const files = bzip2.files();
+    return stdout.equals(Buffer.concat(BZIP2_INPUTS.map((f) => files[f]))) ? undefined : 'the decompressed files are not the originals';
+  },
 };
