@@ -19,6 +19,23 @@ export interface ProgramResult {
   aarch64: Record<string, string> | null;
 }
 
+/** A corpus program (bench/corpus.ts); keys of compile/textSize/stackmapSize are "TARGET VARIANT". */
+export interface CorpusResult {
+  name: string;
+  stresses: string;
+  wasmBytes: number;
+  /** the module's code section */
+  codeBytes: number;
+  compile: Record<string, number>;
+  textSize: Record<string, number | undefined>;
+  stackmapSize: Record<string, number | undefined>;
+  /** x86_64 run time of the whole workload; null: that variant failed */
+  stats: Partial<Record<string, VariantStats | null>>;
+  /** median / wanco --no-checkpoint median of the same run */
+  ratio: Partial<Record<string, number>>;
+  error?: string;
+}
+
 export interface Results {
   date: string;
   host: { cpus: number; cpuModel: string; node: string; kernel: string; loadavg: number[] };
@@ -29,6 +46,7 @@ export interface Results {
   geomeanCrVsNocr: number | null;
   geomeanTextSizeCrVsNocr: number | null;
   crStatus: string;
+  corpus?: CorpusResult[] | null;
   large: { wasmBytes: number; functions: number; nocr?: { ms: number; maxRssKb: number | null; cached: boolean }; cr?: { ms: number; maxRssKb: number | null; cached: boolean }; error?: string } | null;
   aarch64: boolean;
   failures: string[];
@@ -98,6 +116,7 @@ export function renderMarkdown(r: Results): string {
     L.push('');
   }
 
+  if (r.corpus?.length) L.push(...renderCorpus(r.corpus));
   L.push('## Large module', '');
   if (!r.large) L.push('skipped (WANCO_BENCH_NO_LARGE=1)', '');
   else {
@@ -124,6 +143,31 @@ export function renderMarkdown(r: Results): string {
     L.push('');
   }
   return L.join('\n') + '\n';
+}
+
+function renderCorpus(cs: CorpusResult[]): string[] {
+  const L: string[] = ['## Real-program corpus (Debian source packages, test/corpus/)', ''];
+  L.push('| program | stresses | .wasm (code section) | x86_64 run: wanco --no-checkpoint | wanco C/R | Node WASI |', '|---|---|---:|---:|---:|---:|');
+  for (const c of cs) {
+    const cell = (v: string): string => {
+      const s = c.stats[v];
+      if (s === null) return 'failed';
+      if (!s) return '–';
+      return `${f2(s.median / 1000, 3)} (${f2(s.min / 1000)}–${f2(s.max / 1000)})${v === 'wanco-nocr' ? '' : ` **${f2(c.ratio[v])}×**`}`;
+    };
+    L.push(`| ${c.name} | ${c.stresses} | ${kb(c.wasmBytes)} (${kb(c.codeBytes)}) | ${cell('wanco-nocr')} | ${cell('wanco-cr')} | ${cell('node')} |`);
+  }
+  L.push('', '| program | target | compile no-C/R | compile C/R | .text no-C/R | .text C/R | C/R / no-C/R | stackmaps no-C/R | stackmaps C/R |', '|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const c of cs) {
+    for (const t of ['x86_64', 'aarch64']) {
+      const n = `${t} wanco-nocr`, y = `${t} wanco-cr`;
+      const tn = c.textSize[n], ty = c.textSize[y];
+      L.push(`| ${c.name} | ${t} | ${f2((c.compile[n] ?? NaN) / 1000, 1)} s | ${f2((c.compile[y] ?? NaN) / 1000, 1)} s | ${kb(tn)} | ${kb(ty)} | ${tn && ty ? f2(ty / tn) : '–'}× | ${kb(c.stackmapSize[n])} | ${kb(c.stackmapSize[y])} |`);
+    }
+  }
+  L.push('', 'Run time: the whole workload (every process of it, each in a fresh sandbox), wall-clock median in seconds (min–max); ratios against wanco --no-checkpoint of the same run. Compile times are wall time of `wanco compile` at -O2 when the binary was built (cached binaries keep their first figure); .text includes the runtime and the libc compiled into the module; stackmaps: the ELF\'s `wanco_stackmaps` section (LLVM\'s `.llvm_stackmaps` records, renamed by the compiler).', '');
+  for (const c of cs) if (c.error) L.push(`- ${c.name}: ${c.error.split('\n')[0]}`);
+  return L;
 }
 
 const COLORS: Record<string, string> = { native: '#4d4d4d', wasm2c: '#1f77b4', node: '#2ca02c', 'wanco-nocr': '#ff7f0e', 'wanco-cr': '#d62728' };

@@ -12,13 +12,16 @@
 //   WANCO_BENCH_AARCH64=1       also build the aarch64 wanco variants and check their output under
 //                               qemu-aarch64-static (correctness only)
 //   WANCO_BENCH_NO_LARGE=1      skip the large-module compile measurement
+//   WANCO_BENCH_NO_CORPUS=1     skip the real-program corpus (test/corpus: Debian source packages)
 //   WANCO_BENCH_OUT=DIR         results directory (default bench/results)
 import { spawn, spawnSync, SpawnSyncReturns } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CrFigures, geomean, median, quantile, renderMarkdown, renderSvg, Results, ProgramResult, VariantStats } from './report';
+import { CORPUS_NAMES, measureCorpus } from './corpus';
+import { isText, sectionSize } from './elf';
+import { CorpusResult, CrFigures, geomean, median, quantile, renderMarkdown, renderSvg, Results, ProgramResult, VariantStats } from './report';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PROGRAMS = path.join(ROOT, 'bench', 'programs');
@@ -130,23 +133,7 @@ function cached(out: string, build: (tmp: string) => void): void {
 
 /** .text size of an ELF, read from its section headers (ELF64, little-endian). */
 export function textSize(file: string): number | null {
-  try {
-    const b = fs.readFileSync(file);
-    if (b.readUInt32BE(0) !== 0x7f454c46 || b[4] !== 2 || b[5] !== 1) return null;
-    const shoff = Number(b.readBigUInt64LE(0x28));
-    const shentsize = b.readUInt16LE(0x3a), shnum = b.readUInt16LE(0x3c), shstrndx = b.readUInt16LE(0x3e);
-    const strOff = Number(b.readBigUInt64LE(shoff + shstrndx * shentsize + 0x18));
-    let total = 0;
-    for (let i = 0; i < shnum; i++) {
-      const sh = shoff + i * shentsize;
-      const nameOff = b.readUInt32LE(sh);
-      let end = strOff + nameOff;
-      while (b[end] !== 0) end++;
-      const name = b.toString('latin1', strOff + nameOff, end);
-      if (name === '.text' || name.startsWith('.text.')) total += Number(b.readBigUInt64LE(sh + 0x20));
-    }
-    return total;
-  } catch { return null; }
+  return sectionSize(file, isText);
 }
 
 function buildProgram(name: string, wancoHash: string, aarch64: boolean): Built {
@@ -395,10 +382,12 @@ async function main(): Promise<number> {
   const filter = (process.env.WANCO_BENCH_FILTER || '').split(',').map((s) => s.trim()).filter(Boolean);
   const aarch64 = process.env.WANCO_BENCH_AARCH64 === '1';
   let names = fs.readdirSync(PROGRAMS).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2)).sort();
+  let corpusNames = process.env.WANCO_BENCH_NO_CORPUS === '1' ? [] : CORPUS_NAMES;
   if (filter.length) {
-    const unknown = filter.filter((f) => !names.includes(f));
-    if (unknown.length) { log(`bench: unknown program(s) in WANCO_BENCH_FILTER: ${unknown.join(', ')} (have: ${names.join(', ')})`); return 2; }
+    const unknown = filter.filter((f) => !names.includes(f) && !CORPUS_NAMES.includes(f));
+    if (unknown.length) { log(`bench: unknown program(s) in WANCO_BENCH_FILTER: ${unknown.join(', ')} (have: ${[...names, ...CORPUS_NAMES].join(', ')})`); return 2; }
     names = names.filter((n) => filter.includes(n));
+    corpusNames = corpusNames.filter((n) => filter.includes(n));
   }
   fs.mkdirSync(BUILD, { recursive: true });
   const wancoHash = wancoToolchainHash();
@@ -512,6 +501,14 @@ async function main(): Promise<number> {
     if (large.error) failures.push(`large module: ${large.error}`);
   }
 
+  let corpus: CorpusResult[] | null = null;
+  if (corpusNames.length) {
+    log(`bench: real-program corpus (${corpusNames.join(', ')})`);
+    const c = await measureCorpus(corpusNames, rounds, BUILD, wancoHash, wancoCompile);
+    corpus = c.results;
+    failures.push(...c.failures);
+  }
+
   // Assemble results.
   const programs: ProgramResult[] = built.map((b) => {
     const st: Partial<Record<Variant, VariantStats>> = {};
@@ -545,6 +542,7 @@ async function main(): Promise<number> {
     geomeanCrVsNocr: allDefined(crVsNocr) ? geomean(allDefined(crVsNocr)!) : null,
     geomeanTextSizeCrVsNocr: allDefined(sizeRatio) ? geomean(allDefined(sizeRatio)!) : null,
     crStatus,
+    corpus,
     large: large ?? null,
     aarch64: aarch64,
     failures,
