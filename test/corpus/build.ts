@@ -17,7 +17,8 @@ import { RECIPES } from './programs/index';
 
 /** A build failure: its message is the whole report (no stack trace is worth showing). */
 export class CorpusBuildError extends Error {
-  constructor(message: string) {
+  /** `unavailable`: the machine cannot fetch the source (no deb-src entry, no network), not a broken build */
+  constructor(message: string, readonly unavailable = false) {
     super(message);
     this.name = 'CorpusBuildError';
     this.stack = message;
@@ -50,7 +51,8 @@ function tail(text: string, lines = 25): string {
 async function must(r: Recipe, what: string, cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
   const ran = await run(cmd, args, cwd, env);
   if (ran.status !== 0) {
-    throw new CorpusBuildError(`corpus program ${r.name}: step "${what}" failed (${cmd} ${args.join(' ')}: exit ${ran.status ?? 'not started'}):\n${tail(ran.output)}`);
+    throw new CorpusBuildError(`corpus program ${r.name}: step "${what}" failed (${cmd} ${args.join(' ')}: exit ${ran.status ?? 'not started'}):\n${tail(ran.output)}`,
+      cmd === 'apt-get');
   }
   return ran.output;
 }
@@ -60,7 +62,7 @@ async function sourceVersion(r: Recipe): Promise<string> {
   const out = await must(r, 'apt-get source --print-uris', 'apt-get', ['source', '--print-uris', '--only-source', '-qq', r.sourcePackage], '/', buildEnv());
   const dsc = out.split('\n').find((l) => /\.dsc' /.test(l));
   if (!dsc) {
-    throw new CorpusBuildError(`corpus program ${r.name}: no source package ${r.sourcePackage} in apt's lists (deb-src entries come from scripts/setup.sh; then apt-get update):\n${tail(out)}`);
+    throw new CorpusBuildError(`corpus program ${r.name}: no source package ${r.sourcePackage} in apt's lists (deb-src entries come from scripts/setup.sh; then apt-get update):\n${tail(out)}`, true);
   }
   const [, name, , sum] = dsc.split(' ');
   return `${name} ${sum}`;
