@@ -135,7 +135,7 @@ describe('real-program corpus: Debian source packages, Node WASI vs both targets
             const chainRun: RunResult = { ...result!, stdout, files: links[links.length - 1].files };
             const where = `${r.name} chain ${chain} (run ${s + 1}, seed ${SEED}): ${links.map((x) => x.describe).join(' -> ')}`;
             assert.deepEqual(seen(chainRun), seen(node), `${where}: differs from the uninterrupted run`);
-            log.push(links.map((x) => x.describe).join(' -> '));
+            log.push(`${r.runs.length > 1 ? `run ${s + 1}: ` : ''}${links.map((x) => x.describe).join(' -> ')}`);
           } finally {
             rmSync(snapDir, { recursive: true, force: true });
             for (const l of links) l.cleanup();
