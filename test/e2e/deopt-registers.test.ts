@@ -189,6 +189,53 @@ exec sleep 300
     assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('three') && f !== 'three.wat' || f.startsWith('.three')), [], 'no output, not even a partial one');
   });
 
+  it('llc failing on one function: that function alone in stack slots, no other compiled more than twice', async () => {
+    const fake = mkdtempSync(join(dir, 'bin-'));
+    const log = join(fake, 'log');
+    const tc = findToolchain();
+    // llc-14 with deopt values in registers fails on any piece that defines @wf3 (naming it, like
+    // llc's crash dump), after logging which functions each run got and in which mode
+    writeFileSync(join(fake, 'llc-14'), `#!/bin/sh
+mode=slots
+for a in "$@"; do case "$a" in *.bc|*.ll) in="$a";; --use-registers-for-deopt-values) mode=registers;; esac; done
+defs=$(${tc.dis} "$in" -o - | sed -n 's/^define [^@]*@\\([a-z0-9]*\\)(.*/\\1/p' | tr '\\n' ' ')
+echo "$mode $defs" >> '${log}'
+case "$mode $defs " in "registers "*" wf3 "*)
+  echo "error: ran out of registers during register allocation" >&2
+  echo "2.	Running pass 'Greedy Register Allocator' on function '@wf3'" >&2
+  exit 1;;
+esac
+exec ${tc.llc} "$@"
+`);
+    chmodSync(join(fake, 'llc-14'), 0o755);
+    const n = 7;
+    const funcs = Array.from({ length: n }, (_, k) =>
+      `(func (param i32) (result i32) (loop $l (br_if $l (i32.lt_u (local.tee 0 (i32.add (local.get 0) (i32.const ${k + 1}))) (i32.const 10)))) (local.get 0))`);
+    const calls = funcs.map((_, k) => `(drop (call ${k} (i32.const 0)))`).join(' ');
+    const wat = join(dir, 'seven.wat');
+    writeFileSync(wat, `(module ${funcs.join('\n')}\n(func (export "_start") ${calls}))`);
+    const exe = join(dir, 'seven');
+    let fallback: string[] = [];
+    const saved = process.env.WANCO_PARTITIONS;
+    process.env.WANCO_PARTITIONS = '1';
+    try {
+      // -O1: the functions stay separate (O2 would inline the small ones into _start)
+      await compileFile({ input: wat, output: exe, target: LLVM_TARGETS.x86_64, optLevel: 1, emitLlvm: false, boundsChecks: false,
+        checkpoint: true, llvmBinDir: fake, onStackSlotFallback: (names) => { fallback = names; } });
+    } finally {
+      if (saved === undefined) delete process.env.WANCO_PARTITIONS; else process.env.WANCO_PARTITIONS = saved;
+    }
+    const runs = readFileSync(log, 'utf8').trim().split('\n').map((l) => { const [mode, ...defs] = l.trim().split(/\s+/); return { mode, defs }; });
+    console.log(runs.map((r) => `      ${r.mode}: ${r.defs.join(' ') || '(data)'}`).join('\n'));
+    assert.deepEqual(fallback, ['wf3'], 'only the failing function is compiled with stack slots');
+    const withRegisters = new Map<string, number>();
+    for (const r of runs.filter((r) => r.mode === 'registers')) for (const f of r.defs) withRegisters.set(f, (withRegisters.get(f) ?? 0) + 1);
+    for (const [f, times] of withRegisters) assert.ok(times <= 2, `${f} went through llc with registers ${times} times`);
+    assert.ok(withRegisters.has('wf6') && withRegisters.has('wf0'), 'the functions before and after the failing one are compiled with registers');
+    const r = await run('x86_64', exe, []);
+    assert.equal(r.status, 0, r.stderr.toString());
+  });
+
   it('an opt crash names the Wasm function its stack dump names, else the partition\'s functions', async () => {
     const fake = mkdtempSync(join(dir, 'bin-'));
     const wat = join(dir, 'two.wat');

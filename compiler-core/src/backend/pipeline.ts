@@ -226,16 +226,38 @@ export async function codegenModule(input: string, work: string, opts: BackendOp
   }
 }
 
-function describeSome(names: string[], opts: BackendOptions): string {
-  const wasm = names.filter((n) => wasmFunctionIndex(n) !== undefined);
-  const shown = wasm.slice(0, 6).map((n) => opts.describeFunction?.(n) ?? `@${n}`);
-  return shown.join(', ') + (wasm.length > shown.length ? ` and ${wasm.length - shown.length} more` : '');
+/**
+ * The most distinct SSA values live in one deopt state of each function of an LLVM IR text
+ * (constants, e.g. dead locals, cost no register).
+ */
+export function deoptPressure(ir: string): Map<string, number> {
+  const pressure = new Map<string, number>();
+  let fn: string | undefined;
+  let most = 0;
+  for (const line of ir.split('\n')) {
+    if (line.startsWith('define ')) {
+      fn = /@("?)([^"(\s]+)\1\(/.exec(line)?.[2];
+      most = 0;
+      continue;
+    }
+    if (fn === undefined) continue;
+    if (line.startsWith('}')) { pressure.set(fn, most); fn = undefined; continue; }
+    const at = line.indexOf('"deopt"(');
+    if (at < 0) continue;
+    // the bundle ends the operand bundle list (`) ]`) or precedes the next bundle (`), "gc-live"(`)
+    const ends = [line.indexOf(') ]', at), line.indexOf('), "', at)].filter((k) => k >= 0);
+    const values = new Set(line.slice(at, ends.length > 0 ? Math.min(...ends) : line.length).match(/%[\w.$-]+/g) ?? []);
+    most = Math.max(most, values.size);
+  }
+  return pressure;
 }
 
 /**
- * llc for one optimised partition: one object, or (C/R, when llc fails with deopt values in
- * registers) several, each piece of the partition split off with llvm-extract. Functions that
- * fail alone are compiled with their deopt values in stack slots; their names go to `fallback`.
+ * llc for one optimised partition: one object, or (C/R with deopt values in registers) several.
+ * Functions whose deopt state needs more registers than the target's callee-saved budget go to a
+ * piece of their own, compiled with their deopt values in stack slots; the rest are compiled with
+ * registers, and a piece on which llc still fails is split (see split). The functions compiled with
+ * stack slots go to `fallback`.
  */
 async function codegen(tools: Tools, tc: Toolchain, opts: BackendOptions, work: string, bc: string, stem: string,
   fallback: string[]): Promise<string[]> {
@@ -256,78 +278,120 @@ async function codegen(tools: Tools, tc: Toolchain, opts: BackendOptions, work: 
     }
   };
   const whole = join(work, `${stem}.o`);
-  let firstFailure: ToolFailure;
-  try {
-    await llc(bc, whole, deoptInRegisters);
-    return [whole];
-  } catch (e) {
-    if (!(e instanceof ToolFailure) || e.tool !== tc.llc) throw e;
-    if (!deoptInRegisters) throw toolError(e, functionsNamedIn(e.stderr), opts);
-    firstFailure = e;
+  if (!deoptInRegisters) {
+    try {
+      await llc(bc, whole, false);
+      return [whole];
+    } catch (e) {
+      throw e instanceof ToolFailure ? toolError(e, functionsNamedIn(e.stderr), opts) : e;
+    }
+  }
+  let text = bc;
+  if (bc.endsWith('.bc')) {
+    text = join(work, `${stem}.opt.ll`);
+    await tools.run(tc.dis, [bc, '-o', text]);
+  }
+  const ir = await readFile(text, 'utf8');
+  const heavy = [...deoptPressure(ir)].filter(([, n]) => n > opts.target.deoptRegisterBudget).map(([f]) => f);
+  let firstFailure: ToolFailure | undefined;
+  if (heavy.length === 0) {
+    try {
+      await llc(bc, whole, true);
+      return [whole];
+    } catch (e) {
+      if (!(e instanceof ToolFailure) || e.tool !== tc.llc) throw e;
+      firstFailure = e;
+    }
   }
   try {
-    return await split(tools, tc, opts, work, bc, stem, fallback, llc, firstFailure);
+    return await split(tools, tc, opts, work, ir, stem, fallback, llc, heavy, firstFailure);
   } catch (e) {
     throw e instanceof ToolFailure ? toolError(e, functionsNamedIn(e.stderr), opts) : e;
   }
 }
 
-/** The partition's data and declarations in one object, its functions in pieces (see codegen). */
-async function split(tools: Tools, tc: Toolchain, opts: BackendOptions, work: string, bc: string, stem: string,
-  fallback: string[], llc: (input: string, obj: string, registers: boolean) => Promise<void>, firstFailure: ToolFailure): Promise<string[]> {
+function describeSome(names: string[], opts: BackendOptions): string {
+  const wasm = names.filter((n) => wasmFunctionIndex(n) !== undefined);
+  const shown = wasm.slice(0, 6).map((n) => opts.describeFunction?.(n) ?? `@${n}`);
+  return shown.join(', ') + (wasm.length > shown.length ? ` and ${wasm.length - shown.length} more` : '');
+}
+
+/**
+ * The partition's data and declarations in one object, its functions in pieces: the `heavy` ones
+ * (over the register budget) together, with stack slots; the others with registers.
+ *
+ * llc compiles a module's functions one after another, in module order, and its crash dump
+ * names the function it failed on. So a piece on which llc fails splits at that function: the
+ * functions before it (they went through llc already) and those after it are compiled again with
+ * registers, each as a piece of its own, and the failing function alone with stack slots. No
+ * function is compiled more than twice with registers, whatever the number of failing functions
+ * (retrying "all but the failing one" recompiled the partition once per failure). A crash that
+ * names no function of the piece splits it in halves.
+ */
+async function split(tools: Tools, tc: Toolchain, opts: BackendOptions, work: string, optimised: string, stem: string,
+  fallback: string[], llc: (input: string, obj: string, registers: boolean) => Promise<void>,
+  heavy: string[], firstFailure?: ToolFailure): Promise<string[]> {
   const text = join(work, `${stem}.ext.ll`);
-  if (bc.endsWith('.bc')) await tools.run(tc.dis, [bc, '-o', text]);
-  const ir = externalize(await readFile(bc.endsWith('.bc') ? text : bc, 'utf8'));
+  const ir = externalize(optimised);
   await writeFile(text, ir);
-  const funcs = definedFunctions(ir);
+  const whole = join(work, `${stem}.ext.bc`); // llvm-extract reads bitcode several times faster than text
+  await tools.run(tc.as, [text, '-o', whole]);
   const objects: string[] = [];
   let n = 0;
-  const extract = async (names: string[], del: boolean): Promise<string> => {
+  /** `names` taken out of `from` into a module of their own (in module order), or deleted from it */
+  const extract = async (from: string, names: string[], del = false): Promise<string> => {
     const piece = join(work, `${stem}.p${n++}.bc`);
-    await tools.run(tc.extract, [...(del ? ['--delete'] : []), ...names.map((f) => `--func=${f}`), text, '-o', piece]);
+    await tools.run(tc.extract, [...(del ? ['--delete'] : []), ...names.map((f) => `--func=${f}`), from, '-o', piece]);
     return piece;
   };
-  const data = await extract(funcs, true);
-  const dataObj = join(work, `${stem}.data.o`);
-  await llc(data, dataObj, false);
-  objects.push(dataObj);
-  const attempt = async (names: string[], known?: ToolFailure): Promise<void> => {
-    let piece: string | undefined;
-    const extracted = async () => (piece ??= await extract(names, false));
-    const objectOf = (p: string) => p.replace(/\.bc$/, '.o');
-    let failure = known; // (the whole partition: it failed already)
+  const objectOf = (p: string) => p.replace(/\.bc$/, '.o');
+  const funcs = definedFunctions(ir);
+  const data = await extract(whole, funcs, true);
+  await llc(data, objectOf(data), false);
+  objects.push(objectOf(data));
+
+  const stackSlots = async (names: string[], from: string): Promise<void> => {
+    const p = await extract(from, names);
+    try {
+      await llc(p, objectOf(p), false);
+    } catch (e) {
+      if (!(e instanceof ToolFailure)) throw e;
+      const named = functionsNamedIn(e.stderr).filter((f) => names.includes(f));
+      throw toolError(e, named.length > 0 ? named : names, opts);
+    }
+    fallback.push(...names);
+    objects.push(objectOf(p));
+  };
+  /** compiles `piece` (which defines exactly `names`) with registers, splitting it where llc fails */
+  const compile = async (piece: string, names: string[], known?: ToolFailure): Promise<void> => {
+    let failure = known;
     if (!failure) {
       try {
-        const p = await extracted();
-        await llc(p, objectOf(p), true);
-        objects.push(objectOf(p));
+        await llc(piece, objectOf(piece), true);
+        objects.push(objectOf(piece));
         return;
       } catch (e) {
         if (!(e instanceof ToolFailure) || e.tool !== tc.llc) throw e;
         failure = e;
       }
     }
-    if (names.length > 1) {
-      // llc's crash dump names the function it was on: that one alone first, then the rest;
-      // otherwise halves
-      const named = new Set(functionsNamedIn(failure.stderr).filter((f) => names.includes(f)));
-      const [a, b] = named.size > 0 && named.size < names.length
-        ? [names.filter((f) => named.has(f)), names.filter((f) => !named.has(f))]
-        : [names.slice(0, Math.ceil(names.length / 2)), names.slice(Math.ceil(names.length / 2))];
-      await attempt(a);
-      await attempt(b);
-      return;
-    }
-    const p = await extracted();
-    try {
-      await llc(p, objectOf(p), false);
-    } catch (e) {
-      throw e instanceof ToolFailure ? toolError(e, names, opts) : e;
-    }
-    fallback.push(names[0]);
-    objects.push(objectOf(p));
+    if (names.length === 1) { await stackSlots(names, piece); return; }
+    const at = names.indexOf(functionsNamedIn(failure.stderr).find((f) => names.includes(f)) ?? '');
+    const parts = at >= 0
+      ? [names.slice(0, at), names.slice(at + 1)]
+      : [names.slice(0, Math.ceil(names.length / 2)), names.slice(Math.ceil(names.length / 2))];
+    await Promise.all([
+      ...(at >= 0 ? [stackSlots([names[at]], piece)] : []),
+      ...parts.filter((p) => p.length > 0).map(async (p) => compile(await extract(piece, p), p)),
+    ]);
   };
-  await attempt(funcs, firstFailure);
+  const heavySet = new Set(heavy);
+  const light = funcs.filter((f) => !heavySet.has(f));
+  await Promise.all([
+    ...(heavy.length > 0 ? [stackSlots(heavy, whole)] : []),
+    ...(light.length === 0 ? [] : heavy.length === 0 ? [compile(whole, light, firstFailure)]
+      : [extract(whole, light).then((p) => compile(p, light))]),
+  ]);
   return objects;
 }
 

@@ -12,8 +12,9 @@ export interface Toolchain {
   llc: string;
   clang: string;
   objcopy: string;
-  /** llvm-dis and llvm-extract: a partition on which llc fails is split after opt */
+  /** llvm-dis, llvm-as and llvm-extract: a partition on which llc fails is split after opt */
   dis: string;
+  as: string;
   extract: string;
 }
 
@@ -44,13 +45,14 @@ export function findToolchain(llvmBinDir = process.env.WANCO_LLVM_BIN_DIR): Tool
   const lld = findExecutable(['ld.lld-14', 'ld.lld'], dirs);
   const objcopy = findExecutable(['llvm-objcopy-14', 'llvm-objcopy'], dirs);
   const dis = findExecutable(['llvm-dis-14', 'llvm-dis'], dirs);
+  const as = findExecutable(['llvm-as-14', 'llvm-as'], dirs);
   const extract = findExecutable(['llvm-extract-14', 'llvm-extract'], dirs);
   const missing = [!opt && 'opt-14', !llc && 'llc-14', !clang && 'clang-14', !lld && 'ld.lld-14',
-    !objcopy && 'llvm-objcopy-14', !dis && 'llvm-dis-14', !extract && 'llvm-extract-14'].filter(Boolean);
+    !objcopy && 'llvm-objcopy-14', !dis && 'llvm-dis-14', !as && 'llvm-as-14', !extract && 'llvm-extract-14'].filter(Boolean);
   if (missing.length > 0) {
     throw new WancoError(`LLVM 14 tools not found: ${missing.join(', ')}; ${INSTALL_HINT}`);
   }
-  const tc = { opt: opt!, llc: llc!, clang: clang!, objcopy: objcopy!, dis: dis!, extract: extract! };
+  const tc = { opt: opt!, llc: llc!, clang: clang!, objcopy: objcopy!, dis: dis!, as: as!, extract: extract! };
   if (!llvmBinDir) cached = tc;
   return tc;
 }

@@ -83,8 +83,14 @@ export class CrInstrumentation implements CrHooks {
     // caller's state appended; frames stay the Wasm frames), and restore variants are not
     // optimised: a restore block per statement makes every local a phi at every statement, which
     // took opt minutes (nbody: 315 s -> 13 s). Only frames rebuilt by a restore run them.
-    const debug = this.debugPoints ? (t.restoreMode ? ' noinline optnone' : ' noinline') : '';
-    return this.instrumented(t.index) ? `${debug} gc "statepoint-example"` : '';
+    //
+    // Restore variants of other builds: noimplicitfloat, which keeps LLVM's SLP and loop
+    // vectorizers off them (explicit float and v128 code is unchanged). A restore variant reloads
+    // every local in one block and merges them into each point's continuation; SLP spent 13 of
+    // opt's 45 s on sqlite3's restore variants of one partition. What it costs: a loop that goes on
+    // in a frame rebuilt by a restore runs unvectorized until that frame returns.
+    const attributes = this.debugPoints ? (t.restoreMode ? ' noinline optnone' : ' noinline') : t.restoreMode ? ' noimplicitfloat' : '';
+    return this.instrumented(t.index) ? `${attributes} gc "statepoint-example"` : '';
   }
 
   private register(t: FunctionTranslator, id: bigint, kind: PointKind, stack: Operand[]): void {
