@@ -17,6 +17,7 @@ import { cpus, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { WancoError } from '../wasm/errors';
 import type { Target } from './targets';
+import { decoupleDeoptArguments } from './deopt-args';
 import { findToolchain, runtimeArchive, type Toolchain } from './toolchain';
 
 export type OptLevel = 0 | 1 | 2 | 3;
@@ -227,37 +228,9 @@ export async function codegenModule(input: string, work: string, opts: BackendOp
 }
 
 /**
- * The most distinct SSA values live in one deopt state of each function of an LLVM IR text
- * (constants, e.g. dead locals, cost no register).
- */
-export function deoptPressure(ir: string): Map<string, number> {
-  const pressure = new Map<string, number>();
-  let fn: string | undefined;
-  let most = 0;
-  for (const line of ir.split('\n')) {
-    if (line.startsWith('define ')) {
-      fn = /@("?)([^"(\s]+)\1\(/.exec(line)?.[2];
-      most = 0;
-      continue;
-    }
-    if (fn === undefined) continue;
-    if (line.startsWith('}')) { pressure.set(fn, most); fn = undefined; continue; }
-    const at = line.indexOf('"deopt"(');
-    if (at < 0) continue;
-    // the bundle ends the operand bundle list (`) ]`) or precedes the next bundle (`), "gc-live"(`)
-    const ends = [line.indexOf(') ]', at), line.indexOf('), "', at)].filter((k) => k >= 0);
-    const values = new Set(line.slice(at, ends.length > 0 ? Math.min(...ends) : line.length).match(/%[\w.$-]+/g) ?? []);
-    most = Math.max(most, values.size);
-  }
-  return pressure;
-}
-
-/**
- * llc for one optimised partition: one object, or (C/R with deopt values in registers) several.
- * Functions whose deopt state needs more registers than the target's callee-saved budget go to a
- * piece of their own, compiled with their deopt values in stack slots; the rest are compiled with
- * registers, and a piece on which llc still fails is split (see split). The functions compiled with
- * stack slots go to `fallback`.
+ * llc for one optimised partition: one object, or (C/R with deopt values in registers, when llc
+ * fails on some function all the same) several (see split). The functions compiled with stack
+ * slots go to `fallback`.
  */
 async function codegen(tools: Tools, tc: Toolchain, opts: BackendOptions, work: string, bc: string, stem: string,
   fallback: string[]): Promise<string[]> {
@@ -286,25 +259,26 @@ async function codegen(tools: Tools, tc: Toolchain, opts: BackendOptions, work: 
       throw e instanceof ToolFailure ? toolError(e, functionsNamedIn(e.stderr), opts) : e;
     }
   }
-  let text = bc;
+  // deopt values in registers: the optimised IR as text, each statepoint argument that is also a
+  // deopt value copied (deopt-args.ts), then llc; a piece on which llc still fails is split
+  let optimised = bc;
   if (bc.endsWith('.bc')) {
-    text = join(work, `${stem}.opt.ll`);
-    await tools.run(tc.dis, [bc, '-o', text]);
+    optimised = join(work, `${stem}.opt.ll`);
+    await tools.run(tc.dis, [bc, '-o', optimised]);
   }
-  const ir = await readFile(text, 'utf8');
-  const heavy = [...deoptPressure(ir)].filter(([, n]) => n > opts.target.deoptRegisterBudget).map(([f]) => f);
-  let firstFailure: ToolFailure | undefined;
-  if (heavy.length === 0) {
-    try {
-      await llc(bc, whole, true);
-      return [whole];
-    } catch (e) {
-      if (!(e instanceof ToolFailure) || e.tool !== tc.llc) throw e;
-      firstFailure = e;
-    }
+  const ir = decoupleDeoptArguments(await readFile(optimised, 'utf8'), opts.target.name).ir;
+  const input = join(work, `${stem}.llc.ll`);
+  await writeFile(input, ir);
+  let firstFailure: ToolFailure;
+  try {
+    await llc(input, whole, true);
+    return [whole];
+  } catch (e) {
+    if (!(e instanceof ToolFailure) || e.tool !== tc.llc) throw e;
+    firstFailure = e;
   }
   try {
-    return await split(tools, tc, opts, work, ir, stem, fallback, llc, heavy, firstFailure);
+    return await split(tools, tc, opts, work, ir, stem, fallback, llc, firstFailure);
   } catch (e) {
     throw e instanceof ToolFailure ? toolError(e, functionsNamedIn(e.stderr), opts) : e;
   }
@@ -317,8 +291,7 @@ function describeSome(names: string[], opts: BackendOptions): string {
 }
 
 /**
- * The partition's data and declarations in one object, its functions in pieces: the `heavy` ones
- * (over the register budget) together, with stack slots; the others with registers.
+ * The partition's data and declarations in one object, its functions in pieces.
  *
  * llc compiles a module's functions one after another, in module order, and its crash dump
  * names the function it failed on. So a piece on which llc fails splits at that function: the
@@ -330,7 +303,7 @@ function describeSome(names: string[], opts: BackendOptions): string {
  */
 async function split(tools: Tools, tc: Toolchain, opts: BackendOptions, work: string, optimised: string, stem: string,
   fallback: string[], llc: (input: string, obj: string, registers: boolean) => Promise<void>,
-  heavy: string[], firstFailure?: ToolFailure): Promise<string[]> {
+  firstFailure: ToolFailure): Promise<string[]> {
   const text = join(work, `${stem}.ext.ll`);
   const ir = externalize(optimised);
   await writeFile(text, ir);
@@ -385,13 +358,7 @@ async function split(tools: Tools, tc: Toolchain, opts: BackendOptions, work: st
       ...parts.filter((p) => p.length > 0).map(async (p) => compile(await extract(piece, p), p)),
     ]);
   };
-  const heavySet = new Set(heavy);
-  const light = funcs.filter((f) => !heavySet.has(f));
-  await Promise.all([
-    ...(heavy.length > 0 ? [stackSlots(heavy, whole)] : []),
-    ...(light.length === 0 ? [] : heavy.length === 0 ? [compile(whole, light, firstFailure)]
-      : [extract(whole, light).then((p) => compile(p, light))]),
-  ]);
+  await compile(whole, funcs, firstFailure);
   return objects;
 }
 

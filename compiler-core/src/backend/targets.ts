@@ -22,14 +22,6 @@ export interface Target {
    * stackmap then names x30, which holds the return address by the time the runtime reads it.
    */
   deoptRegisterFeatures: string;
-  /**
-   * The callee-saved general registers a statepoint can keep deopt values in (x86_64: rbx, rbp,
-   * r12-r15; aarch64: x19-x28; runtime/src/cr.c accepts exactly the callee-saved ones). A function
-   * with more distinct values live in one statepoint's deopt state is compiled with its deopt values
-   * in stack slots: beyond this count registers buy nothing, and it is such functions on which
-   * llc-14 runs out of registers, crashes, or spins in the greedy allocator.
-   */
-  deoptRegisterBudget: number;
   /** clang --target for linking against the system's (cross) libc */
   linkTriple: string;
 }
@@ -42,7 +34,6 @@ export const TARGETS: Record<TargetName, Target> = {
     cpu: 'x86-64',
     features: '+sse4.2,+sse4.1,+ssse3,+popcnt,+cx16,+sahf',
     deoptRegisterFeatures: '',
-    deoptRegisterBudget: 6,
     linkTriple: 'x86_64-linux-gnu',
   },
   aarch64: {
@@ -52,7 +43,6 @@ export const TARGETS: Record<TargetName, Target> = {
     cpu: 'generic',
     features: '+neon',
     deoptRegisterFeatures: '+reserve-x30',
-    deoptRegisterBudget: 10,
     linkTriple: 'aarch64-linux-gnu',
   },
 };
