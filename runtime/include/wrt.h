@@ -167,8 +167,9 @@ void wrt_elem_drop(uint32_t seg);
  * turns into a statepoint stackmap record at the call's return address. Every
  * call that can reach a migration point carries its caller's state the same way.
  * In a record the deopt values come as groups, outermost Wasm frame first
- * (inlining merges frames): [i64 point id, locals..., operand stack...], the
- * counts and types given by the point's descriptor.
+ * (inlining merges frames): [i64 point id, live locals..., operand stack...], the
+ * counts and types given by the point's descriptor. A local that is dead at the
+ * point (its `live` bit clear) has no value in the record and is saved as zero.
  */
 typedef struct wrt_cr_point_desc {
   uint64_t id;           /* (func_index << 32) | Wasm byte offset (debug points: | tag bit 31 or 30) */
@@ -178,6 +179,8 @@ typedef struct wrt_cr_point_desc {
   const uint8_t *types;  /* num_locals + num_stack enum wrt_valtype codes */
   uint32_t kind;         /* WRT_POINT_* */
   uint32_t pad;
+  /* bit k (byte k/8, bit k%8) set: local k is in the record; NULL: every local is */
+  const uint8_t *live;
 } wrt_cr_point_desc;
 
 #define WRT_POINT_FUNC_ENTRY 1u

@@ -75,6 +75,11 @@ const wrt_stackmap *wrt_cr_stackmap(void) {
   return &stackmap;
 }
 
+/* local k of point d has a value in the point's stackmap records (wrt_cr_point_desc.live) */
+static bool point_local_live(const wrt_cr_point_desc *d, uint32_t k) {
+  return !d->live || ((d->live[k / 8] >> (k % 8)) & 1);
+}
+
 const wrt_cr_point_desc *wrt_cr_find_point(uint64_t id) {
   uint32_t lo = 0, hi = wrt_module.num_points;
   while (lo < hi) {
@@ -194,8 +199,10 @@ static bool walk_record(walk_t *w, struct _Unwind_Context *ctx, const wrt_sm_rec
     uint64_t id = wrt_sm_const(w->sm, &locs[i]);
     const wrt_cr_point_desc *d = wrt_cr_find_point(id);
     if (!d) return wfail(w, "unknown migration point 0x%llx", (unsigned long long)id);
-    uint32_t nv = (uint32_t)d->num_locals + d->num_stack;
-    if (nv > end - i - 1) return wfail(w, "stackmap record for point 0x%llx has too few values", (unsigned long long)id);
+    uint32_t nv = (uint32_t)d->num_locals + d->num_stack, nrec = nv; /* values; locations in the record */
+    if (d->live)
+      for (uint32_t k = 0; k < d->num_locals; k++) nrec -= !point_local_live(d, k);
+    if (nrec > end - i - 1) return wfail(w, "stackmap record for point 0x%llx has too few values", (unsigned long long)id);
     if (!grow_frames(w)) return false;
     wrt_snap_frame *f = &w->frames[w->n];
     wrt_snap_native *nat = &w->native[w->n];
@@ -210,13 +217,20 @@ static bool walk_record(walk_t *w, struct _Unwind_Context *ctx, const wrt_sm_rec
     w->n++;
     w->nat_count[w->nn]++;
     if (!f->vals || !nat->locs) return wfail(w, "out of memory");
+    const wrt_sm_loc *l = &locs[i + 1];
     for (uint32_t k = 0; k < nv; k++) {
-      const wrt_sm_loc *l = &locs[i + 1 + k];
       uint8_t t = d->types[k];
       wrt_snap_value *v = &f->vals[k];
       v->type = t;
+      if (k < d->num_locals && !point_local_live(d, k)) {
+        /* dead here: not in the record; saved as zero (a null reference), located as the constant 0 */
+        if (t == WRT_FUNCREF || t == WRT_EXTERNREF) memset(v->bits, 0xFF, 4);
+        nat->locs[k] = (wrt_snap_loc){ SM_CONSTANT, 8, 0, 0 };
+        continue;
+      }
       nat->locs[k] = (wrt_snap_loc){ l->kind, (uint8_t)l->size, l->reg, l->off };
       if (!read_loc(w, ctx, l, t, v->bits)) return false;
+      l++;
       if (t == WRT_FUNCREF || t == WRT_EXTERNREF) {
         void *p;
         memcpy(&p, v->bits, sizeof p);
@@ -236,7 +250,7 @@ static bool walk_record(walk_t *w, struct _Unwind_Context *ctx, const wrt_sm_rec
         memset(v->bits + 8, 0, 8);
       }
     }
-    i += 1 + nv;
+    i += 1 + nrec;
   }
   w->nn++;
   return true;

@@ -25,7 +25,7 @@
  */
 import type { FuncType, Instr, ValType } from '../wasm/types';
 import { Op } from '../wasm/opcodes';
-import { llvmResultType, llvmType, zeroValue } from '../llvm/ir';
+import { llvmResultType, llvmType } from '../llvm/ir';
 import type { Frame, FunctionTranslator, Operand } from '../translate/function';
 import { signatureKey, type CrHooks, type ModuleContext } from '../translate/module-context';
 import type { CrAnalysis } from './callgraph';
@@ -47,6 +47,8 @@ export interface PointInfo {
   kind: PointKind;
   localTypes: ValType[];
   stackTypes: ValType[];
+  /** bit k set: local k is in the point's deopt state (it is live there); undefined: every local */
+  live?: bigint;
 }
 
 const RESTORE_FN: Record<ValType, string> = {
@@ -95,7 +97,7 @@ export class CrInstrumentation implements CrHooks {
 
   private register(t: FunctionTranslator, id: bigint, kind: PointKind, stack: Operand[]): void {
     if (!this.points.has(id)) {
-      this.points.set(id, { id, funcIndex: t.index, kind, localTypes: t.localTypes, stackTypes: stack.map((s) => s.type) });
+      this.points.set(id, { id, funcIndex: t.index, kind, localTypes: t.localTypes, stackTypes: stack.map((s) => s.type), live: this.liveAt(t, id) });
     }
   }
 
@@ -106,20 +108,17 @@ export class CrInstrumentation implements CrHooks {
   }
 
   /**
-   * `[ "deopt"(i64 id, locals..., stack...) ]`: live locals loaded from their
-   * allocas, dead ones as the constant 0 (free: no register, no spill). A dead v128 is `i64 0`, not
-   * `<2 x i64> zeroinitializer`: a stackmap constant is at most 64 bits, so llc materialises a vector
-   * constant in a register, and with --use-registers-for-deopt-values it runs out of registers
-   * (none is callee-saved and vector-wide); the runtime reads a constant location of any type as its
-   * value zero-extended, so the snapshot holds the same 16 zero bytes.
+   * `[ "deopt"(i64 id, live locals..., stack...) ]`: the locals live at the point, loaded from their
+   * allocas. Dead ones are left out (the point's descriptor says which are in: PointInfo.live); the
+   * runtime saves them as zero. As constants they took 40 % of sqlite3's 14 MB of stackmaps.
    */
   private bundle(t: FunctionTranslator, id: bigint, stack: Operand[]): string {
     const values = [`i64 ${idText(id)}`];
     const live = this.liveAt(t, id);
     t.localTypes.forEach((lt, i) => {
+      if (live !== undefined && (live & (1n << BigInt(i))) === 0n) return;
       const ty = llvmType(lt);
-      const isLive = live === undefined || (live & (1n << BigInt(i))) !== 0n;
-      values.push(isLive ? `${ty} ${t.value(`load ${ty}, ${ty}* %l${i}`)}` : lt === 'v128' ? 'i64 0' : `${ty} ${zeroValue(lt)}`);
+      values.push(`${ty} ${t.value(`load ${ty}, ${ty}* %l${i}`)}`);
     });
     for (const s of stack) values.push(`${llvmType(s.type)} ${s.v}`);
     return ` [ "deopt"(${values.join(', ')}) ]`;

@@ -54,7 +54,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
   out.push('%wrt_elem_segment = type { i8**, i32 }');
   out.push('%wrt_global_desc = type { i8*, i8, i8, [6 x i8] }');
   out.push('%wrt_module_info = type { i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i8*, i8*, i8*, i8*, i8*, i8*, i8*, i8*, [32 x i8], i32, i32, i8*, i8*, i32, i32, i8* }');
-  out.push('%wrt_cr_point_desc = type { i64, i32, i16, i16, i8*, i32, i32 }');
+  out.push('%wrt_cr_point_desc = type { i64, i32, i16, i16, i8*, i32, i32, i8* }');
   out.push('%wrt_export = type { i8*, i32, i32, i8*, i8*, i8*, i32, i32 }');
   out.push('');
   // The program is linked statically: dso_local lets the code address the runtime's globals
@@ -145,8 +145,15 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
   const pointDescs = points.map((p, i) => {
     const codes = Uint8Array.from([...p.localTypes, ...p.stackTypes].map((t) => VALTYPE_CODE[t]));
     out.push(`@wpt${i} = private constant [${codes.length} x i8] ${byteString(codes)}`);
+    let live = 'i8* null';
+    if (p.live !== undefined && p.localTypes.length > 0) {
+      // bit k (byte k/8, bit k%8): local k is in the point's deopt state
+      const bits = Uint8Array.from({ length: Math.ceil(p.localTypes.length / 8) }, (_, b) => Number((p.live! >> BigInt(8 * b)) & 0xffn));
+      out.push(`@wpl${i} = private constant [${bits.length} x i8] ${byteString(bits)}`);
+      live = `i8* getelementptr inbounds ([${bits.length} x i8], [${bits.length} x i8]* @wpl${i}, i64 0, i64 0)`;
+    }
     return `%wrt_cr_point_desc { i64 ${BigInt.asIntN(64, p.id)}, i32 ${p.funcIndex}, i16 ${p.localTypes.length}, i16 ${p.stackTypes.length}, ` +
-      `i8* getelementptr inbounds ([${codes.length} x i8], [${codes.length} x i8]* @wpt${i}, i64 0, i64 0), i32 ${p.kind}, i32 0 }`;
+      `i8* getelementptr inbounds ([${codes.length} x i8], [${codes.length} x i8]* @wpt${i}, i64 0, i64 0), i32 ${p.kind}, i32 0, ${live} }`;
   });
   out.push(`@wrt_cr_points = internal constant [${pointDescs.length} x %wrt_cr_point_desc] [${pointDescs.join(', ')}]`);
   const restoreEntry = entry && cr?.instrumented(entry.index) ? `i8* bitcast (void ()* @${ctx.restoreSymbol(entry.index)} to i8*)` : 'i8* null';
