@@ -3,20 +3,19 @@
 # every step checks first, so a second run takes a few seconds.
 #   - Debian packages (apt, only the missing ones; needs root when any is missing)
 #   - npm ci (when node_modules is missing or package-lock.json changed)
-#   - the llvm-bindings native addon (npm rebuild when missing)
 #   - runtime archives and TypeScript build (scripts/build.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(
-  llvm-14 llvm-14-dev llvm-14-tools clang-14 lld-14   # opt/llc/clang/ld.lld and llvm-config for llvm-bindings
+  llvm-14 llvm-14-tools clang-14 lld-14               # opt/llc/llvm-extract/llvm-objcopy, clang, ld.lld
   qemu-user-static                                    # runs the aarch64 ELFs here
   libc6-dev-arm64-cross libgcc-12-dev-arm64-cross     # aarch64 static libc + libgcc for linking
   wasi-libc libclang-rt-14-dev-wasm32                 # C test fixtures: clang-14 --target=wasm32-wasi
   libclang-rt-14-dev                                  # libFuzzer + sanitizer runtimes (runtime/fuzz, make -C runtime fuzz-snapshot)
   wabt                                                # wat2wasm (test oracle), wasm2c/wast2json
   openssh-server                                      # extension tests: remote restore against a local sshd
-  make cmake g++ zlib1g-dev libzstd-dev               # runtime build; llvm-bindings (cmake-js) build and link
+  make g++ zlib1g-dev libzstd-dev                     # runtime build and link
   zlib1g-dev:arm64 libzstd-dev:arm64                  # -lz -lzstd for aarch64 programs (snapshots); needs arch arm64
   dpkg-dev gcc tcl                                    # test corpus: apt-get source unpacking, sqlite's configure and amalgamation
 )
@@ -75,14 +74,9 @@ fi
 
 if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm ci (builds llvm-bindings against llvm-14-dev: a few minutes)"
+  echo "setup: npm ci"
   npm ci --no-audit --no-fund
   touch node_modules/.package-lock.json
-fi
-
-if [ ! -f node_modules/llvm-bindings/build/Release/llvm-bindings.node ]; then
-  echo "setup: building the llvm-bindings addon"
-  npm rebuild llvm-bindings
 fi
 
 bash scripts/build.sh

@@ -32,7 +32,7 @@ export interface Verdict {
   exportsMemory?: boolean;
   /** translation settings used */
   settings?: string;
-  /** translated, but the IR was too large to verify in-process (see MAX_VERIFIED_IR) */
+  /** translated, but the IR was too large to verify (see MAX_VERIFIED_IR) */
   unverified?: boolean;
 }
 

@@ -6,12 +6,14 @@
  * so any one can be made again alone. For each index it posts { kind: 'start', i } and then
  * { kind: 'result', ... } (with the bytes when the mutant is runnable or shows a problem).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { generateModule, rngFor } from './modules-gen';
 import { mutate, parseModel, type Model } from './modules-mutate';
+import { findToolchain } from '../../compiler-core/src/backend/toolchain';
 import { checkModule, type IrVerifier, type Verdict } from './modules-check';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -49,34 +51,28 @@ export function makeMutant(seed: number, i: number, corpus: Model[]) {
 }
 
 /**
- * LLVM's verifier in-process (the llvm-bindings addon the project depends on): parses the IR
- * text as opt-14 would and runs the IR verifier, so that IR LLVM would refuse (a value used
- * where it is not defined...) is found without running the LLVM tools. The verifier prints its
- * message on stderr; undefined when the addon cannot be loaded here.
+ * LLVM's IR verifier as opt-14 runs it (`-passes=verify`): IR that LLVM would refuse (a value used
+ * where it is not defined...) is found without the rest of the pipeline. The answer names opt's
+ * first line of complaint; undefined when opt-14 is not installed here.
  */
 export function llvmVerifier(): { verify?: IrVerifier; why?: string } {
+  let opt: string;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const llvm = require('llvm-bindings') as {
-      LLVMContext: new () => object; SMDiagnostic: new () => object;
-      parseIRFile(f: string, e: object, c: object): object | null; verifyModule(m: object): boolean;
-    };
-    const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'wanco-fuzz-ir-'));
-    const file = join(dir, 'm.ll');
-    let ctx = new llvm.LLVMContext();
-    let uses = 0;
-    return {
-      verify: (ir: string) => {
-        if (++uses % 200 === 0) ctx = new llvm.LLVMContext(); // the old context and its modules go with the garbage
-        writeFileSync(file, ir);
-        const m = llvm.parseIRFile(file, new llvm.SMDiagnostic(), ctx);
-        if (!m) return 'LLVM cannot parse it';
-        return llvm.verifyModule(m) ? 'LLVM\'s verifier refuses it (its message is on stderr)' : undefined;
-      },
-    };
+    opt = findToolchain().opt;
   } catch (e) {
     return { why: (e as Error).message };
   }
+  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'wanco-fuzz-ir-'));
+  const file = join(dir, 'm.ll');
+  return {
+    verify: (ir: string) => {
+      writeFileSync(file, ir);
+      const r = spawnSync(opt, ['-passes=verify', '-disable-output', file], { encoding: 'utf8' });
+      if (r.status === 0) return undefined;
+      const why = (r.stderr ?? '').split('\n').find((l) => l.trim()) ?? `exit status ${r.status}, signal ${r.signal}`;
+      return `LLVM's verifier refuses it: ${why.trim()}`;
+    },
+  };
 }
 
 function main(): void {

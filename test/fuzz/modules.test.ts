@@ -267,7 +267,7 @@ describe('fuzz: mutated and generated modules', function () {
     const table = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
     console.log(`      ${indices.length} modules in ${secs.toFixed(1)} s: ${table(outcomes)}`);
     for (const [src, m] of bySource) console.log(`        ${src}: ${table(m)}`);
-    console.log(verifierMissing ? `      (LLVM's IR verifier could not be loaded in the worker: ${verifierMissing}; the IR was not verified)` : `      translated IR verified in-process by LLVM's verifier (llvm-bindings)${unverified ? `, but for ${unverified} module(s) whose IR is over ${MAX_VERIFIED_IR >> 20} MB` : ''}`);
+    console.log(verifierMissing ? `      (LLVM's IR verifier could not be loaded in the worker: ${verifierMissing}; the IR was not verified)` : `      translated IR verified by LLVM's verifier (opt-14 -passes=verify)${unverified ? `, but for ${unverified} module(s) whose IR is over ${MAX_VERIFIED_IR >> 20} MB` : ''}`);
     console.log(`      slowest: mutant ${slowest.i} (${slowest.bytes >= 0 ? `${slowest.bytes} bytes, ` : ''}${slowest.ms.toFixed(0)} ms)`);
     console.log(`      most frequent errors: ${[...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${v}× ${k}`).join(' | ')}`);
     console.log(`      whole pipeline (x86_64 ELF vs Node): ${sample.length} of ${comparable.length} runnable with an exported memory (${runnable.length} runnable): ${table(runOutcomes) || 'none'}`);

@@ -1,9 +1,8 @@
 /**
  * Small typed helpers for writing LLVM 14 textual IR (typed pointers).
- * We write IR text rather than driving llvm-bindings' IRBuilder because that
- * builder (0.4.2) cannot express vector types, alignment, function attributes,
- * operand bundles or `gc` — all of which wanco needs. llvm-bindings parses and
- * verifies the text in-process (bitcode.ts) before the LLVM tools run.
+ * wanco writes IR as text, which opt-14 reads: the Node bindings to LLVM's C++ API
+ * (llvm-bindings 0.4.2, evaluated and dropped) cannot express vector types, alignment,
+ * function attributes, operand bundles or `gc`, all of which wanco needs.
  */
 import type { ValType } from '../wasm/types';
 
