@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadModuleFromBytes, watToBinary } from '../../src/wasm/load';
 import { translateModule } from '../../src/translate/module';
 import { TARGETS } from '../../src/backend/targets';
+import { TrapCode } from '../../src/translate/traps';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
 interface Layout { size: number; offsets: number[] }
@@ -87,6 +88,27 @@ describe('runtime ABI: translator structs = wrt.h', () => {
         const { size, offsets } = llvmLayout(type, named);
         assert.deepEqual({ size, offsets }, c, `${target.name} ${name}: translator { size, field offsets } vs wrt.h`);
       }
+    }
+  });
+
+  it('the translator\'s trap codes are enum wrt_trap_code\'s, name for name and value for value', () => {
+    const header = readFileSync(join(ROOT, 'runtime', 'include', 'wrt.h'), 'utf8');
+    const body = /enum wrt_trap_code \{([^}]*)\}/.exec(header);
+    assert.ok(body, 'wrt.h declares enum wrt_trap_code');
+    const cNames = [...body[1].matchAll(/\b(WRT_TRAP_\w+)/g)].map((m) => m[1]);
+    const ts = Object.entries(TrapCode).filter(([, v]) => typeof v === 'number') as [string, number][];
+    const cName = (camel: string) => `WRT_TRAP_${camel.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
+    assert.deepEqual(ts.map(([n]) => cName(n)).sort(), [...cNames].sort(), 'the same trap reasons on both sides');
+    // the values as clang evaluates them
+    const dir = mkdtempSync(join(tmpdir(), 'wanco-abi-'));
+    try {
+      const c = join(dir, 'traps.c');
+      writeFileSync(c, `#include "wrt.h"\n${cNames.map((n) => `int v_${n} = ${n};`).join('\n')}\n`);
+      const ir = execFileSync('clang-14', ['-I', join(ROOT, 'runtime', 'include'), '-S', '-emit-llvm', '-o', '-', c], { encoding: 'utf8' });
+      const values = new Map([...ir.matchAll(/^@v_(\w+) = (?:dso_local )?global i32 (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+      for (const [name, value] of ts) assert.equal(values.get(cName(name)), value, `TrapCode.${name}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
