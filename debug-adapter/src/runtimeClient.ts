@@ -41,7 +41,7 @@ export interface RuntimePoint {
   id: string;
   func: number;
   name?: string;
-  kind: 'entry' | 'loop' | 'call';
+  kind: 'entry' | 'loop' | 'call' | 'statement' | 'after-call'; // control.c kind_name()
   offset: number;
   enabled: boolean;
   checkpoint: boolean;

@@ -57,7 +57,7 @@ export function findToolchain(llvmBinDir = process.env.WANCO_LLVM_BIN_DIR): Tool
   return tc;
 }
 
-/** The repository (or installed package) root: three levels above out/compiler-core/src/backend. */
+/** The repository (or installed package) root: four levels above out/compiler-core/src/backend. */
 export function packageRoot(): string {
   return resolve(__dirname, '..', '..', '..', '..');
 }

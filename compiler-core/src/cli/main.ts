@@ -1,5 +1,5 @@
 /**
- * `wanco` command line: compile, run. Argument parsing is commander's; every
+ * `wanco` command line: compile, run, snapshot inspect, restore, debug-adapter. Argument parsing is commander's; every
  * error a user can cause is printed as one line (no stack trace) with exit 1.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
