@@ -29,6 +29,8 @@ import { findToolchain } from '../../compiler-core/src/backend/toolchain';
 import { ROOT, runnerFor, spawnCapture, TARGETS, WANCO, type Target } from '../helpers/oracle';
 
 const DIR = join(ROOT, 'test', 'e2e', 'llc-deopt-registers');
+/** A shell function for the fake llc-14s below: `ir FILE` prints a module (text or bitcode) as text. */
+const irOf = (dis: string) => `ir() { case "$1" in *.ll) cat "$1";; *) ${dis} "$1" -o -;; esac; }`;
 const LEVELS: OptLevel[] = [0, 1, 2, 3];
 const pexec = promisify(execFile);
 
@@ -144,7 +146,7 @@ describe('C/R builds when llc cannot keep deopt values in registers', function (
     writeFileSync(join(fake, 'llc-14'), `#!/bin/sh
 echo $$ >> '${pids}'
 for a in "$@"; do case "$a" in *.bc|*.ll) in="$a";; esac; done
-ir() { case "$1" in *.ll) cat "$1";; *) ${tc.dis} "$1" -o -;; esac; }
+${irOf(tc.dis)}
 if ir "$in" | grep -q '^define .*@wf1('; then
   i=0; while [ ! -e '${started}' ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
   echo "error: ran out of registers during register allocation" >&2
@@ -202,7 +204,7 @@ exec sleep 300
     writeFileSync(join(fake, 'llc-14'), `#!/bin/sh
 mode=slots
 for a in "$@"; do case "$a" in *.bc|*.ll) in="$a";; --use-registers-for-deopt-values) mode=registers;; esac; done
-ir() { case "$1" in *.ll) cat "$1";; *) ${tc.dis} "$1" -o -;; esac; }
+${irOf(tc.dis)}
 defs=$(ir "$in" | sed -n 's/^define [^@]*@\\([a-z0-9]*\\)(.*/\\1/p' | tr '\\n' ' ')
 echo "$mode $defs" >> '${log}'
 case "$mode $defs " in "registers "*" wf3 "*)

@@ -8,13 +8,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadModuleFromBytes, watToBinary } from '../../src/wasm/load';
 import { translateModule } from '../../src/translate/module';
 import { TARGETS } from '../../src/backend/targets';
+import { packageRoot } from '../../src/backend/toolchain';
 import { TrapCode } from '../../src/translate/traps';
 
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
+const INCLUDE = join(packageRoot(), 'runtime', 'include');
 interface Layout { size: number; offsets: number[] }
 
 /** Size, alignment and field offsets of an LLVM type (the subset the translator uses). */
@@ -49,28 +50,33 @@ function llvmLayout(type: string, named: Map<string, string>): Layout & { align:
   return { size: Math.ceil(size / align) * align, align, offsets };
 }
 
-/** Each struct of wrt.h laid out by clang for `triple`: its size and top-level field offsets. */
-function headerLayouts(triple: string, names: string[]): Map<string, Layout> {
+/** What clang-14 prints compiling `source` (which may include wrt.h) with `args`. */
+function clang(source: string, args: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'wanco-abi-'));
   try {
     const c = join(dir, 'abi.c');
-    writeFileSync(c, `#include "wrt.h"\n${names.map((n, i) => `${n} v${i};`).join('\n')}\n`);
-    const dump = execFileSync('clang-14', [`--target=${triple}`, '-I', join(ROOT, 'runtime', 'include'), '-Xclang', '-fdump-record-layouts',
-      '-S', '-emit-llvm', '-o', '/dev/null', c], { encoding: 'utf8' });
-    const layouts = new Map<string, Layout>();
-    let current: Layout | undefined;
-    for (const line of dump.split('\n')) {
-      const head = /^\s+0 \| struct (\w+)$/.exec(line);
-      if (head) { current = { size: -1, offsets: [] }; layouts.set(head[1], current); continue; }
-      const field = /^\s+(\d+) \|   \S/.exec(line); // top-level fields only (nested ones are indented further)
-      if (current && field && !/^\s+\d+ \|    /.test(line)) current.offsets.push(Number(field[1]));
-      const size = /sizeof=(\d+)/.exec(line);
-      if (current && size) { current.size = Number(size[1]); current = undefined; }
-    }
-    return layouts;
+    writeFileSync(c, source);
+    return execFileSync('clang-14', ['-I', INCLUDE, ...args, c], { encoding: 'utf8' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Each struct of wrt.h laid out by clang for `triple`: its size and top-level field offsets. */
+function headerLayouts(triple: string, names: string[]): Map<string, Layout> {
+  const dump = clang(`#include "wrt.h"\n${names.map((n, i) => `${n} v${i};`).join('\n')}\n`,
+    [`--target=${triple}`, '-Xclang', '-fdump-record-layouts', '-S', '-emit-llvm', '-o', '/dev/null']);
+  const layouts = new Map<string, Layout>();
+  let current: Layout | undefined;
+  for (const line of dump.split('\n')) {
+    const head = /^\s+0 \| struct (\w+)$/.exec(line);
+    if (head) { current = { size: -1, offsets: [] }; layouts.set(head[1], current); continue; }
+    const field = /^\s+(\d+) \|   \S/.exec(line); // top-level fields only (nested ones are indented further)
+    if (current && field && !/^\s+\d+ \|    /.test(line)) current.offsets.push(Number(field[1]));
+    const size = /sizeof=(\d+)/.exec(line);
+    if (current && size) { current.size = Number(size[1]); current = undefined; }
+  }
+  return layouts;
 }
 
 describe('runtime ABI: translator structs = wrt.h', () => {
@@ -92,7 +98,7 @@ describe('runtime ABI: translator structs = wrt.h', () => {
   });
 
   it('the translator\'s trap codes are enum wrt_trap_code\'s, name for name and value for value', () => {
-    const header = readFileSync(join(ROOT, 'runtime', 'include', 'wrt.h'), 'utf8');
+    const header = readFileSync(join(INCLUDE, 'wrt.h'), 'utf8');
     const body = /enum wrt_trap_code \{([^}]*)\}/.exec(header);
     assert.ok(body, 'wrt.h declares enum wrt_trap_code');
     const cNames = [...body[1].matchAll(/\b(WRT_TRAP_\w+)/g)].map((m) => m[1]);
@@ -100,15 +106,8 @@ describe('runtime ABI: translator structs = wrt.h', () => {
     const cName = (camel: string) => `WRT_TRAP_${camel.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
     assert.deepEqual(ts.map(([n]) => cName(n)).sort(), [...cNames].sort(), 'the same trap reasons on both sides');
     // the values as clang evaluates them
-    const dir = mkdtempSync(join(tmpdir(), 'wanco-abi-'));
-    try {
-      const c = join(dir, 'traps.c');
-      writeFileSync(c, `#include "wrt.h"\n${cNames.map((n) => `int v_${n} = ${n};`).join('\n')}\n`);
-      const ir = execFileSync('clang-14', ['-I', join(ROOT, 'runtime', 'include'), '-S', '-emit-llvm', '-o', '-', c], { encoding: 'utf8' });
-      const values = new Map([...ir.matchAll(/^@v_(\w+) = (?:dso_local )?global i32 (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
-      for (const [name, value] of ts) assert.equal(values.get(cName(name)), value, `TrapCode.${name}`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const ir = clang(`#include "wrt.h"\n${cNames.map((n) => `int v_${n} = ${n};`).join('\n')}\n`, ['-S', '-emit-llvm', '-o', '-']);
+    const values = new Map([...ir.matchAll(/^@v_(\w+) = (?:dso_local )?global i32 (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+    for (const [name, value] of ts) assert.equal(values.get(cName(name)), value, `TrapCode.${name}`);
   });
 });
