@@ -11,17 +11,18 @@
  */
 import type { Module } from '../../compiler-core/src/wasm/types';
 import type { LineSource } from './sourceMap';
+import { decodePointId, parsePointIdText, type PointKindName } from '../../compiler-core/src/cr/points';
 
 export interface PointInfo {
   id: string;
   func: number;
-  kind: string;
+  kind: PointKindName;
 }
 
 export interface PlacedPoint {
   id: string;
   func: number;
-  kind: string;
+  kind: PointKindName;
   /** Wasm offset of the instruction (debug tags removed; the body offset for `entry`) */
   offset: number;
   line?: number;
@@ -29,16 +30,14 @@ export interface PlacedPoint {
   span?: [number, number];
 }
 
-const TAG_MASK = 0x3fffffff;
-
 /** Kinds at which a breakpoint can stop the program. */
-export function stoppable(kind: string): boolean {
+export function stoppable(kind: PointKindName): boolean {
   return kind === 'entry' || kind === 'loop' || kind === 'statement';
 }
 
 /** The Wasm offset a point id stands for. */
 export function pointOffset(id: string): number {
-  return Number(BigInt(id) & BigInt(TAG_MASK));
+  return decodePointId(parsePointIdText(id)).offset;
 }
 
 export function placePoints(points: PointInfo[], module: Module | undefined, src: LineSource | undefined): Map<string, PlacedPoint> {

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PointKindName } from '../../compiler-core/src/cr/points';
 
 export interface RuntimeValue {
   type: string;
@@ -41,7 +42,7 @@ export interface RuntimePoint {
   id: string;
   func: number;
   name?: string;
-  kind: 'entry' | 'loop' | 'call' | 'statement' | 'after-call'; // control.c kind_name()
+  kind: PointKindName; // the runtime names kinds as points.ts does (test: compiler-core/test/cr/points.test.ts)
   offset: number;
   enabled: boolean;
   checkpoint: boolean;

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { RuntimeClient, RuntimeFrame, RuntimePoint, RuntimeState, RuntimeValue, StopInfo } from './runtimeClient';
 import { instructionLines, pointKey, WatSourceMap, type LineSource } from './sourceMap';
-import { placePoints, pointOffset, resolveLine, stoppable, type PlacedPoint } from './pointLines';
+import { placePoints, pointOffset, resolveLine, stoppable, type PlacedPoint, type PointInfo } from './pointLines';
 import { EvalError, evaluateExpression, type EvalContext } from './evaluate';
 import { BreakpointRule, type RuleSpec } from './breakpointRule';
 import { laneViews } from './v128Lanes';
@@ -20,6 +20,7 @@ import { disassemble, Disassembly } from './disassembly';
 import { snapshotState } from './postMortem';
 import type { Module } from '../../compiler-core/src/wasm/types';
 import type { Snapshot } from '../../compiler-core/src/snapshot/reader';
+import { afterCallPoint, isDebugPoint, parsePointIdText, POINT_KIND_NAMES, pointIdText } from '../../compiler-core/src/cr/points';
 
 export interface WancoLaunchArgs extends DebugProtocol.LaunchRequestArguments {
   /** .wat, .wasm (compiled on the fly) or a wanco ELF */
@@ -132,7 +133,7 @@ export class WancoDebugSession extends LoggingDebugSession {
   }
 
   /** Knows the program's points: places them on lines. */
-  private setPoints(points: { id: string; func: number; kind: string }[]): void {
+  private setPoints(points: PointInfo[]): void {
     this.placed = placePoints(points, this.module, this.lineSource());
     this.debugBuild = points.some((p) => p.kind === 'statement');
   }
@@ -410,7 +411,7 @@ export class WancoDebugSession extends LoggingDebugSession {
     const frames = this.state?.frames ?? [];
     const k = st.kind === 'out' ? st.depth - 2 : st.kind === 'next' ? st.depth - 1 : -1;
     if (this.debugBuild && k >= 0 && frames.length > k + 1 && this.placed.get(frames[k].point)?.kind === 'call') {
-      const after = `0x${(BigInt(frames[k].point) | 0x40000000n).toString(16)}`;
+      const after = pointIdText(afterCallPoint(parsePointIdText(frames[k].point)));
       if (this.placed.has(after)) {
         if (st.temp !== after) {
           if (st.temp && !this.enabled.has(st.temp)) await rt.request('disable', { points: [st.temp] });
@@ -702,13 +703,9 @@ export class WancoDebugSession extends LoggingDebugSession {
   /** Post-mortem: the program's points as the compiler places them (a debug build when the snapshot has debug points). */
   private async postMortemPoints(snap: Snapshot): Promise<void> {
     if (!this.module || !this.moduleBytes) return;
-    const debugPoints = snap.frames.some((f) => (BigInt(f.pointId) & 0xc0000000n) !== 0n);
-    const { translateModule } = await import('../../compiler-core/src/translate/module');
-    const { parseTarget } = await import('../../compiler-core/src/backend/targets');
-    const { context } = translateModule(this.module, this.moduleBytes, { boundsChecks: false, checkpoint: true, debugPoints }, parseTarget(this.targetName));
-    const cr = context.cr as unknown as { points: Map<bigint, { id: bigint; funcIndex: number; kind: number }> };
-    const kinds = ['', 'entry', 'loop', 'call', 'statement', 'after-call'];
-    this.setPoints([...cr.points.values()].map((p) => ({ id: `0x${p.id.toString(16)}`, func: p.funcIndex, kind: kinds[p.kind] ?? '?' })));
+    const debugPoints = snap.frames.some((f) => isDebugPoint(f.pointId));
+    const { migrationPoints } = await import('../../compiler-core/src/translate/module');
+    this.setPoints(migrationPoints(this.module, this.moduleBytes, debugPoints).map((p) => ({ id: pointIdText(p.id), func: p.funcIndex, kind: POINT_KIND_NAMES[p.kind] })));
   }
 
   protected override async readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): Promise<void> {

@@ -10,6 +10,7 @@
  */
 import type { Module } from '../../compiler-core/src/wasm/types';
 import { Op, SIMD_NAMES } from '../../compiler-core/src/wasm/opcodes';
+import { pointId, pointIdText } from '../../compiler-core/src/cr/points';
 
 export interface FuncRange {
   funcIndex: number;
@@ -31,7 +32,7 @@ export interface LineSource {
 }
 
 export function pointKey(funcIndex: number, offset: number): string {
-  return `0x${((BigInt(funcIndex) << 32n) | BigInt(offset)).toString(16)}`;
+  return pointIdText(pointId(funcIndex, offset));
 }
 
 /** Text name of an Op key: i32_add -> i32.add, local_get -> local.get, br_if stays. */

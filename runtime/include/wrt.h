@@ -189,6 +189,27 @@ typedef struct wrt_cr_point_desc {
 #define WRT_POINT_STATEMENT 4u   /* debug builds: empty operand stack before an instruction */
 #define WRT_POINT_AFTER_CALL 5u  /* debug builds: right after a call returned */
 
+/* Point ids (owner: compiler-core/src/cr/points.ts; compiler-core/test/cr/points.test.ts holds
+   these to it): func_index << 32 | tag | Wasm code offset. Debug-build points tag the offset. */
+#define WRT_POINT_TAG_STATEMENT 0x80000000u
+#define WRT_POINT_TAG_AFTER_CALL 0x40000000u
+#define WRT_POINT_TAG_MASK (WRT_POINT_TAG_STATEMENT | WRT_POINT_TAG_AFTER_CALL)
+#define WRT_POINT_ID_FUNC(id) ((uint32_t)((uint64_t)(id) >> 32))
+#define WRT_POINT_ID_OFFSET(id) ((uint32_t)(id) & ~WRT_POINT_TAG_MASK)
+#define WRT_POINT_ID_TAG(id) ((uint32_t)(id) & WRT_POINT_TAG_MASK)
+
+/* A kind's name in the control protocol (points.ts POINT_KIND_NAMES). */
+static inline const char *wrt_point_kind_name(uint32_t kind) {
+  switch (kind) {
+  case WRT_POINT_FUNC_ENTRY: return "entry";
+  case WRT_POINT_LOOP: return "loop";
+  case WRT_POINT_CALL: return "call";
+  case WRT_POINT_STATEMENT: return "statement";
+  case WRT_POINT_AFTER_CALL: return "after-call";
+  default: return "?";
+  }
+}
+
 extern volatile int32_t wrt_cr_flag;
 void wrt_cr_point(uint64_t point_id);
 

@@ -14,8 +14,7 @@ import { basename, join } from 'node:path';
 import { parseTarget } from '../backend/targets';
 import type { OptLevel } from '../backend/pipeline';
 import { readSnapshotFile, type Snapshot } from '../snapshot/reader';
-import { translateModule } from '../translate/module';
-import { CrInstrumentation } from '../cr/instrument';
+import { migrationPoints } from '../translate/module';
 import type { Module } from '../wasm/types';
 import { WancoError } from '../wasm/errors';
 import { compileCached } from './run';
@@ -167,9 +166,8 @@ interface Upload { local: string; remote: string; size: number }
  * the module, without LLVM, lists them).
  */
 export function needsDebugBuild(module: Module, bytes: Uint8Array, snap: Snapshot): boolean {
-  const { context } = translateModule(module, bytes, { boundsChecks: false, checkpoint: true }, parseTarget('aarch64'));
-  const points = context.cr instanceof CrInstrumentation ? context.cr.points : new Map<bigint, unknown>();
-  return snap.frames.some((f) => !points.has(f.pointId));
+  const ids = new Set(migrationPoints(module, bytes).map((p) => p.id));
+  return snap.frames.some((f) => !ids.has(f.pointId));
 }
 
 export async function remoteRestore(o: RemoteRestoreOptions, hooks: RemoteHooks = {}): Promise<RemoteRestoreResult> {

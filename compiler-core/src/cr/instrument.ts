@@ -33,13 +33,8 @@ import { callResults } from '../translate/ops/control';
 import { analyzeLiveness, type Liveness } from './liveness';
 import { WancoError } from '../wasm/errors';
 import { planStrips, POLL_STRIDE, type CountedLoop, type StripPlan } from './strip-loops';
+import { AFTER_CALL_TAG, MAX_TAGGED_OFFSET, PointKind, pointId, pointIdLlvm as idText, STATEMENT_TAG } from './points';
 
-export const enum PointKind { FuncEntry = 1, Loop = 2, Call = 3, Statement = 4, AfterCall = 5 }
-
-/** Offset tags of debug-build point ids (Wasm offsets stay below 2^30). */
-export const STATEMENT_TAG = 0x80000000;
-export const AFTER_CALL_TAG = 0x40000000;
-const MAX_TAGGED_OFFSET = 0x3fffffff;
 
 export interface PointInfo {
   id: bigint;
@@ -55,15 +50,6 @@ const RESTORE_FN: Record<ValType, string> = {
   i32: 'wrt_cr_restore_i32', i64: 'wrt_cr_restore_i64', f32: 'wrt_cr_restore_f32',
   f64: 'wrt_cr_restore_f64', v128: '', funcref: 'wrt_cr_restore_ref', externref: 'wrt_cr_restore_ref',
 };
-
-export function pointId(funcIndex: number, offset: number, tag = 0): bigint {
-  return (BigInt(funcIndex) << 32n) | BigInt(tag) | BigInt(offset);
-}
-
-/** LLVM i64 literal of a point id. */
-function idText(id: bigint): string {
-  return BigInt.asIntN(64, id).toString();
-}
 
 export class CrInstrumentation implements CrHooks {
   readonly points = new Map<bigint, PointInfo>();

@@ -1,6 +1,7 @@
 /** Renders snapshots for people (`wanco snapshot inspect`) and as JSON (--json, the debugger). */
 import type { Snapshot, SnapshotValue } from './reader';
 import { inflateChunk, reasonText } from './reader';
+import { decodePointId, pointIdText } from '../cr/points';
 
 const dv = new DataView(new ArrayBuffer(8));
 
@@ -72,7 +73,7 @@ export function snapshotJson(snap: Snapshot, opts: InspectOptions = {}): Record<
     sequence: snap.info.sequence,
     frames: snap.frames.map((f) => ({
       func: f.funcIndex, name: opts.funcName?.(f.funcIndex) ?? null,
-      point: `0x${f.pointId.toString(16)}`, offset: Number(f.pointId & 0x3fffffffn),
+      point: pointIdText(f.pointId), offset: decodePointId(f.pointId).offset,
       locals: f.locals.map(valueJson), stack: f.stack.map(valueJson),
     })),
     globals: snap.globals.map(valueJson),
@@ -86,9 +87,10 @@ export function snapshotJson(snap: Snapshot, opts: InspectOptions = {}): Record<
   };
 }
 
-/** Debug builds (--debug-points) tag a point id's offset with bit 31 (statement) or 30 (after a call). */
+/** Debug builds (--debug-points) place statement and after-call points (tagged ids). */
 function debugPointText(id: bigint): string {
-  return id & 0x80000000n ? ' (statement)' : id & 0x40000000n ? ' (after call)' : '';
+  const tag = decodePointId(id).tag;
+  return tag === 'statement' ? ' (statement)' : tag === 'after-call' ? ' (after call)' : '';
 }
 
 export function snapshotText(snap: Snapshot, opts: InspectOptions = {}): string {
@@ -101,7 +103,7 @@ export function snapshotText(snap: Snapshot, opts: InspectOptions = {}): string 
   out.push(`frames (${snap.frames.length}, innermost first):`);
   [...snap.frames].reverse().forEach((f, k) => {
     const n = name(f.funcIndex);
-    out.push(`  #${k} func ${f.funcIndex}${n ? ` <${n}>` : ''} at 0x${(f.pointId & 0x3fffffffn).toString(16)}${debugPointText(f.pointId)}`);
+    out.push(`  #${k} func ${f.funcIndex}${n ? ` <${n}>` : ''} at 0x${decodePointId(f.pointId).offset.toString(16)}${debugPointText(f.pointId)}`);
     f.locals.forEach((v, i) => out.push(`      local ${i}: ${v.type} = ${valueText(v, name)}`));
     f.stack.forEach((v, i) => out.push(`      stack ${i}: ${v.type} = ${valueText(v, name)}`));
   });

@@ -17,6 +17,7 @@ import {
   VALUE_TYPES,
 } from './rules';
 import { decompressFrame, ZstdError } from './zstd';
+import { pointFunc, pointIdText } from '../cr/points';
 
 export { SNAPSHOT_MAGIC, SNAPSHOT_VERSION } from './rules';
 
@@ -277,7 +278,7 @@ function readFrames(c: Cursor): SnapshotFrame[] {
     const nl = c.u32(`frame ${i}`);
     const ns = c.u32(`frame ${i}`);
     if ((nl + ns) * 5 > c.end - c.pos) c.fail(`frame ${i}: ${nl + ns} values exceed the remaining ${c.end - c.pos} bytes`, at);
-    if (Number(pointId >> 32n) !== funcIndex) c.fail(`frame ${i}: point 0x${pointId.toString(16)} does not belong to function ${funcIndex}`, at);
+    if (pointFunc(pointId) !== funcIndex) c.fail(`frame ${i}: point ${pointIdText(pointId)} does not belong to function ${funcIndex}`, at);
     const locals = Array.from({ length: nl }, (_, k) => c.value(`frame ${i} local ${k}`));
     const stack = Array.from({ length: ns }, (_, k) => c.value(`frame ${i} stack value ${k}`));
     frames.push({ funcIndex, pointId, locals, stack });

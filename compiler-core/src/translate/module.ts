@@ -10,9 +10,10 @@ import { byteString, cStringGlobal, f32Const, f64Const, i64Const, llvmResultType
 import { importedGlobalValue, importProblem, SPECTEST_MEMORY, SPECTEST_TABLE, type HostSet } from './host-imports';
 import { FunctionTranslator } from './function';
 import { ModuleContext, type TranslateOptions } from './module-context';
-import type { Target } from '../backend/targets';
+import { parseTarget, type Target } from '../backend/targets';
 import { analyzeCallGraph } from '../cr/callgraph';
-import { CrInstrumentation } from '../cr/instrument';
+import { CrInstrumentation, type PointInfo } from '../cr/instrument';
+import { pointIdLlvm } from '../cr/points';
 
 const WRT_ABI_VERSION = 1;
 const NO_MAX = 0xffffffff;
@@ -24,6 +25,16 @@ export interface TranslateResult {
   /** one LLVM IR module, or several that together form the program (compiled in parallel) */
   partitions: string[];
   context: ModuleContext;
+  /** the migration points placed, sorted by id (empty without checkpoint support) */
+  points: PointInfo[];
+}
+
+/**
+ * The migration points a build of `module` places, sorted by id: those of a normal build, or of a
+ * debug build (--debug-points). Placement is the same on both targets; no LLVM tool runs.
+ */
+export function migrationPoints(module: Module, bytes: Uint8Array, debugPoints = false): PointInfo[] {
+  return translateModule(module, bytes, { boundsChecks: false, checkpoint: true, debugPoints }, parseTarget('x86_64')).points;
 }
 
 /** Rejects imports the runtime cannot provide, listing all of them. */
@@ -152,7 +163,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
       out.push(`@wpl${i} = private constant [${bits.length} x i8] ${byteString(bits)}`);
       live = `i8* getelementptr inbounds ([${bits.length} x i8], [${bits.length} x i8]* @wpl${i}, i64 0, i64 0)`;
     }
-    return `%wrt_cr_point_desc { i64 ${BigInt.asIntN(64, p.id)}, i32 ${p.funcIndex}, i16 ${p.localTypes.length}, i16 ${p.stackTypes.length}, ` +
+    return `%wrt_cr_point_desc { i64 ${pointIdLlvm(p.id)}, i32 ${p.funcIndex}, i16 ${p.localTypes.length}, i16 ${p.stackTypes.length}, ` +
       `i8* getelementptr inbounds ([${codes.length} x i8], [${codes.length} x i8]* @wpt${i}, i64 0, i64 0), i32 ${p.kind}, i32 0, ${live} }`;
   });
   out.push(`@wrt_cr_points = internal constant [${pointDescs.length} x %wrt_cr_point_desc] [${pointDescs.join(', ')}]`);
@@ -184,7 +195,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     '!0 = !{!"branch_weights", i32 1, i32 2000}',
   ];
   const n = Math.max(1, Math.min(options.partitions ?? 1, bodies.length));
-  if (n === 1) return { partitions: [[...header, ...out, '', ...bodies.map((b) => b.text), ...footer].join('\n') + '\n'], context: ctx };
+  if (n === 1) return { partitions: [[...header, ...out, '', ...bodies.map((b) => b.text), ...footer].join('\n') + '\n'], context: ctx, points };
 
   // Several partitions: balance them by IR size; partition 0 also holds the module-level data.
   const parts = Array.from({ length: n }, () => ({ size: 0, bodies: [] as typeof bodies }));
@@ -204,7 +215,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     const others = bodies.filter((b) => !defined.has(b)).map((b) => b.declaration);
     return [...header, ...(k === 0 ? out : externs), '', ...p.bodies.map((b) => b.text), ...others, ...footer].join('\n') + '\n';
   });
-  return { partitions, context: ctx };
+  return { partitions, context: ctx, points };
 }
 
 /** Runtime entry points; #2 marks them leaves (never a migration point) for the statepoint rewriter. */

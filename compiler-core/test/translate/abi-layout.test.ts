@@ -5,17 +5,14 @@
  * the translator's types are laid out by LLVM's rules for these field types (natural alignment).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModuleFromBytes, watToBinary } from '../../src/wasm/load';
 import { translateModule } from '../../src/translate/module';
 import { TARGETS } from '../../src/backend/targets';
-import { packageRoot } from '../../src/backend/toolchain';
 import { TrapCode } from '../../src/translate/traps';
+import { clang, RUNTIME_INCLUDE as INCLUDE } from '../runtime-header';
 
-const INCLUDE = join(packageRoot(), 'runtime', 'include');
 interface Layout { size: number; offsets: number[] }
 
 /** Size, alignment and field offsets of an LLVM type (the subset the translator uses). */
@@ -48,18 +45,6 @@ function llvmLayout(type: string, named: Map<string, string>): Layout & { align:
     align = Math.max(align, l.align);
   }
   return { size: Math.ceil(size / align) * align, align, offsets };
-}
-
-/** What clang-14 prints compiling `source` (which may include wrt.h) with `args`. */
-function clang(source: string, args: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'wanco-abi-'));
-  try {
-    const c = join(dir, 'abi.c');
-    writeFileSync(c, source);
-    return execFileSync('clang-14', ['-I', INCLUDE, ...args, c], { encoding: 'utf8' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /** Each struct of wrt.h laid out by clang for `triple`: its size and top-level field offsets. */
