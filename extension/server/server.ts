@@ -1,15 +1,17 @@
 /**
  * The .wat language server (stdio or IPC): diagnostics from binaryen's parser and validator
  * (exact ranges for parse errors, the function's name for validation errors), document symbols,
- * hover (signatures, local types), go to definition of $names, code lenses at migration points.
+ * hover (signatures, local types), go to definition of $names, code lenses at the migration points
+ * the compiler places (pointLenses.ts).
  * binaryen loads only through a dynamic import: the first validation awaits it.
  */
 import {
-  CodeLens, createConnection, DiagnosticSeverity, DocumentSymbol, Hover, Location, ProposedFeatures,
+  createConnection, DiagnosticSeverity, DocumentSymbol, Hover, Location, ProposedFeatures,
   SymbolKind, TextDocuments, TextDocumentSyncKind, type Diagnostic, type Connection,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { contains, indexWat, LineMap, nameAt, type WatField, type WatIndex } from './watIndex';
+import { pointLenses } from './pointLenses';
 
 const KIND: Record<string, SymbolKind> = {
   func: SymbolKind.Function, global: SymbolKind.Variable, memory: SymbolKind.Array, table: SymbolKind.Array,
@@ -88,17 +90,6 @@ export function hover(text: string, idx: WatIndex, pos: { line: number; characte
   return { contents: { kind: 'markdown', value: '```wat\n' + value + '\n```' } };
 }
 
-export function lenses(idx: WatIndex): CodeLens[] {
-  const out: CodeLens[] = [];
-  for (const f of idx.fields) {
-    if (f.kind !== 'func' || f.signature.includes('(import')) continue;
-    const title = `migration points: entry, ${f.loops.length} loop${f.loops.length === 1 ? '' : 's'}, ${f.calls.length} call${f.calls.length === 1 ? '' : 's'}`;
-    out.push({ range: { start: f.range.start, end: f.range.start }, command: { title, command: '' } });
-    for (const l of f.loops) out.push({ range: l, command: { title: 'migration point (loop header)', command: '' } });
-  }
-  return out;
-}
-
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const cache = new Map<string, { version: number; idx: WatIndex }>();
@@ -125,7 +116,7 @@ export function startServer(connection: Connection): void {
       if (documents.get(doc.uri)?.version === version) connection.sendDiagnostics({ uri: doc.uri, version, diagnostics: diags });
     }, 150));
   });
-  documents.onDidClose((e) => { cache.delete(e.document.uri); connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }); });
+  documents.onDidClose((e) => { cache.delete(e.document.uri); lensCache.delete(e.document.uri); connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }); });
   connection.onDocumentSymbol((p) => { const d = documents.get(p.textDocument.uri); return d ? symbols(indexOf(d)) : []; });
   connection.onHover((p) => { const d = documents.get(p.textDocument.uri); return d ? hover(d.getText(), indexOf(d), p.position) : null; });
   connection.onDefinition((p) => {
@@ -134,7 +125,16 @@ export function startServer(connection: Connection): void {
     const r = definition(d.getText(), indexOf(d), p.position);
     return r ? Location.create(d.uri, r.range) : null;
   });
-  connection.onCodeLens((p) => { const d = documents.get(p.textDocument.uri); return d ? lenses(indexOf(d)) : []; });
+  const lensCache = new Map<string, { version: number; lenses: ReturnType<typeof pointLenses> }>();
+  connection.onCodeLens((p) => {
+    const d = documents.get(p.textDocument.uri);
+    if (!d) return [];
+    const c = lensCache.get(d.uri);
+    if (c && c.version === d.version) return c.lenses;
+    const lenses = pointLenses(d.getText(), d.uri.replace(/^.*\//, '')).catch(() => []);
+    lensCache.set(d.uri, { version: d.version, lenses });
+    return lenses;
+  });
   documents.listen(connection);
   connection.listen();
 }

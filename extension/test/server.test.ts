@@ -21,6 +21,9 @@ const GOOD = `(module
     (loop $l
       (global.set $count (call $add (global.get $count) (i32.const 1)))
       (br_if $l (i32.lt_u (global.get $count) (i32.const 10)))))
+  (func $down (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n)) (then (i32.const 0))
+      (else (call $down (i32.sub (local.get $n) (i32.const 1))))))
   (export "mem" (memory $mem)))
 `;
 
@@ -73,7 +76,7 @@ describe('wat language server (protocol, no VS Code)', function () {
 
   it('document symbols: functions, globals, memories, tables, exports', async () => {
     const s: any[] = await conn.sendRequest('textDocument/documentSymbol', { textDocument: { uri: URI } });
-    assert.deepEqual(s.map((x) => x.name), ['$mem', '$count', '$tab', '$add', '$main', 'export "mem"']);
+    assert.deepEqual(s.map((x) => x.name), ['$mem', '$count', '$tab', '$add', '$main', '$down', 'export "mem"']);
     assert.deepEqual(s[3].children.map((c: any) => c.name), ['$a', '$b', '$t']);
   });
 
@@ -93,9 +96,13 @@ describe('wat language server (protocol, no VS Code)', function () {
     assert.deepEqual(l.range.start, { line: 4, character: 35 });
   });
 
-  it('code lenses at the migration points', async () => {
+  it('code lenses at the migration points the compiler places (entry only where a function can recurse)', async () => {
     const c: any[] = await conn.sendRequest('textDocument/codeLens', { textDocument: { uri: URI } });
     const titles = c.map((x) => `${x.range.start.line}:${x.command.title}`);
-    assert.deepEqual(titles, ['4:migration points: entry, 0 loops, 0 calls', '7:migration points: entry, 1 loop, 1 call', '8:migration point (loop header)']);
+    assert.deepEqual(titles, [
+      '4:no migration point (no loop, recursion or call here reaches one)',
+      '7:migration points: 1 loop', '8:migration point (loop header)',
+      '11:migration points: entry, 1 call',
+    ]);
   });
 });
