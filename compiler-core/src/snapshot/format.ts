@@ -2,47 +2,14 @@
 import type { Snapshot, SnapshotValue } from './reader';
 import { inflateChunk, reasonText } from './reader';
 import { decodePointId, pointIdText } from '../cr/points';
-
-const dv = new DataView(new ArrayBuffer(8));
-
-export function f32FromBits(bits: number): number {
-  dv.setUint32(0, bits);
-  return dv.getFloat32(0);
-}
-
-export function f64FromBits(bits: bigint): number {
-  dv.setBigUint64(0, bits);
-  return dv.getFloat64(0);
-}
-
-function floatText(v: number, bitsHex: string): string {
-  if (Number.isNaN(v)) return `nan (0x${bitsHex})`;
-  return Object.is(v, -0) ? '-0' : String(v);
-}
-
-/** A value as a person reads it: numbers in decimal, floats with their bits when NaN. */
-export function valueText(v: SnapshotValue, funcName?: (i: number) => string | undefined): string {
-  switch (v.type) {
-    case 'i32': return String(v.value);
-    case 'i64': return v.value.toString();
-    case 'f32': return floatText(f32FromBits(v.bits), v.bits.toString(16).padStart(8, '0'));
-    case 'f64': return floatText(f64FromBits(v.bits), v.bits.toString(16).padStart(16, '0'));
-    case 'v128': return `0x${Buffer.from(v.bytes).reverse().toString('hex')}`;
-    default: {
-      if (v.index === null) return 'null';
-      const n = funcName?.(v.index);
-      return n ? `func ${v.index} <${n}>` : `func ${v.index}`;
-    }
-  }
-}
+import { floatBitsText, valueText } from '../values/text';
 
 /** JSON-safe value: 64-bit integers and bits as strings, so nothing loses precision. */
 export function valueJson(v: SnapshotValue): Record<string, unknown> {
   switch (v.type) {
     case 'i32': return { type: v.type, value: v.value };
     case 'i64': return { type: v.type, value: v.value.toString() };
-    case 'f32': return { type: v.type, bits: `0x${v.bits.toString(16).padStart(8, '0')}`, value: valueText(v) };
-    case 'f64': return { type: v.type, bits: `0x${v.bits.toString(16).padStart(16, '0')}`, value: valueText(v) };
+    case 'f32': case 'f64': return { type: v.type, bits: floatBitsText(v), value: valueText(v) };
     case 'v128': return { type: v.type, value: valueText(v) };
     default: return { type: v.type, index: v.index };
   }
