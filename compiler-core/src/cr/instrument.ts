@@ -117,8 +117,7 @@ export class CrInstrumentation implements CrHooks {
    */
   private emitPoint(t: FunctionTranslator, id: bigint, kind: PointKind, strip?: { end: string; afterCall: () => string }): string | undefined {
     this.register(t, id, kind, t.stack);
-    const flag = t.value('load volatile i32, i32* @wrt_cr_flag');
-    const set = t.value(`icmp ne i32 ${flag}, 0`);
+    const set = this.flagSet(t);
     const cold = t.newLabel('mp');
     const cont = t.newLabel('mpc');
     const from = t.current;
@@ -265,9 +264,7 @@ export class CrInstrumentation implements CrHooks {
       const go = t.newLabel('loopgo');
       t.terminate(`br label %${go}`);
       t.startBlock(body);
-      const flag = t.value('load volatile i32, i32* @wrt_cr_flag');
-      const set = t.value(`icmp ne i32 ${flag}, 0`);
-      t.terminate(`br i1 ${set}, label %${header}, label %${go}, !prof !0`);
+      t.terminate(`br i1 ${this.flagSet(t)}, label %${header}, label %${go}, !prof !0`);
       t.startBlock(go);
       frame.label = body; // Wasm branches to the loop check the flag first
       // Restore variants reach the back-edges from resume points inside the loop, past the
@@ -289,11 +286,14 @@ export class CrInstrumentation implements CrHooks {
     const i0 = t.value(`load i32, i32* %l${loop.iv}`);
     const end = loop.short ? this.bound(t, loop) : this.stripEndOf(t, loop, i0);
     // only after a call into the runtime can the flag stay set
-    return { end, afterCall: () => t.value(`select i1 ${this.flagStillSet(t)}, i32 ${t.value(`add i32 ${i0}, ${loop.step}`)}, i32 ${end}`) };
+    return { end, afterCall: () => t.value(`select i1 ${this.flagSet(t)}, i32 ${t.value(`add i32 ${i0}, ${loop.step}`)}, i32 ${end}`) };
   }
 
-  /** The flag as the runtime left it after the point: set while every iteration must stop by. */
-  private flagStillSet(t: FunctionTranslator): string {
+  /**
+   * The poll: is the runtime's flag set? (Volatile: the runtime sets it from a signal handler or
+   * another thread. After a point, it stays set while every iteration must stop by.)
+   */
+  private flagSet(t: FunctionTranslator): string {
     const flag = t.value('load volatile i32, i32* @wrt_cr_flag');
     return t.value(`icmp ne i32 ${flag}, 0`);
   }
