@@ -11,6 +11,7 @@
 import type { Module } from '../../compiler-core/src/wasm/types';
 import { Op, SIMD_NAMES } from '../../compiler-core/src/wasm/opcodes';
 import { pointId, pointIdText } from '../../compiler-core/src/cr/points';
+import { tokenize } from '../../compiler-core/src/wasm/text/lexer';
 
 export interface FuncRange {
   funcIndex: number;
@@ -55,73 +56,45 @@ interface TextFunc {
   keywords: { at: number; line: number; col: number }[];
 }
 
-/** Scans .wat text: module-level functions, their headers, loop/call keywords, every instruction keyword. */
+/** Scans .wat text (compiler-core's lexer): module-level functions, their headers, loop/call keywords, every instruction keyword. */
 function scanWat(text: string): TextFunc[] {
   const funcs: TextFunc[] = [];
-  let line = 1;
-  let lineStart = 0;
   let depth = 0;
   let cur: TextFunc | undefined;
   let funcDepth = -1;
   // stack of open parens: the folded call opened there (index into cur.instrs) or -1
   const open: number[] = [];
-  let i = 0;
-  let parenAt = -1; // position of the `(` right before the current token, or -1
-  const n = text.length;
-  const newline = (at: number) => { line++; lineStart = at + 1; };
-  while (i < n) {
-    const c = text[i];
-    if (c === '\n') { newline(i); i++; continue; }
-    if (c === ';' && text[i + 1] === ';') { while (i < n && text[i] !== '\n') i++; continue; }
-    if (c === '(' && text[i + 1] === ';') {
-      let d = 1; i += 2;
-      while (i < n && d > 0) {
-        if (text[i] === '\n') newline(i);
-        if (text[i] === '(' && text[i + 1] === ';') { d++; i += 2; continue; }
-        if (text[i] === ';' && text[i + 1] === ')') { d--; i += 2; continue; }
-        i++;
-      }
-      continue;
-    }
-    if (c === '"') {
-      i++;
-      while (i < n && text[i] !== '"') { if (text[i] === '\\') i++; else if (text[i] === '\n') newline(i); i++; }
-      i++;
-      parenAt = -1;
-      continue;
-    }
-    if (c === '(') { depth++; open.push(-1); parenAt = i; i++; continue; }
-    if (c === ')') {
-      const k = open.pop();
-      if (cur && k !== undefined && k >= 0) cur.instrs[k].key = i; // folded call: emitted at its end
+  const toks = tokenize(text, { tolerant: true });
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k];
+    if (t.kind === '(') { depth++; open.push(-1); continue; }
+    if (t.kind === ')') {
+      const j = open.pop();
+      if (cur && j !== undefined && j >= 0) cur.instrs[j].key = t.start; // folded call: emitted at its end
       depth--;
-      if (cur && depth < funcDepth) { cur.last = line; cur = undefined; funcDepth = -1; }
-      i++; parenAt = -1;
+      if (cur && depth < funcDepth) { cur.last = t.line; cur = undefined; funcDepth = -1; }
       continue;
     }
-    if (/\s/.test(c)) { i++; continue; }
-    let j = i;
-    while (j < n && !/[\s()";]/.test(text[j])) j++;
-    const tok = text.slice(i, j);
+    if (t.kind !== 'atom') continue;
+    // folded: the keyword right after its `(`
+    const parenAt = toks[k - 1]?.kind === '(' ? toks[k - 1].start : -1;
     const folded = parenAt >= 0;
-    if (tok === 'func' && folded && depth === 2 && !cur) {
-      cur = { header: line, last: line, instrs: [], keywords: [] };
+    if (t.text === 'func' && folded && depth === 2 && !cur) {
+      cur = { header: t.line, last: t.line, instrs: [], keywords: [] };
       funcDepth = depth;
-      const rest = text.slice(j, j + 4096);
+      const rest = text.slice(t.end, t.end + 4096);
       const m = /^\s*(\$[^\s()]+)/.exec(rest);
       if (m) cur.name = m[1].slice(1);
       cur.imported = /^\s*(\$[^\s()]+\s*)?(\(\s*export\s+"[^"]*"\s*\)\s*)*\(\s*import\b/.test(rest);
       funcs.push(cur);
-    } else if (cur && INSTRUCTIONS.has(tok)) {
-      cur.keywords.push({ at: folded ? parenAt : i, line, col: i - lineStart + 1 });
-      if (tok === 'loop' || tok === 'call' || tok === 'call_indirect') {
-        const kind = tok === 'loop' ? 'loop' : 'call';
-        cur.instrs.push({ line, key: i, kind });
+    } else if (cur && INSTRUCTIONS.has(t.text)) {
+      cur.keywords.push({ at: folded ? parenAt : t.start, line: t.line, col: t.column });
+      if (t.text === 'loop' || t.text === 'call' || t.text === 'call_indirect') {
+        const kind = t.text === 'loop' ? 'loop' : 'call';
+        cur.instrs.push({ line: t.line, key: t.start, kind });
         if (folded && kind === 'call') open[open.length - 1] = cur.instrs.length - 1;
       }
     }
-    parenAt = -1;
-    i = j;
   }
   for (const f of funcs) f.instrs.sort((a, b) => a.key - b.key);
   return funcs.filter((f) => !f.imported);

@@ -1,8 +1,10 @@
 /**
  * A light index of a .wat text (no binaryen): s-expression scan for module fields with their
- * $names, ranges, signatures and locals, every `$name` reference, and the migration points
- * (function entries, loops, calls) where wanco can checkpoint.
+ * $names, ranges, signatures and locals, and every `$name` reference. (Migration points come
+ * from the compiler: pointLenses.ts.)
  */
+import { tokenize as tokenizeWat, type Token } from '../../compiler-core/src/wasm/text/lexer';
+
 export interface Pos { line: number; character: number }
 export interface Range { start: Pos; end: Pos }
 
@@ -18,44 +20,15 @@ export interface WatField {
   /** text of the header, e.g. `(func $f (param i32) (result i64)` */
   signature: string;
   locals: WatLocal[];
-  loops: Range[];
-  calls: Range[];
   exportName?: string;
 }
 export interface WatRef { name: string; range: Range; keyword: string }
 
 export interface WatIndex { fields: WatField[]; refs: WatRef[] }
 
-interface Tok { text: string; start: number; end: number }
-
-function tokenize(text: string): Tok[] {
-  const toks: Tok[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === ';' && text[i + 1] === ';') { while (i < text.length && text[i] !== '\n') i++; continue; }
-    if (c === '(' && text[i + 1] === ';') {
-      let depth = 1; i += 2;
-      while (i < text.length && depth > 0) {
-        if (text[i] === '(' && text[i + 1] === ';') { depth++; i += 2; } else if (text[i] === ';' && text[i + 1] === ')') { depth--; i += 2; } else i++;
-      }
-      continue;
-    }
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '(' || c === ')') { toks.push({ text: c, start: i, end: i + 1 }); i++; continue; }
-    if (c === '"') {
-      const s = i; i++;
-      while (i < text.length && text[i] !== '"') { if (text[i] === '\\') i++; i++; }
-      i++;
-      toks.push({ text: text.slice(s, i), start: s, end: i });
-      continue;
-    }
-    const s = i;
-    while (i < text.length && !/[\s()";]/.test(text[i])) i++;
-    if (i === s) i++;
-    toks.push({ text: text.slice(s, i), start: s, end: i });
-  }
-  return toks;
+/** The .wat tokens of text being edited (compiler-core's lexer, tolerant of unfinished text). */
+function tokenize(text: string): Token[] {
+  return tokenizeWat(text, { tolerant: true });
 }
 
 export class LineMap {
@@ -73,7 +46,6 @@ export class LineMap {
 }
 
 const FIELD_KINDS = new Set<FieldKind>(['func', 'global', 'memory', 'table', 'type', 'export', 'import', 'data', 'elem']);
-const CALLS = new Set(['call', 'call_indirect', 'return_call', 'return_call_indirect', 'call_ref']);
 
 export function indexWat(text: string): WatIndex {
   const lm = new LineMap(text);
@@ -108,7 +80,7 @@ export function indexWat(text: string): WatIndex {
         if (toks[j]?.text.startsWith('$')) { name = toks[j].text; nameRange = lm.range(toks[j].start, toks[j].end); }
         const index = counters.get(kind) ?? 0;
         counters.set(kind, index + 1);
-        entry.field = { kind, name, index, range: lm.range(t.start, t.end), nameRange, signature: '', locals: [], loops: [], calls: [] };
+        entry.field = { kind, name, index, range: lm.range(t.start, t.end), nameRange, signature: '', locals: [] };
         if (kind === 'export' && toks[i + 2]) entry.field.exportName = toks[i + 2].text.replace(/^"|"$/g, '');
         fields.push(entry.field);
       }
@@ -172,13 +144,6 @@ function finishField(f: WatField, src: string, base: number, lm: LineMap): void 
     }
   }
   f.signature = `${header})`.replace(/\s+/g, ' ');
-  if (f.kind === 'func') {
-    for (let k = 0; k < toks.length; k++) {
-      const t = toks[k];
-      if (t.text === 'loop') f.loops.push(lm.range(base + t.start, base + t.end));
-      else if (CALLS.has(t.text)) f.calls.push(lm.range(base + t.start, base + t.end));
-    }
-  }
 }
 
 /** The name under `pos`, or undefined. */

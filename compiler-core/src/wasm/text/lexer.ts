@@ -1,5 +1,7 @@
 /**
- * Tokens of the WebAssembly text format (spec 6.2) with their line and column. Follows the
+ * Tokens of the WebAssembly text format (spec 6.2) with their line, column and offsets: the one
+ * scanner of .wat text (the compiler's precheck, the language server's index, the debugger's
+ * source map). Follows the
  * longest-match rule: a run of identifier characters and strings not separated by white space,
  * comments or parentheses is one token; unless it is a single atom or a single string it is
  * `reserved` (e.g. `"a""b"`, `$x"y"`, `0$x`), which cannot occur in a module.
@@ -14,6 +16,18 @@ export interface Token {
   /** 1-based line and character column */
   line: number;
   column: number;
+  /** offsets in the text: [start, end) */
+  start: number;
+  end: number;
+}
+
+export interface TokenizeOptions {
+  /**
+   * Editors scan text being typed: go on past what is not lexically well-formed (an unterminated
+   * string ends at its line, an unterminated block comment at the end, a stray character is
+   * skipped) instead of stopping there.
+   */
+  tolerant?: boolean;
 }
 
 /** idchar of the spec: the printable ASCII characters other than space " ( ) , ; [ ] { } */
@@ -28,9 +42,10 @@ export function isIdChar(code: number): boolean {
 /**
  * Splits `text` into tokens. Stops quietly where the text is not lexically well-formed
  * (unterminated string or block comment, a character that starts no token): the parser behind
- * reports those with its own message.
+ * reports those with its own message. `tolerant` goes on instead (see TokenizeOptions).
  */
-export function tokenize(text: string): Token[] {
+export function tokenize(text: string, options: TokenizeOptions = {}): Token[] {
+  const tolerant = options.tolerant === true;
   const tokens: Token[] = [];
   const n = text.length;
   let i = 0;
@@ -53,12 +68,12 @@ export function tokenize(text: string): Token[] {
         if (d === 0x0a) newline(i);
         if (d === 0x28 && text.charCodeAt(i + 1) === 0x3b) { depth++; i += 2; } else if (d === 0x3b && text.charCodeAt(i + 1) === 0x29) { depth--; i += 2; } else i++;
       }
-      if (depth > 0) return tokens;
+      if (depth > 0 && !tolerant) return tokens;
       continue;
     }
     const column = i - lineStart + 1;
     if (c === 0x28 || c === 0x29) {
-      tokens.push({ kind: c === 0x28 ? '(' : ')', text: text[i], line, column });
+      tokens.push({ kind: c === 0x28 ? '(' : ')', text: text[i], line, column, start: i, end: i + 1 });
       i++;
       continue;
     }
@@ -72,16 +87,24 @@ export function tokenize(text: string): Token[] {
         while (i < n && isIdChar(text.charCodeAt(i))) i++;
         parts++;
       } else if (d === 0x22) {
-        const end = stringEnd(text, i);
-        if (end < 0) return tokens; // unterminated: the parser reports it
+        let end = stringEnd(text, i);
+        if (end < 0) { // unterminated: the parser reports it
+          if (!tolerant) return tokens;
+          end = text.indexOf('\n', i);
+          if (end < 0) end = n;
+        }
         i = end;
         parts++;
         strings++;
       } else break;
     }
-    if (parts === 0) return tokens; // not a token character: the parser reports it
+    if (parts === 0) { // not a token character: the parser reports it
+      if (!tolerant) return tokens;
+      i++;
+      continue;
+    }
     const kind: TokenKind = parts > 1 ? 'reserved' : strings === 1 ? 'string' : 'atom';
-    tokens.push({ kind, text: text.slice(start, i), line, column });
+    tokens.push({ kind, text: text.slice(start, i), line, column, start, end: i });
   }
   return tokens;
 }
