@@ -74,8 +74,11 @@ fi
 
 if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  # Only esbuild's and vsce-sign's install scripts run (package.json allowScripts says the same
+  # to npm 11): keytar, an optional native addon of vsce that only `vsce publish` uses, is not built.
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund
+  npm ci --ignore-scripts --no-audit --no-fund
+  npm rebuild esbuild @vscode/vsce-sign
   touch node_modules/.package-lock.json
 fi
 
