@@ -35,7 +35,7 @@ export function pointKindFromName(name: string): PointKind | undefined {
 /** Offset tags of debug-build point ids (Wasm offsets stay below 2^30). */
 export const STATEMENT_TAG = 0x80000000;
 export const AFTER_CALL_TAG = 0x40000000;
-export const TAG_MASK = STATEMENT_TAG | AFTER_CALL_TAG;
+export const TAG_MASK = 0xc0000000; // STATEMENT_TAG | AFTER_CALL_TAG, as a positive number
 export const MAX_TAGGED_OFFSET = 0x3fffffff;
 
 export type PointTag = 'statement' | 'after-call';
@@ -53,9 +53,9 @@ export interface DecodedPointId {
 
 export function decodePointId(id: bigint): DecodedPointId {
   const low = Number(id & 0xffffffffn);
-  const out: DecodedPointId = { funcIndex: Number((id >> 32n) & 0xffffffffn), offset: low & ~TAG_MASK & 0xffffffff };
-  if (low & STATEMENT_TAG) out.tag = 'statement';
-  else if (low & AFTER_CALL_TAG) out.tag = 'after-call';
+  const out: DecodedPointId = { funcIndex: Number((id >> 32n) & 0xffffffffn), offset: low & MAX_TAGGED_OFFSET };
+  if (low >= STATEMENT_TAG) out.tag = 'statement';
+  else if (low >= AFTER_CALL_TAG) out.tag = 'after-call';
   return out;
 }
 
