@@ -136,3 +136,16 @@ export function liveLaunch(args: WancoLaunchArgs, launched: LaunchedProgram, sym
     snapshot: join(launched.snapshotDir, `${snapshotStem(symbols, launched)}.wsnap`), restore: restore ? resolve(cwd, restore) : undefined,
   };
 }
+
+/**
+ * Where a checkpoint the user asks for goes: `path` (relative to the snapshot directory), else the
+ * next `STEM.dapN.wsnap` there (`nextSeq`) that does not exist yet.
+ */
+export function checkpointPath(path: unknown, launched: LaunchedProgram, symbols: ProgramSymbols, nextSeq: () => number): string {
+  const stem = snapshotStem(symbols, launched);
+  if (typeof path === 'string') return resolve(launched.snapshotDir, path);
+  let out: string;
+  // a new session numbers from 1 again: never overwrite an earlier session's snapshot
+  do out = join(launched.snapshotDir, `${stem}.dap${nextSeq()}.wsnap`); while (existsSync(out));
+  return out;
+}

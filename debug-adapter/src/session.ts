@@ -7,23 +7,21 @@
  */
 import {
   ContinuedEvent, Event, ExitedEvent, InitializedEvent, InvalidatedEvent, LoggingDebugSession, OutputEvent,
-  StackFrame, StoppedEvent, TerminatedEvent, Thread,
+  StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { RuntimeState } from './runtimeClient';
-import { pointOffset } from './pointLines';
 import { EvalError, evaluateExpression } from './evaluate';
 import type { DebugTarget, TargetEvents, TargetOperation, TargetStop } from './debugTarget';
 import { LiveTarget } from './liveTarget';
 import { SnapshotTarget } from './snapshotTarget';
 import { Stepper, type StepKind } from './stepper';
 import { UserBreakpoints } from './userBreakpoints';
-import { frames, Variables } from './variables';
+import { frames, StopView } from './stopView';
 import { ProgramSymbols } from './programSymbols';
-import { liveLaunch, newLaunchedProgram, prepareLaunch, snapshotStem, type WancoLaunchArgs } from './launchConfig';
+import { checkpointPath, liveLaunch, newLaunchedProgram, prepareLaunch, type WancoLaunchArgs } from './launchConfig';
 import { UserError } from './userError';
+import { CAPABILITIES } from './capabilities';
 
 export type { WancoLaunchArgs } from './launchConfig';
 
@@ -35,11 +33,8 @@ export class WancoDebugSession extends LoggingDebugSession {
   private readonly launched = newLaunchedProgram();
   private readonly symbols = new ProgramSymbols();
   private readonly breakpoints = new UserBreakpoints(this.symbols);
-  private readonly stepper = new Stepper(this.symbols, { // the target of the moment
-    resume: () => this.target!.resume(), step: () => this.target!.step(),
-    enablePoints: (p) => this.target!.enablePoints(p), disablePoints: (p) => this.target!.disablePoints(p),
-  }, (point) => this.breakpoints.has(point));
-  private readonly variables = new Variables(this.symbols);
+  private readonly stepper = new Stepper(this.symbols, (point) => this.breakpoints.has(point));
+  private readonly view = new StopView(this.symbols);
   private snapshotSeq = 0;
   private state?: RuntimeState;
   private configured?: () => void;
@@ -63,10 +58,20 @@ export class WancoDebugSession extends LoggingDebugSession {
   }
 
   /** Throws why the target cannot do `op` now; with no target, nothing runs. */
-  private must(op: TargetOperation): DebugTarget {
+  private must(op: TargetOperation): void {
     const why = this.target ? this.target.refusal(op) : op === 'run' ? 'the program is not running' : undefined;
     if (why) throw new UserError(why);
+  }
+
+  /** The target, when it can run (throws why not). */
+  private running(): DebugTarget {
+    this.must('run');
     return this.target!;
+  }
+
+  /** Checks and prepares a launch configuration (launchConfig): compiles, loads the module or the snapshot. */
+  private prepare(args: WancoLaunchArgs): Promise<void> {
+    return prepareLaunch(args, this.launched, this.symbols, (text) => this.console(text));
   }
 
   private console(text: string, category = 'console'): void {
@@ -76,22 +81,7 @@ export class WancoDebugSession extends LoggingDebugSession {
   // ---- initialize / launch ---------------------------------------------------------------------
 
   protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
-    response.body = {
-      supportsConfigurationDoneRequest: true,
-      supportsFunctionBreakpoints: true,
-      supportsLogPoints: true,
-      supportsConditionalBreakpoints: true,
-      supportsHitConditionalBreakpoints: true,
-      supportsSetVariable: true,
-      supportsReadMemoryRequest: true,
-      supportsWriteMemoryRequest: true,
-      supportsRestartRequest: true,
-      supportsTerminateRequest: true,
-      supportsSingleThreadExecutionRequests: false,
-      supportsSteppingGranularity: false,
-      supportsValueFormattingOptions: false,
-      supportsEvaluateForHovers: true,
-    };
+    response.body = { ...CAPABILITIES };
     this.sendResponse(response);
   }
 
@@ -104,7 +94,7 @@ export class WancoDebugSession extends LoggingDebugSession {
     try {
       args = args ?? {};
       this.launchArgs = args;
-      await prepareLaunch(args, this.launched, this.symbols, (text) => this.console(text));
+      await this.prepare(args);
       await this.startTarget(args.restore);
       this.sendEvent(new InitializedEvent());
       await this.configDone;
@@ -163,18 +153,18 @@ export class WancoDebugSession extends LoggingDebugSession {
     const top = state.frames[state.frames.length - 1];
     // conditions, hit counts and logpoints decide here whether a user breakpoint stops
     const verdict = top && this.breakpoints.has(top.point)
-      ? await this.breakpoints.verdict(top.point, this.variables.evalContext(state, top, (a, l) => target.readMemory(a, l)), (t, c) => this.console(t, c))
+      ? await this.breakpoints.verdict(top.point, this.view.evalContext(state, top, (a, l) => target.readMemory(a, l)), (t, c) => this.console(t, c))
       : 'none';
     if (stepping && (s.reason === 'step' || s.reason === 'breakpoint')) {
-      const outcome = await this.stepper.stopped(s.reason, state, verdict === 'stop');
+      const outcome = await this.stepper.stopped(s.reason, state, verdict === 'stop', target);
       if (outcome === 'going') return;
       if (outcome === 'breakpoint') reasonOverride = 'breakpoint';
     } else if (s.reason === 'breakpoint' && verdict === 'go') {
       await target.resume().catch(() => undefined);
       return;
     }
-    await this.stepper.finish();
-    this.variables.reset();
+    await this.stepper.finish(target);
+    this.view.reset();
     this.stopped = true;
     const reason = s.reason === 'snapshot' ? 'snapshot' : this.entryStop ? 'entry'
       : reasonOverride ?? (s.reason === 'breakpoint' && !stepping ? 'breakpoint' : s.reason === 'pause' ? 'pause' : 'step');
@@ -201,20 +191,18 @@ export class WancoDebugSession extends LoggingDebugSession {
     await target.setBreakpoints(points, checkpoint);
   }
 
-  protected override async setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
-    try {
-      const breakpoints = this.breakpoints.setSourceBreakpoints(args, this.target?.refusal('breakpoints'));
-      await this.applyBreakpoints();
-      response.body = { breakpoints };
-      this.sendResponse(response);
-    } catch (e) {
-      this.fail(response, e);
-    }
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
+    return this.answerBreakpoints(response, () => this.breakpoints.setSourceBreakpoints(args, this.target?.refusal('breakpoints')));
   }
 
-  protected override async setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<void> {
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<void> {
+    return this.answerBreakpoints(response, () => this.breakpoints.setFunctionBreakpoints(args.breakpoints));
+  }
+
+  /** Answers with the breakpoints as resolved once the program has them. */
+  private async answerBreakpoints(response: DebugProtocol.SetBreakpointsResponse | DebugProtocol.SetFunctionBreakpointsResponse, set: () => DebugProtocol.Breakpoint[]): Promise<void> {
     try {
-      const breakpoints = this.breakpoints.setFunctionBreakpoints(args.breakpoints);
+      const breakpoints = set();
       await this.applyBreakpoints();
       response.body = { breakpoints };
       this.sendResponse(response);
@@ -231,42 +219,28 @@ export class WancoDebugSession extends LoggingDebugSession {
   }
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
-    const all = this.stopped ? frames(this.state) : [];
-    const start = args.startFrame ?? 0;
-    const count = args.levels || all.length;
-    response.body = {
-      stackFrames: all.slice(start, start + count).map((f, k) => {
-        const id = start + k;
-        const offset = pointOffset(f.point);
-        const name = f.name ?? this.symbols.funcName(f.func) ?? `func ${f.func}`;
-        const line = this.symbols.lineOf(f.point);
-        const sf = new StackFrame(id, `${name} (${f.kind} @0x${offset.toString(16)})`, line ? this.symbols.source() : undefined, line ?? 0, 1);
-        (sf as DebugProtocol.StackFrame).instructionPointerReference = f.point;
-        return sf;
-      }),
-      totalFrames: all.length,
-    };
+    response.body = this.view.stackFrames(this.stopped ? this.state : undefined, args.startFrame ?? 0, args.levels ?? 0);
     this.sendResponse(response);
   }
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
-    response.body = { scopes: this.variables.scopes(args.frameId, this.state) };
+    response.body = { scopes: this.view.scopes(args.frameId, this.state) };
     this.sendResponse(response);
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
-    response.body = { variables: this.variables.variables(args.variablesReference, this.state) };
+    response.body = { variables: this.view.variables(args.variablesReference, this.state) };
     this.sendResponse(response);
   }
 
   protected override async setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): Promise<void> {
     try {
-      const ref = this.variables.ref(args.variablesReference);
+      const ref = this.view.ref(args.variablesReference);
       if (!ref || !this.state || !this.stopped) throw new UserError('not stopped');
       this.must('write');
       if (ref.kind === 'v128') throw new UserError('set the whole v128 value (0x + 32 hex digits), not one shape of it');
-      const target = this.must('run');
-      const shown = await this.variables.assign(ref, args.name, args.value.trim(), this.state, target, (state) => { this.state = state; });
+      const target = this.running();
+      const shown = await this.view.assign(ref, args.name, args.value.trim(), this.state, target, (state) => { this.state = state; });
       response.body = { value: shown.value, type: shown.type, memoryReference: shown.memoryReference };
       this.sendResponse(response);
     } catch (e) {
@@ -278,9 +252,9 @@ export class WancoDebugSession extends LoggingDebugSession {
     try {
       if (!this.stopped || !this.state) throw new UserError('not stopped');
       const fr = args.frameId !== undefined ? frames(this.state)[args.frameId] : frames(this.state)[0];
-      const r = await evaluateExpression(args.expression, this.variables.evalContext(this.state, fr, (a, l) => this.target!.readMemory(a, l)));
+      const r = await evaluateExpression(args.expression, this.view.evalContext(this.state, fr, (a, l) => this.target!.readMemory(a, l)));
       if (r.value) {
-        const v = this.variables.variable(args.expression, r.value, args.expression, this.state);
+        const v = this.view.variable(args.expression, r.value, args.expression, this.state);
         response.body = { result: v.value, type: v.type, variablesReference: 0, memoryReference: v.memoryReference };
       } else {
         response.body = { result: r.text ?? '', type: r.type, variablesReference: 0, memoryReference: r.memoryReference };
@@ -310,7 +284,7 @@ export class WancoDebugSession extends LoggingDebugSession {
 
   protected override async writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): Promise<void> {
     try {
-      const target = this.must('run');
+      const target = this.running();
       if (!this.stopped || !this.state) throw new UserError('not stopped');
       const addr = Number(args.memoryReference) + (args.offset ?? 0);
       if (!Number.isInteger(addr) || addr < 0) throw new UserError(`bad memory reference ${args.memoryReference}`);
@@ -339,7 +313,7 @@ export class WancoDebugSession extends LoggingDebugSession {
 
   private async control(response: DebugProtocol.Response, f: (target: DebugTarget) => Promise<unknown>): Promise<void> {
     try {
-      const target = this.must('run');
+      const target = this.running();
       await this.bpApplied.catch(() => undefined);
       await f(target);
       this.sendResponse(response);
@@ -356,11 +330,11 @@ export class WancoDebugSession extends LoggingDebugSession {
     });
   }
 
-  private startStep(kind: StepKind): () => Promise<void> {
-    return async () => {
+  private startStep(kind: StepKind): (target: DebugTarget) => Promise<void> {
+    return async (target) => {
       if (!this.stopped) throw new UserError('not stopped');
       this.stopped = false;
-      await this.stepper.start(kind, this.state);
+      await this.stepper.start(kind, this.state, target);
     };
   }
 
@@ -384,9 +358,9 @@ export class WancoDebugSession extends LoggingDebugSession {
       this.target = undefined;
       await old?.terminate();
       if (targetName && targetName !== this.launched.targetName) {
-        await prepareLaunch({ ...this.launchArgs, target: targetName, restore, snapshot: undefined }, this.launched, this.symbols, (text) => this.console(text));
+        await this.prepare({ ...this.launchArgs, target: targetName, restore, snapshot: undefined });
       } else if (restore) {
-        await prepareLaunch({ ...this.launchArgs, restore, snapshot: undefined, args: [], env: {} }, this.launched, this.symbols, (text) => this.console(text));
+        await this.prepare({ ...this.launchArgs, restore, snapshot: undefined, args: [], env: {} });
       }
       this.stopped = false;
       this.state = undefined;
@@ -415,13 +389,8 @@ export class WancoDebugSession extends LoggingDebugSession {
   protected override async customRequest(command: string, response: DebugProtocol.Response, args: Record<string, unknown>): Promise<void> {
     if (command === 'checkpoint') {
       try {
-        const target = this.must('run');
-        const dir = this.launched.snapshotDir;
-        let path: string;
-        if (typeof args?.path === 'string') path = resolve(dir, args.path);
-        // a new session numbers from 1 again: never overwrite an earlier session's snapshot
-        else do path = join(dir, `${snapshotStem(this.symbols, this.launched)}.dap${++this.snapshotSeq}.wsnap`); while (existsSync(path));
-        const r = await target.checkpoint(path);
+        const target = this.running();
+        const r = await target.checkpoint(checkpointPath(args?.path, this.launched, this.symbols, () => ++this.snapshotSeq));
         response.body = { path: r.path, size: r.size, frames: r.frames, seq: r.seq };
         this.console(`wanco: checkpoint written to ${r.path} (${r.size} bytes, ${r.frames} frames)\n`);
         this.sendResponse(response);

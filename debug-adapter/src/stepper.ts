@@ -41,7 +41,7 @@ export class Stepper {
   private current?: Step;
 
   /** `isUserPoint`: a user breakpoint has enabled this point (a step leaves it enabled). */
-  constructor(private readonly points: StepPoints, private readonly target: StepTarget, private readonly isUserPoint: (point: string) => boolean) {}
+  constructor(private readonly points: StepPoints, private readonly isUserPoint: (point: string) => boolean) {}
 
   /** A step is in progress. */
   get active(): boolean {
@@ -54,33 +54,33 @@ export class Stepper {
   }
 
   /** Starts a step from the stopped state; a release build steps in by one point. */
-  async start(kind: StepKind, state: RuntimeState | undefined): Promise<void> {
+  async start(kind: StepKind, state: RuntimeState | undefined, target: StepTarget): Promise<void> {
     const frames = state?.frames ?? [];
     const top = frames[frames.length - 1];
     this.current = kind === 'in' && !this.points.debugBuild ? undefined
       : { kind, depth: frames.length, callers: frames.slice(0, -1).map((f) => f.point), position: top ? this.position(top.point) : '' };
-    if (this.current) await this.continue(this.current, frames);
-    else await this.target.step();
+    if (this.current) await this.continue(this.current, frames, target);
+    else await target.step();
   }
 
   /**
    * The program stopped ('step' or 'breakpoint') during a step; `userBreakpoint`: a user
    * breakpoint here says stop (a breakpoint met while stepping stops there).
    */
-  async stopped(reason: string, state: RuntimeState, userBreakpoint: boolean): Promise<StepOutcome> {
+  async stopped(reason: string, state: RuntimeState, userBreakpoint: boolean, target: StepTarget): Promise<StepOutcome> {
     const st = this.current;
     if (!st) return 'done';
     const top = state.frames[state.frames.length - 1];
     if (userBreakpoint && (reason === 'breakpoint' || top.point !== st.temp)) return 'breakpoint';
     if (this.done(st, state)) return 'done';
-    await this.continue(st, state.frames).catch(() => undefined);
+    await this.continue(st, state.frames, target).catch(() => undefined);
     return 'going';
   }
 
   /** The program stops for the user: no step is in progress any more; its after-call point goes unless a user breakpoint has it. */
-  async finish(): Promise<void> {
+  async finish(target: StepTarget): Promise<void> {
     const st = this.current;
-    if (st?.temp && !this.isUserPoint(st.temp)) await this.target.disablePoints([st.temp]).catch(() => undefined);
+    if (st?.temp && !this.isUserPoint(st.temp)) await target.disablePoints([st.temp]).catch(() => undefined);
     this.current = undefined;
   }
 
@@ -108,21 +108,21 @@ export class Stepper {
    * frame it started in; out: its caller) runs at full speed to the after-call point of the call
    * frame `k` stands at, instead of stopping at every point of the callees.
    */
-  private async continue(st: Step, frames: RuntimeFrame[]): Promise<void> {
+  private async continue(st: Step, frames: RuntimeFrame[], target: StepTarget): Promise<void> {
     const k = st.kind === 'out' ? st.depth - 2 : st.kind === 'next' ? st.depth - 1 : -1;
     if (this.points.debugBuild && k >= 0 && frames.length > k + 1 && this.points.kindOf(frames[k].point) === 'call') {
       const after = pointIdText(afterCallPoint(parsePointIdText(frames[k].point)));
       if (this.points.kindOf(after) !== undefined) {
         if (st.temp !== after) {
-          if (st.temp && !this.isUserPoint(st.temp)) await this.target.disablePoints([st.temp]);
+          if (st.temp && !this.isUserPoint(st.temp)) await target.disablePoints([st.temp]);
           st.temp = after;
-          await this.target.enablePoints([after]);
+          await target.enablePoints([after]);
         }
-        await this.target.resume();
+        await target.resume();
         return;
       }
     }
-    if (st.kind === 'out' && st.depth <= 1) { await this.target.resume(); return; } // out of the outermost frame: to the end
-    await this.target.step();
+    if (st.kind === 'out' && st.depth <= 1) { await target.resume(); return; } // out of the outermost frame: to the end
+    await target.step();
   }
 }

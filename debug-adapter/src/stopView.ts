@@ -2,7 +2,7 @@
  * The stopped state as DAP shows it: frames innermost first, the scopes of a frame, variables by
  * reference (a v128 opens into its lanes), changing them, and what expressions see of a frame.
  */
-import { Handles, Scope } from '@vscode/debugadapter';
+import { Handles, Scope, StackFrame } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { RuntimeFrame, RuntimeState, RuntimeValue } from './runtimeClient';
 import type { EvalContext } from './evalContext';
@@ -10,11 +10,12 @@ import type { ProgramSymbols } from './programSymbols';
 import { laneViews } from './v128Lanes';
 import { encodeValue, lanesText, valueText, valueTypeText } from './valueText';
 import type { DebugTarget } from './debugTarget';
+import { pointOffset } from './pointLines';
 import { UserError } from './userError';
 
 export type ScopeRef = { frame: number; kind: 'locals' | 'stack' | 'globals' } | { frame: number; kind: 'v128'; value: string };
 
-export class Variables {
+export class StopView {
   private refs = new Handles<ScopeRef>();
 
   constructor(private readonly symbols: ProgramSymbols) {}
@@ -22,6 +23,23 @@ export class Variables {
   /** A new stop: earlier references are gone. */
   reset(): void {
     this.refs.reset();
+  }
+
+  /** Frames `start` to `start + count` (all when count is 0) of the stopped state, named by function and point. */
+  stackFrames(state: RuntimeState | undefined, start: number, count: number): { stackFrames: DebugProtocol.StackFrame[]; totalFrames: number } {
+    const all = frames(state);
+    return {
+      stackFrames: all.slice(start, start + (count || all.length)).map((f, k) => {
+        const id = start + k;
+        const offset = pointOffset(f.point);
+        const name = f.name ?? this.symbols.funcName(f.func) ?? `func ${f.func}`;
+        const line = this.symbols.lineOf(f.point);
+        const sf = new StackFrame(id, `${name} (${f.kind} @0x${offset.toString(16)})`, line ? this.symbols.source() : undefined, line ?? 0, 1);
+        (sf as DebugProtocol.StackFrame).instructionPointerReference = f.point;
+        return sf;
+      }),
+      totalFrames: all.length,
+    };
   }
 
   ref(variablesReference: number): ScopeRef | undefined {
