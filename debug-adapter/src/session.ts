@@ -1,8 +1,8 @@
 /**
- * DAP session of type `wanco`: maps DAP requests onto a debug target (a running program, or a
+ * DAP session of type `wanco`: maps DAP requests onto a DebugTarget (a running program, or a
  * snapshot opened post-mortem) and the target's events onto DAP events. What it maps onto lives
- * elsewhere: launch checks (launchConfig), the target (liveTarget, snapshotTarget), stepping
- * (stepper), user breakpoints (userBreakpoints), what a stop shows (variables), the program's
+ * elsewhere: launch checks (launchConfig), the targets (liveTarget, snapshotTarget), stepping
+ * (stepper), user breakpoints (userBreakpoints), what a stop shows (stopView), the program's
  * names, lines and points (programSymbols).
  */
 import {
@@ -352,8 +352,7 @@ export class WancoDebugSession extends LoggingDebugSession {
   private async relaunch(response: DebugProtocol.Response, restore: string | undefined, stopOnEntry: boolean, targetName?: string): Promise<void> {
     try {
       if (!this.launchArgs) throw new UserError('not launched');
-      const restart = this.target?.refusal('restart');
-      if (restart) throw new UserError(restart);
+      this.must('restart');
       const old = this.target;
       this.target = undefined;
       await old?.terminate();
