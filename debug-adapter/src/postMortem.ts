@@ -1,6 +1,7 @@
 /** A snapshot as the session's stopped state (post-mortem sessions): same shape as the runtime's `state`. */
 import type { NativeLocation, Snapshot, SnapshotValue } from '../../compiler-core/src/snapshot/reader';
 import { valueText } from '../../compiler-core/src/values/text';
+import { pointIdText } from '../../compiler-core/src/cr/points';
 import type { RuntimeState, RuntimeValue } from './runtimeClient';
 
 const X86 = ['rax', 'rdx', 'rcx', 'rbx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip'];
@@ -39,7 +40,7 @@ export function snapshotState(snap: Snapshot, funcName: (i: number) => string | 
       const locs = snap.native?.[k]?.locations;
       const at = (i: number) => (locs && locs[i] ? locationText(snap.info.arch, locs[i]) : undefined);
       return {
-        index: k, func: f.funcIndex, name: funcName(f.funcIndex), point: `0x${f.pointId.toString(16)}`,
+        index: k, func: f.funcIndex, name: funcName(f.funcIndex), point: pointIdText(f.pointId),
         kind: 'point', return_address: snap.native?.[k] ? `0x${snap.native[k].returnAddress.toString(16)}` : undefined,
         locals: f.locals.map((v, i) => value(v, at(i))),
         stack: f.stack.map((v, i) => value(v, at(f.locals.length + i))),
