@@ -10,6 +10,7 @@
 import { EvalError, type EvalContext } from './evalContext';
 import { evaluateExpression } from './evaluate';
 import { evaluateTree, parseExpression } from './expression';
+import { valueText as wasmValueText } from '../../compiler-core/src/values/text';
 
 type HitTest = (hits: number) => boolean;
 
@@ -84,7 +85,7 @@ export async function interpolate(message: string, ctx: EvalContext): Promise<st
     if (!/^\{[^{}]*\}$/.test(p)) { out.push(p); continue; }
     try {
       const r = await evaluateExpression(p.slice(1, -1), ctx);
-      out.push(r.value ? String(r.value.value ?? '<unavailable>') : r.text ?? '');
+      out.push(r.value ? wasmValueText(r.value) : r.text ?? '');
     } catch (e) {
       out.push(`{${p.slice(1, -1)}: ${(e as Error).message}}`);
     }

@@ -56,8 +56,9 @@ export interface DebugTarget {
   /** writes base64 `data` at `addr`; resolves to the bytes written */
   writeMemory(addr: number, data: string): Promise<number>;
   /** `index` counts the frame's locals, then its operand stack; the program stops at the same point again */
-  setLocal(frame: number, index: number, value: string): Promise<void>;
-  setGlobal(index: number, value: string): Promise<void>;
+  /** `bits`: the value in the control socket's wire form (compiler-core values/wire.ts) */
+  setLocal(frame: number, index: number, bits: string): Promise<void>;
+  setGlobal(index: number, bits: string): Promise<void>;
   checkpoint(path: string): Promise<CheckpointWritten>;
   /** Ends the program; resolves when it is gone. */
   terminate(): Promise<void>;

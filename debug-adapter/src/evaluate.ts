@@ -8,7 +8,8 @@
  */
 import type { RuntimeValue } from './runtimeClient';
 import { checkMemoryRange, EvalError, lookupValue, MEM_TYPES, type EvalContext } from './evalContext';
-import { evaluate, floatText, memValue, valueText } from './expression';
+import { evaluate, memValue, valueText } from './expression';
+import { floatText, hexBits } from '../../compiler-core/src/values/text';
 
 export { EvalError, type EvalContext } from './evalContext';
 
@@ -26,8 +27,8 @@ function integer(ctx: EvalContext, term: string): bigint {
   const t = term.trim();
   if (/^-?(0x[0-9a-f]+|\d+)$/i.test(t)) return t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
   const v = lookupValue(ctx, t);
-  if (v.type === 'i32') return BigInt(Number(v.value) >>> 0);
-  if (v.type === 'i64') return BigInt(String(v.value));
+  if (v.type === 'i32') return BigInt(v.value >>> 0);
+  if (v.type === 'i64') return v.value;
   throw new EvalError(`${t} is ${v.type}, not an integer`);
 }
 
@@ -46,8 +47,8 @@ function sum(ctx: EvalContext, expr: string): bigint {
 
 /** A memory read as the console shows it: integers in decimal, a NaN with its bits. */
 function memText(type: string, b: Buffer): string {
-  if (type === 'f32') return floatText(b.readFloatLE(0), `0x${b.readUInt32LE(0).toString(16).padStart(8, '0')}`);
-  if (type === 'f64') return floatText(b.readDoubleLE(0), `0x${b.readBigUInt64LE(0).toString(16).padStart(16, '0')}`);
+  if (type === 'f32') return floatText(b.readFloatLE(0), 32, hexBits(b.readUInt32LE(0), 32));
+  if (type === 'f64') return floatText(b.readDoubleLE(0), 64, hexBits(b.readBigUInt64LE(0), 64));
   return valueText(memValue(type, b));
 }
 

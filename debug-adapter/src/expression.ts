@@ -11,6 +11,7 @@
  */
 import { checkMemoryRange, EvalError, lookupValue, MEM_TYPES, type EvalContext } from './evalContext';
 import type { RuntimeValue } from './runtimeClient';
+import { f32FromBits, f64FromBits, floatText } from '../../compiler-core/src/values/text';
 
 export type Value = { kind: 'int'; v: bigint } | { kind: 'float'; v: number };
 
@@ -106,18 +107,11 @@ function literal(text: string): Value {
 /** A value of the state as a number: integers exact, floats from their bits. */
 export function stateValue(v: RuntimeValue, name: string): Value {
   switch (v.type) {
-    case 'i32': case 'i64': return { kind: 'int', v: BigInt(String(v.value)) };
-    case 'f32': case 'f64': {
-      if (v.bits) {
-        const b = Buffer.alloc(8);
-        if (v.type === 'f32') { b.writeUInt32LE(Number(BigInt(v.bits))); return { kind: 'float', v: b.readFloatLE(0) }; }
-        b.writeBigUInt64LE(BigInt(v.bits));
-        return { kind: 'float', v: b.readDoubleLE(0) };
-      }
-      return { kind: 'float', v: Number(v.value) };
-    }
+    case 'i32': case 'i64': return { kind: 'int', v: BigInt(v.value) };
+    case 'f32': return { kind: 'float', v: f32FromBits(v.bits) };
+    case 'f64': return { kind: 'float', v: f64FromBits(v.bits) };
     case 'funcref': case 'externref':
-      return { kind: 'int', v: v.value === 'null' || v.value === undefined ? -1n : BigInt(String(v.value)) };
+      return { kind: 'int', v: v.index === null ? -1n : BigInt(v.index) };
     default:
       throw new EvalError(`${name} is ${v.type}: only numbers can be computed with`);
   }
@@ -213,16 +207,9 @@ function binary(sym: string, l: Value, r: Value): Value {
   }
 }
 
-/** A float as the Variables view shows one: `-0`, `inf`, `nan` (with its bits when given). */
-export function floatText(v: number, nanBits?: string): string {
-  if (Number.isNaN(v)) return nanBits ? `nan (${nanBits})` : 'nan';
-  if (Object.is(v, -0)) return '-0';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  return String(v);
-}
-
+/** A computed value as the console shows it (floats as the Variables view does: values/text.ts). */
 export function valueText(x: Value): string {
-  return x.kind === 'int' ? x.v.toString() : floatText(x.v);
+  return x.kind === 'int' ? x.v.toString() : floatText(x.v, 64);
 }
 
 export async function evaluate(src: string, ctx: EvalContext): Promise<Value> {

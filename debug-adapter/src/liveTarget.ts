@@ -68,12 +68,12 @@ export class LiveTarget implements DebugTarget {
     return (await this.rt.request<{ len: number }>('write_memory', { addr, data })).len;
   }
 
-  async setLocal(frame: number, index: number, value: string): Promise<void> {
-    await this.rt.request('set_local', { frame, index, value });
+  async setLocal(frame: number, index: number, bits: string): Promise<void> {
+    await this.rt.request('set_local', { frame, index, bits });
   }
 
-  async setGlobal(index: number, value: string): Promise<void> {
-    await this.rt.request('set_global', { index, value });
+  async setGlobal(index: number, bits: string): Promise<void> {
+    await this.rt.request('set_global', { index, bits });
   }
 
   checkpoint(path: string): Promise<CheckpointWritten> {

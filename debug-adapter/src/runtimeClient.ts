@@ -13,13 +13,19 @@ import { connect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PointKindName } from '../../compiler-core/src/cr/points';
+import type { NativeLocation, SnapshotValue } from '../../compiler-core/src/snapshot/reader';
+import { placeFromWire, valueFromWire, type WirePlace, type WireValue } from '../../compiler-core/src/values/wire';
 
-export interface RuntimeValue {
-  type: string;
-  value?: string | number;
-  bits?: string;
-  loc?: string;
-}
+/**
+ * A Wasm value of the stopped program, raw as a snapshot holds it (values/text.ts gives it its
+ * text, the same for the live and the post-mortem debugger), and where it lived natively.
+ */
+export type RuntimeValue = SnapshotValue & {
+  /** a frame's value: the stackmap location it was read from */
+  place?: NativeLocation;
+  /** a global of the live program: its address */
+  address?: string;
+};
 
 export interface RuntimeFrame {
   index: number;
@@ -33,9 +39,24 @@ export interface RuntimeFrame {
 }
 
 export interface RuntimeState {
+  /** the architecture the values' native places belong to */
+  arch: 'x86_64' | 'aarch64';
   frames: RuntimeFrame[];
   globals: RuntimeValue[];
   memory: { pages: number };
+}
+
+type WireState = Omit<RuntimeState, 'frames' | 'globals'> & {
+  frames: (Omit<RuntimeFrame, 'locals' | 'stack'> & { locals: WireSlot[]; stack: WireSlot[] })[];
+  globals: WireSlot[];
+};
+type WireSlot = WireValue & { loc?: WirePlace; addr?: string };
+
+function fromWire(w: WireSlot): RuntimeValue {
+  const v: RuntimeValue = valueFromWire(w);
+  if (w.loc) v.place = placeFromWire(w.loc);
+  if (w.addr) v.address = w.addr;
+  return v;
 }
 
 export interface RuntimePoint {
@@ -158,6 +179,10 @@ export class RuntimeClient extends EventEmitter {
       try {
         m = JSON.parse(line) as Record<string, unknown>;
       } catch {
+        // which request it answered cannot be known: fail them all rather than wait forever
+        const shown = JSON.stringify(line.length > 200 ? `${line.slice(0, 200)}…` : line);
+        for (const p of this.pending.values()) p.reject(new RuntimeError(`the program's control channel sent a line that is not JSON: ${shown}`));
+        this.pending.clear();
         continue;
       }
       if (typeof m.event === 'string') {
@@ -185,8 +210,13 @@ export class RuntimeClient extends EventEmitter {
   points(): Promise<RuntimePoint[]> {
     return this.request<{ points: RuntimePoint[] }>('points').then((r) => r.points);
   }
-  state(): Promise<RuntimeState> {
-    return this.request<RuntimeState>('state');
+  async state(): Promise<RuntimeState> {
+    const w = await this.request<WireState>('state');
+    return {
+      ...w,
+      frames: w.frames.map((f) => ({ ...f, locals: f.locals.map(fromWire), stack: f.stack.map(fromWire) })),
+      globals: w.globals.map(fromWire),
+    };
   }
   resume(): Promise<unknown> { return this.request('resume'); }
   step(): Promise<unknown> { return this.request('step'); }

@@ -8,7 +8,7 @@ import type { RuntimeFrame, RuntimeState, RuntimeValue } from './runtimeClient';
 import type { EvalContext } from './evalContext';
 import type { ProgramSymbols } from './programSymbols';
 import { laneViews } from './v128Lanes';
-import { encodeValue, lanesText, valueText, valueTypeText } from './valueText';
+import { encodeValue, lanesText, variableText, valueTypeText } from './valueText';
 import type { DebugTarget } from './debugTarget';
 import { pointOffset } from './pointLines';
 import { UserError } from './userError';
@@ -71,9 +71,10 @@ export class StopView {
 
   variable(name: string, v: RuntimeValue, evaluateName: string, state: RuntimeState | undefined): DebugProtocol.Variable {
     // a v128 opens into its lanes in every shape
-    const lanes = v.type === 'v128' && typeof v.value === 'string' ? this.refs.create({ frame: -1, kind: 'v128', value: v.value }) : 0;
-    const out: DebugProtocol.Variable = { name, value: valueText(v, (i) => this.symbols.funcName(i)), type: valueTypeText(v), variablesReference: lanes, evaluateName };
-    if (v.type === 'i32' && state && state.memory.pages > 0) out.memoryReference = `0x${(Number(v.value) >>> 0).toString(16)}`;
+    const text = variableText(v, (i) => this.symbols.funcName(i));
+    const lanes = v.type === 'v128' ? this.refs.create({ frame: -1, kind: 'v128', value: text }) : 0;
+    const out: DebugProtocol.Variable = { name, value: text, type: valueTypeText(v, state?.arch ?? 'x86_64'), variablesReference: lanes, evaluateName };
+    if (v.type === 'i32' && state && state.memory.pages > 0) out.memoryReference = `0x${(v.value >>> 0).toString(16)}`;
     return out;
   }
 

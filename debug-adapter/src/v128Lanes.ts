@@ -2,7 +2,7 @@
  * The lanes of a v128 value as the debugger's children of it: the same 16 bytes read as each
  * SIMD shape (i8x16 … f64x2), lane 0 first, as the spec's `i32x4.extract_lane 0` would give it.
  */
-import { floatText } from './expression';
+import { floatText } from '../../compiler-core/src/values/text';
 
 export interface LaneView { shape: string; lanes: string[] }
 
@@ -11,19 +11,9 @@ const SHAPES: { shape: string; size: number; read: (b: Buffer, at: number) => st
   { shape: 'i16x8', size: 2, read: (b, at) => String(b.readInt16LE(at)) },
   { shape: 'i32x4', size: 4, read: (b, at) => String(b.readInt32LE(at)) },
   { shape: 'i64x2', size: 8, read: (b, at) => b.readBigInt64LE(at).toString() },
-  { shape: 'f32x4', size: 4, read: (b, at) => floatText(shortestF32(b.readFloatLE(at))) },
-  { shape: 'f64x2', size: 8, read: (b, at) => floatText(b.readDoubleLE(at)) },
+  { shape: 'f32x4', size: 4, read: (b, at) => floatText(b.readFloatLE(at), 32) },
+  { shape: 'f64x2', size: 8, read: (b, at) => floatText(b.readDoubleLE(at), 64) },
 ];
-
-/** The shortest decimal that reads back as the same f32 (1e-45, not 1.401298464324817e-45). */
-function shortestF32(v: number): number {
-  if (!Number.isFinite(v) || v === 0) return v;
-  for (let p = 1; p < 9; p++) {
-    const d = Number(v.toPrecision(p));
-    if (Math.fround(d) === v) return d;
-  }
-  return Number(v.toPrecision(9));
-}
 
 /** `0x` + 32 hex digits, most significant byte first (the runtime's and the Variables view's form). */
 export function v128Bytes(text: string): Buffer {

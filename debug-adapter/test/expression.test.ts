@@ -16,15 +16,15 @@ const ctx: EvalContext = {
   frame: {
     index: 0, func: 1, point: '0x1', kind: 'loop',
     locals: [
-      { type: 'i32', value: '-3' },
-      { type: 'i64', value: '9223372036854775807' },
-      { type: 'f64', value: '0.10000000000000001', bits: '0x3fb999999999999a' },
-      { type: 'f32', value: 'nan', bits: '0x7fc00000' },
-      { type: 'i32', value: '16' },
+      { type: 'i32', value: -3 },
+      { type: 'i64', value: 9223372036854775807n },
+      { type: 'f64', bits: 0x3fb999999999999an },
+      { type: 'f32', bits: 0x7fc00000 },
+      { type: 'i32', value: 16 },
     ],
-    stack: [{ type: 'i32', value: '5' }],
+    stack: [{ type: 'i32', value: 5 }],
   } as unknown as EvalContext['frame'],
-  globals: [{ type: 'i64', value: '-9223372036854775808' }],
+  globals: [{ type: 'i64', value: -9223372036854775808n }],
   localName: (i) => ['i', 'big', 'd', 'f', 'p'][i],
   globalName: (i) => (i === 0 ? 'count' : undefined),
   memorySize: memory.length,
@@ -72,7 +72,7 @@ describe('debug expressions', () => {
   });
 
   it('the console: a name shows its value as the Variables view does, anything else is computed', async () => {
-    assert.deepEqual(await evaluateExpression('$d', ctx), { value: { type: 'f64', value: '0.10000000000000001', bits: '0x3fb999999999999a' }, type: 'f64' });
+    assert.deepEqual(await evaluateExpression('$d', ctx), { value: { type: 'f64', bits: 0x3fb999999999999an }, type: 'f64' });
     assert.deepEqual(await evaluateExpression('$i*2', ctx), { text: '-6', type: 'integer' });
     assert.deepEqual(await evaluateExpression('$d/2', ctx), { text: '0.05', type: 'float' });
     await assert.rejects(evaluateExpression('$nosuch', ctx), /no local or global named \$nosuch/);
@@ -85,7 +85,7 @@ describe('debug expressions', () => {
     for (let k = 0; k < 4; k++) hits.push(await r.hit(ctx, (l) => log.push(l)));
     assert.deepEqual(hits, [false, false, false, false]); // a logpoint never stops
     assert.equal(log.length, 2);
-    assert.equal(log[0], 'i=-3 d=0.10000000000000001 {1+: the expression ends too early}');
+    assert.equal(log[0], 'i=-3 d=0.1 {1+: the expression ends too early}');
     assert.equal(await new BreakpointRule({ condition: '$i > 0' }).hit(ctx, () => undefined), false);
     const third = new BreakpointRule({ hitCondition: '== 3' });
     const seen = [];

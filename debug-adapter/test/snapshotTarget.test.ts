@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { pointId, pointIdText, STATEMENT_TAG } from '../../compiler-core/src/cr/points';
 import type { Snapshot } from '../../compiler-core/src/snapshot/reader';
+import { valueText } from '../../compiler-core/src/values/text';
 import type { TargetStop } from '../src/debugTarget';
 import { ProgramSymbols } from '../src/programSymbols';
 import { SnapshotTarget } from '../src/snapshotTarget';
@@ -40,9 +41,9 @@ describe('snapshot target (post-mortem)', () => {
 
   it('its state is the snapshot\'s frames, globals and memory size, points named as the runtime names them', async () => {
     const s = await target().state();
-    assert.deepEqual(s.frames.map((f) => [f.func, f.point, f.locals.map((v) => v.value), f.stack.map((v) => v.value)]),
+    assert.deepEqual(s.frames.map((f) => [f.func, f.point, f.locals.map((v) => valueText(v)), f.stack.map((v) => valueText(v))]),
       [[1, pointIdText(pointId(1, 0x30)), ['-7'], []], [2, '0x280000052', [], ['5']]]);
-    assert.equal(s.globals[0].value, '-0');
+    assert.equal(valueText(s.globals[0]), '-0');
     assert.equal(s.memory.pages, 1);
   });
 

@@ -35,7 +35,7 @@ function symbols(debugBuild: boolean): StepPoints {
 /** The program's frames, outermost first, by point name. */
 function state(...names: string[]): RuntimeState {
   const frames = names.map((n, index): RuntimeFrame => ({ index, func: n.startsWith('main') ? MAIN : TWICE, point: POINTS[n].id, kind: 'point', locals: [], stack: [] }));
-  return { frames, globals: [], memory: { pages: 1 } };
+  return { arch: 'x86_64', frames, globals: [], memory: { pages: 1 } };
 }
 
 const nameOf = (id: string) => Object.entries(POINTS).find(([, p]) => p.id === id)?.[0] ?? id;

@@ -8,6 +8,7 @@
  */
 #include "cr_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -236,56 +237,30 @@ static const char *type_name(uint8_t t) {
   default: return "?";
   }
 }
-static void reg_name(char *out, size_t n, uint16_t r) {
-#if defined(__x86_64__)
-  static const char *const names[] = { "rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "sp", "r8", "r9",
-                                       "r10", "r11", "r12", "r13", "r14", "r15", "rip" };
-  if (r < 17) snprintf(out, n, "%s", names[r]);
-  else if (r >= 17 && r <= 32) snprintf(out, n, "xmm%u", r - 17);
-  else snprintf(out, n, "dwarf%u", r);
-#else
-  if (r < 29) snprintf(out, n, "x%u", r);
-  else if (r == 29) snprintf(out, n, "fp");
-  else if (r == 30) snprintf(out, n, "lr");
-  else if (r == 31) snprintf(out, n, "sp");
-  else if (r >= 64 && r < 96) snprintf(out, n, "d%u", r - 64);
-  else snprintf(out, n, "dwarf%u", r);
-#endif
-}
-static void render_loc(sbuf *b, const wrt_snap_loc *l) {
-  char r[16];
-  reg_name(r, sizeof r, l->reg);
-  char t[48];
-  switch (l->kind) {
-  case SM_REGISTER: snprintf(t, sizeof t, "reg %s", r); break;
-  case SM_DIRECT: snprintf(t, sizeof t, "%s%+d", r, l->off); break;
-  case SM_INDIRECT: snprintf(t, sizeof t, "[%s%+d]", r, l->off); break;
-  default: snprintf(t, sizeof t, "const"); break;
+/* Values go out raw (compiler-core/src/values/wire.ts owns the form; values/text.ts gives them
+   their text): the payload as an unsigned integer of the type's width in hex, most significant
+   digit first, and the stackmap location the value was read from. */
+static unsigned value_width(uint8_t t) {
+  switch (t) {
+  case WRT_I64: case WRT_F64: return 8;
+  case WRT_V128: return 16;
+  default: return 4;
   }
-  sb_jstr(b, t);
+}
+static const char *place_kind_name(uint8_t k) {
+  switch (k) {
+  case SM_REGISTER: return "register";
+  case SM_DIRECT: return "direct";
+  case SM_INDIRECT: return "indirect";
+  case SM_CONSTANT: return "constant";
+  default: return "constant-index";
+  }
 }
 static void render_value(sbuf *b, const wrt_snap_value *v, const wrt_snap_loc *loc) {
-  sb_printf(b, "{\"type\":\"%s\"", type_name(v->type));
-  uint32_t u32;
-  uint64_t u64;
-  memcpy(&u32, v->bits, 4);
-  memcpy(&u64, v->bits, 8);
-  switch (v->type) {
-  case WRT_I32: sb_printf(b, ",\"value\":\"%" PRId32 "\"", (int32_t)u32); break;
-  case WRT_I64: sb_printf(b, ",\"value\":\"%" PRId64 "\"", (int64_t)u64); break;
-  case WRT_F32: { float f; memcpy(&f, v->bits, 4); sb_printf(b, ",\"bits\":\"0x%08" PRIx32 "\",\"value\":\"%.9g\"", u32, (double)f); break; }
-  case WRT_F64: { double d; memcpy(&d, v->bits, 8); sb_printf(b, ",\"bits\":\"0x%016" PRIx64 "\",\"value\":\"%.17g\"", u64, d); break; }
-  case WRT_V128: {
-    sb_putn(b, ",\"value\":\"0x", 12);
-    for (int i = 15; i >= 0; i--) sb_printf(b, "%02x", v->bits[i]);
-    sb_putn(b, "\"", 1);
-    break;
-  }
-  default:
-    if (u32 == 0xFFFFFFFFu) sb_printf(b, ",\"value\":\"null\"");
-    else sb_printf(b, ",\"value\":\"%" PRIu32 "\"", u32);
-  }
-  if (loc) { sb_putn(b, ",\"loc\":", 7); render_loc(b, loc); }
+  sb_printf(b, "{\"type\":\"%s\",\"bits\":\"", type_name(v->type));
+  for (int i = (int)value_width(v->type) - 1; i >= 0; i--) sb_printf(b, "%02x", v->bits[i]);
+  sb_putn(b, "\"", 1);
+  if (loc) sb_printf(b, ",\"loc\":{\"kind\":\"%s\",\"size\":%u,\"reg\":%u,\"off\":%d}", place_kind_name(loc->kind), loc->size, loc->reg, loc->off);
   sb_putn(b, "}", 1);
 }
 
@@ -304,6 +279,11 @@ static void do_state(const char *line) {
   if (!at_start && wrt_cr_capture_frames(&s, err, sizeof err) != 0) { respond_err(line, "%s", err); return; }
   sbuf b = { 0 };
   resp_begin(&b, line, true);
+#if defined(__x86_64__)
+  sb_printf(&b, ",\"arch\":\"x86_64\"");
+#else
+  sb_printf(&b, ",\"arch\":\"aarch64\"");
+#endif
   sb_putn(&b, ",\"frames\":[", 11);
   for (uint32_t i = 0; i < s.nframes; i++) {
     const wrt_snap_frame *f = &s.frames[i];
@@ -338,7 +318,7 @@ static void do_state(const char *line) {
     if (i) sb_putn(&b, ",", 1);
     render_value(&b, &v, NULL);
     b.n--; /* the global's native place: its address */
-    sb_printf(&b, ",\"loc\":\"[0x%" PRIxPTR "]\"}", (uintptr_t)g->addr);
+    sb_printf(&b, ",\"addr\":\"0x%" PRIxPTR "\"}", (uintptr_t)g->addr);
   }
   sb_printf(&b, "],\"memory\":{\"pages\":%" PRIu64 "}}", wrt_mem_size / WRT_PAGE_SIZE);
   send_line(&b);
@@ -427,45 +407,23 @@ static void do_write_memory(const char *line) {
   send_line(&b);
 }
 
-/* Parses a value typed by a user into the payload of a value of type t. */
-static bool parse_value(uint8_t t, const char *text, uint8_t bits[16]) {
-  char *end = NULL;
+/* Reads a value's bits in the wire form (see render_value) into the payload of a value of type t. */
+static bool parse_bits(uint8_t t, const char *hex, uint8_t bits[16]) {
+  unsigned width = value_width(t);
   memset(bits, 0, 16);
-  errno = 0;
-  if (!*text) return false;
-  if (t == WRT_I32 || t == WRT_I64) {
-    int64_t v = (text[0] != '-' && strncmp(text, "0x", 2) == 0) ? (int64_t)strtoull(text, &end, 16) : strtoll(text, &end, 0);
-    if (t == WRT_I32 && (v < INT32_MIN || v > (int64_t)UINT32_MAX)) return false;
-    memcpy(bits, &v, 8);
-  } else if (t == WRT_F32 || t == WRT_F64) {
-    if (strncmp(text, "0x", 2) == 0) {
-      uint64_t v = strtoull(text, &end, 16);
-      if (t == WRT_F32 && v > UINT32_MAX) return false;
-      memcpy(bits, &v, 8);
-    } else if (t == WRT_F32) { float v = strtof(text, &end); memcpy(bits, &v, 4); }
-    else { double v = strtod(text, &end); memcpy(bits, &v, 8); }
-  } else if (t == WRT_V128) {
-    if (strncmp(text, "0x", 2) != 0 || strlen(text) != 34) return false;
-    for (int i = 0; i < 16; i++) {
-      unsigned x;
-      if (sscanf(text + 2 + 2 * (15 - i), "%2x", &x) != 1) return false;
-      bits[i] = (uint8_t)x;
-    }
-    return true;
-  } else if (t == WRT_FUNCREF) {
-    uint32_t idx;
-    if (strcmp(text, "null") == 0) idx = 0xFFFFFFFFu;
-    else {
-      unsigned long v = strtoul(text, &end, 0);
-      if (*end || v >= wrt_module.num_funcs) return false;
-      idx = (uint32_t)v;
-    }
-    memcpy(bits, &idx, 4);
-    return true;
-  } else {
-    return false;
+  if (strlen(hex) != 2 * width) return false;
+  for (unsigned i = 0; i < width; i++) {
+    unsigned x;
+    const char *p = hex + 2 * (width - 1 - i);
+    if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) || sscanf(p, "%2x", &x) != 1) return false;
+    bits[i] = (uint8_t)x;
   }
-  return end && !*end && !errno;
+  if (t == WRT_FUNCREF) {
+    uint32_t idx;
+    memcpy(&idx, bits, 4);
+    if (idx != 0xFFFFFFFFu && idx >= wrt_module.num_funcs) return false;
+  }
+  return true;
 }
 
 /*
@@ -476,10 +434,10 @@ static bool parse_value(uint8_t t, const char *text, uint8_t bits[16]) {
  */
 static void do_set_local(const char *line) {
   uint64_t frame, index;
-  char text[128];
+  char text[40];
   if (at_start) { respond_err(line, "no Wasm frame yet (paused before the entry function)"); return; }
-  if (!jget_u64(line, "frame", &frame) || !jget_u64(line, "index", &index) || !jget_str(line, "value", text, sizeof text)) {
-    respond_err(line, "set_local needs frame, index and value");
+  if (!jget_u64(line, "frame", &frame) || !jget_u64(line, "index", &index) || !jget_str(line, "bits", text, sizeof text)) {
+    respond_err(line, "set_local needs frame, index and bits");
     return;
   }
   if (!wrt_cr_rewind_armed) { respond_err(line, "values cannot be changed in this run (no restore entry)"); return; }
@@ -492,7 +450,7 @@ static void do_set_local(const char *line) {
   uint8_t t = f->vals[index].type;
   uint8_t bits[16];
   if (t == WRT_EXTERNREF) { respond_err(line, "externref values cannot be set"); goto out; }
-  if (!parse_value(t, text, bits)) { respond_err(line, "bad %s value '%s'", type_name(t), text); goto out; }
+  if (!parse_bits(t, text, bits)) { respond_err(line, "bad %s bits '%s'", type_name(t), text); goto out; }
   memcpy(f->vals[index].bits, bits, 16);
   restop_line = strdup(line);
   if (!restop_line) { respond_err(line, "out of memory"); goto out; }
@@ -511,14 +469,14 @@ out:
 
 static void do_set_global(const char *line) {
   uint64_t index;
-  char text[128];
-  if (!jget_u64(line, "index", &index) || !jget_str(line, "value", text, sizeof text)) { respond_err(line, "set_global needs index and value"); return; }
+  char text[40];
+  if (!jget_u64(line, "index", &index) || !jget_str(line, "bits", text, sizeof text)) { respond_err(line, "set_global needs index and bits"); return; }
   if (index >= wrt_module.num_globals) { respond_err(line, "there is no global %" PRIu64 " (%u globals)", index, wrt_module.num_globals); return; }
   const wrt_global_desc *g = &wrt_module.globals[index];
   if (!g->mut) { respond_err(line, "global %" PRIu64 " is immutable (the compiler may have used its value as a constant)", index); return; }
   uint8_t bits[16];
   if (g->type == WRT_EXTERNREF) { respond_err(line, "externref globals cannot be set"); return; }
-  if (!parse_value(g->type, text, bits)) { respond_err(line, "bad %s value '%s'", type_name(g->type), text); return; }
+  if (!parse_bits(g->type, text, bits)) { respond_err(line, "bad %s bits '%s'", type_name(g->type), text); return; }
   if (g->type == WRT_FUNCREF) {
     uint32_t idx;
     memcpy(&idx, bits, 4);
