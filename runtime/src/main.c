@@ -11,6 +11,7 @@
  * and a handler.
  */
 #include "cr_internal.h"
+#include "control.h"
 #include "driver.h"
 
 #include <errno.h>
