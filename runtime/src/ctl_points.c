@@ -71,7 +71,7 @@ void ctl_cmd_points(const char *line) {
     const wrt_cr_point_desc *d = &wrt_module.points[i];
     const char *name = wrt_module.func_names && d->func_index < wrt_module.num_funcs ? wrt_module.func_names[d->func_index] : NULL;
     sb_printf(&b, "%s{\"id\":\"0x%" PRIx64 "\",\"func\":%u,\"kind\":\"%s\",\"offset\":%u,\"enabled\":%s,\"checkpoint\":%s,\"name\":",
-              i ? "," : "", d->id, d->func_index, wrt_point_kind_name(d->kind), (uint32_t)d->id, bp[i] ? "true" : "false",
+              i ? "," : "", d->id, d->func_index, wrt_point_kind_name(d->kind), WRT_POINT_ID_OFFSET(d->id), bp[i] ? "true" : "false",
               cpat[i] ? "true" : "false");
     if (name) sb_jstr(&b, name); else sb_putn(&b, "null", 4);
     sb_putn(&b, "}", 1);
