@@ -198,8 +198,6 @@ extern uint64_t wrt_cr_start_ns;              /* CLOCK_MONOTONIC when main() beg
 int wrt_cr_setup(void);
 /* --checkpoint-at: from here on every point counts (the flag stays set until the N-th). */
 void wrt_cr_start_counting(void);
-/* Sets wrt_cr_flag again when a signal, --checkpoint-at or the point hook still needs a point. */
-void wrt_cr_recompute_flag(void);
 /* The point hook: at_point runs on the Wasm thread at every migration point that wrt_cr_point
  * handles; wants_point says whether the hook needs the next point (wrt_cr_flag then stays set).
  * Registered by the control channel when it starts, so that C/R never calls into it. */

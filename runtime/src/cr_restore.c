@@ -304,6 +304,8 @@ void *wrt_cr_restore_callee(void) {
   return p;
 }
 
+/* The debugger's set_local: the Wasm frames are dropped (longjmp to main, which enters
+ * restore_entry again) and rebuilt from frames changed by one value. */
 jmp_buf wrt_cr_rewind_buf;
 bool wrt_cr_rewind_armed;
 

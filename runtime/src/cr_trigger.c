@@ -31,6 +31,12 @@ void wrt_cr_set_point_hook(wrt_cr_point_fn at_point, wrt_cr_wants_fn wants_point
   hook_wants_point = wants_point;
 }
 
+/* Sets wrt_cr_flag again while a signal, --checkpoint-at or the hook still needs a point. */
+static void recompute_flag(void) {
+  if (sig_request || (hook_wants_point && hook_wants_point()) || (wrt_cr_at_point && points_reached < wrt_cr_at_point))
+    wrt_cr_flag = 1;
+}
+
 /* SIGUSR1: checkpoint, then exit (unless --checkpoint-continue); SIGUSR2:
  * checkpoint and keep running (CRIU's --leave-running), for a periodic save. */
 static void on_checkpoint_signal(int sig) {
@@ -49,7 +55,7 @@ static void report_points_short(void) {
 void wrt_cr_start_counting(void) {
   if (!wrt_cr_at_point) return;
   atexit(report_points_short);
-  wrt_cr_recompute_flag();
+  recompute_flag();
 }
 
 int wrt_cr_setup(void) {
@@ -62,11 +68,6 @@ int wrt_cr_setup(void) {
   sigaddset(&sa.sa_mask, SIGUSR2);
   if (sigaction(SIGUSR1, &sa, NULL) != 0) return -1;
   return sigaction(SIGUSR2, &sa, NULL);
-}
-
-void wrt_cr_recompute_flag(void) {
-  if (sig_request || (hook_wants_point && hook_wants_point()) || (wrt_cr_at_point && points_reached < wrt_cr_at_point))
-    wrt_cr_flag = 1;
 }
 
 static void signal_checkpoint(uint32_t reason, bool keep_running) {
@@ -112,6 +113,6 @@ void wrt_cr_point(uint64_t point_id) {
     signal_checkpoint(SNAP_REASON_POINT, false);
   }
   if (hook_at_point) hook_at_point(point_id);
-  wrt_cr_recompute_flag();
+  recompute_flag();
 }
 

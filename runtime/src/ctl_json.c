@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- reading ---- */
 const char *skip_ws(const char *p) { while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++; return p; }
 const char *skip_value(const char *p, int depth) {
   p = skip_ws(p);
@@ -98,6 +99,7 @@ bool jarr_next(span *arr, const char **cursor, span *elem) {
   return true;
 }
 
+/* ---- writing ---- */
 void sb_putn(sbuf *b, const char *s, size_t n) {
   if (b->n + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 256;

@@ -35,14 +35,16 @@ void send_line(sbuf *b) {
   b->p = NULL;
   b->n = b->cap = 0;
 }
-/* Starts a response: {"id":ID,"ok":... */
+
 void resp_begin(sbuf *b, const char *line, bool ok) {
   span id;
   sb_putn(b, "{\"id\":", 6);
   if (jget(line, "id", &id)) sb_putn(b, id.s, id.n); else sb_putn(b, "null", 4);
   sb_printf(b, ",\"ok\":%s", ok ? "true" : "false");
 }
+
 void respond_ok(const char *line) { sbuf b = { 0 }; resp_begin(&b, line, true); sb_putn(&b, "}", 1); send_line(&b); }
+
 void respond_err(const char *line, const char *fmt, ...) {
   char msg[512];
   va_list ap;
