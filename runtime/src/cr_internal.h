@@ -187,13 +187,15 @@ extern jmp_buf wrt_cr_rewind_buf;
 extern bool wrt_cr_rewind_armed;
 _Noreturn void wrt_cr_rewind(wrt_snap_frame *frames, uint32_t nframes);
 
-/* ---- cr_trigger.c: when checkpoints happen (wrt_cr_point, signals, --checkpoint-at) ---- */
-extern volatile sig_atomic_t wrt_cr_in_entry; /* instantiate done, Wasm entry running */
+/* ---- main.c: the program's C/R options ---- */
 extern const char *wrt_cr_snapshot_path;      /* --snapshot, or the default */
 extern bool wrt_cr_continue;                  /* --checkpoint-continue */
 extern bool wrt_cr_stats;                     /* --cr-stats: checkpoint/restore timings on stderr */
 extern uint64_t wrt_cr_at_point;              /* --checkpoint-at N: checkpoint at the N-th point reached (0: off) */
 extern uint64_t wrt_cr_start_ns;              /* CLOCK_MONOTONIC when main() began */
+
+/* ---- cr_trigger.c: when checkpoints happen (wrt_cr_point, signals, --checkpoint-at) ---- */
+extern volatile sig_atomic_t wrt_cr_in_entry; /* instantiate done, Wasm entry running */
 /* Installs the SIGUSR1 (checkpoint, exit) and SIGUSR2 (checkpoint, go on) handler. */
 int wrt_cr_setup(void);
 /* --checkpoint-at: from here on every point counts (the flag stays set until the N-th). */

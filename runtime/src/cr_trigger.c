@@ -12,11 +12,6 @@
 
 volatile int32_t wrt_cr_flag;
 volatile sig_atomic_t wrt_cr_in_entry;
-const char *wrt_cr_snapshot_path;
-bool wrt_cr_continue;
-bool wrt_cr_stats;
-uint64_t wrt_cr_at_point;
-uint64_t wrt_cr_start_ns;
 static uint64_t points_reached; /* since start or restore, counted while --checkpoint-at is set */
 static volatile uint64_t sig_at_ns;   /* when SIGUSR1 arrived (for --cr-stats) */
 static volatile sig_atomic_t sig_request;
