@@ -1,7 +1,7 @@
 /*
  * cr_stackwalk.c — reads the Wasm frames off the native stack: libgcc's
  * unwinder visits each native frame, the stackmap record at its return address
- * says where each live Wasm value is (constant, callee-saved register, or stack
+ * says where each live Wasm value is (a constant, a callee-saved register, a stack
  * slot), and one native frame can hold several Wasm frames that inlining merged.
  */
 #include "cr_internal.h"

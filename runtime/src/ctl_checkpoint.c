@@ -2,7 +2,8 @@
  * ctl_checkpoint.c — checkpoints the client asks for: now (the checkpoint
  * command, answered with the file's path, size and sequence number), or each
  * time a checkpoint_at point is reached (announced by a "checkpoint" event).
- * Both run on the Wasm thread at a migration point; the program goes on.
+ * Both run on the Wasm thread (at a migration point, or while stopped); the
+ * program is not stopped by them.
  */
 #include "ctl_internal.h"
 

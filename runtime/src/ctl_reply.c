@@ -1,7 +1,7 @@
 /*
  * ctl_reply.c — lines to the connected client: responses to requests and events.
- * Both threads send (the socket thread answers run-control requests, the Wasm
- * thread everything else), so a lock keeps lines whole.
+ * Both threads send (the socket thread answers what it runs or refuses, the Wasm
+ * thread the rest and the events), so a lock keeps lines whole.
  */
 #include "ctl_internal.h"
 

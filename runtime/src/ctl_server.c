@@ -2,8 +2,9 @@
  * ctl_server.c — the control channel's socket (--control PATH): a Unix stream
  * socket, one client at a time, one JSON request per line (protocol in
  * runtime/README.md). A thread of its own reads the requests and dispatches
- * them through the command table: run-control commands run right here, the
- * ones that touch Wasm state are queued for the Wasm thread (ctl_stop.c).
+ * them through the command table: commands that only touch the control state
+ * run right here, the ones that touch Wasm state are queued for the Wasm thread
+ * (ctl_stop.c).
  */
 #include "ctl_internal.h"
 
