@@ -1,12 +1,15 @@
 /*
- * cr_internal.h — checkpoint/restore internals shared by stackmap.c,
- * snapshot_write.c, snapshot_read.c, cr.c and control.c.
+ * cr_internal.h — checkpoint/restore internals: the stackmap parser, the snapshot
+ * format, and the C/R files (cr_*.c). Used by main.c and by the control channel
+ * (ctl_*.c), which depends on C/R; C/R does not depend on it (see the point hook).
  */
 #ifndef WRT_CR_INTERNAL_H
 #define WRT_CR_INTERNAL_H
 
 #include "wrt_internal.h"
 #include <signal.h>
+#include <setjmp.h>
+#include <time.h>
 
 /* ---- stackmap.c: LLVM 14 stackmap (v3) section ---- */
 enum { SM_REGISTER = 1, SM_DIRECT = 2, SM_INDIRECT = 3, SM_CONSTANT = 4, SM_CONSTINDEX = 5 };
@@ -144,48 +147,72 @@ typedef int (*wrt_consume_fn)(void *ctx, uint32_t j);
  * `window` jobs ahead of `consume` (NULL: none). Returns 0, or -1 when a job or consume failed. */
 int wrt_parallel_run(uint32_t njobs, uint32_t window, wrt_job_fn work, wrt_consume_fn consume, void *ctx);
 
-/* ---- cr.c ---- */
-extern volatile sig_atomic_t wrt_cr_in_entry; /* instantiate done, Wasm entry running */
-extern const char *wrt_cr_snapshot_path;      /* --snapshot, or the default */
-extern bool wrt_cr_continue;                  /* --checkpoint-continue */
-extern bool wrt_cr_stats;                     /* --cr-stats: checkpoint/restore timings on stderr */
-extern uint64_t wrt_cr_at_point;              /* --checkpoint-at N: checkpoint at the N-th point reached (0: off) */
-extern uint64_t wrt_cr_start_ns;              /* CLOCK_MONOTONIC when main() began */
-uint64_t wrt_now_ns(void);                    /* CLOCK_MONOTONIC in ns (async-signal-safe) */
-/* Installs the SIGUSR1 (checkpoint, exit) and SIGUSR2 (checkpoint, go on) handler. */
-int wrt_cr_setup(void);
-/* --checkpoint-at: from here on every point counts (the flag stays set until the N-th). */
-void wrt_cr_start_counting(void);
-/* --restore: reads, validates and applies the snapshot (exits 2 on errors). */
-void wrt_cr_restore_prepare(const char *path);
-void wrt_cr_restore_apply(void);
+/* ---- cr_module.c: the module's C/R metadata ---- */
+/* The stackmap records of the program (parsed on first use; exits on a corrupt section);
+ * NULL when it was compiled without C/R. */
+const wrt_stackmap *wrt_cr_stackmap(void);
+const wrt_cr_point_desc *wrt_cr_find_point(uint64_t id);
+/* A funcref as snapshots number it: a function index, 0xFFFFFFFF for null; *ok false when p
+ * is not one of the module's functions. */
+uint32_t wrt_cr_funcref_index(const void *p, bool *ok);
+void *wrt_cr_funcref_ptr(uint32_t idx);
+
+/* ---- cr_stackwalk.c: the Wasm frames on the native stack ---- */
+/* Captures the frames (and their native locations) of the running Wasm code, outermost first;
+ * 0, or -1 with err. The rest of *s stays zero; free with wrt_cr_capture_free. */
+int wrt_cr_capture_frames(wrt_snapshot *s, char *err, size_t errlen);
+/* Frees count frames' values and native locations, then the arrays (either may be NULL). */
+void wrt_cr_frames_free(wrt_snap_frame *frames, wrt_snap_native *native, uint32_t count);
+
+/* ---- cr_capture.c: checkpoints ---- */
 /* Captures the Wasm state at the current point (called on the Wasm thread
  * from within wrt_cr_point). Returns 0 or -1 with err. */
 int wrt_cr_capture(wrt_snapshot *s, uint32_t reason, char *err, size_t errlen);
 void wrt_cr_capture_free(wrt_snapshot *s);
 /* Captures and writes; returns file size or -1 (err). nframes out. */
 long wrt_cr_checkpoint(const char *path, uint32_t reason, uint32_t *nframes, char *err, size_t errlen);
-const wrt_stackmap *wrt_cr_stackmap(void);
-const wrt_cr_point_desc *wrt_cr_find_point(uint64_t id);
-void wrt_cr_recompute_flag(void);
-/* Frames (and native locations) only, for the control channel; free with
- * wrt_cr_capture_free. */
-int wrt_cr_capture_frames(wrt_snapshot *s, char *err, size_t errlen);
+uint32_t wrt_cr_seq(void);                    /* sequence number of the last checkpoint (0: none) */
+void wrt_cr_set_seq(uint32_t seq);            /* a restored program numbers on from its snapshot */
+
+/* ---- cr_restore.c: --restore and rewinds ---- */
+/* --restore: reads, validates and applies the snapshot (exits 2 on errors). */
+void wrt_cr_restore_prepare(const char *path);
+void wrt_cr_restore_apply(void);
+/* Saved frames are being rebuilt (a migration point reached meanwhile does nothing). */
+bool wrt_cr_restoring(void);
 /* Rewind (set_local): main() arms it around the entry call. wrt_cr_rewind drops the native
  * Wasm frames and rebuilds them from `frames` (taken over) through the restore variants; the
  * innermost one then runs its migration point again. */
-#include <setjmp.h>
 extern jmp_buf wrt_cr_rewind_buf;
 extern bool wrt_cr_rewind_armed;
 _Noreturn void wrt_cr_rewind(wrt_snap_frame *frames, uint32_t nframes);
-uint32_t wrt_cr_seq(void);
 
-/* ---- control.c ---- */
-extern bool wrt_ctl_enabled;
-extern bool wrt_ctl_pause_on_start;
-int wrt_ctl_start(const char *path);       /* listens; starts the socket thread */
-void wrt_ctl_at_point(uint64_t id);        /* Wasm thread, inside wrt_cr_point */
-void wrt_ctl_before_entry(void);           /* --pause-on-start */
-bool wrt_ctl_wants_flag(void);             /* a request or enabled point needs the Wasm thread */
+/* ---- main.c: the program's C/R options ---- */
+extern const char *wrt_cr_snapshot_path;      /* --snapshot, or the default */
+extern bool wrt_cr_continue;                  /* --checkpoint-continue */
+extern bool wrt_cr_stats;                     /* --cr-stats: checkpoint/restore timings on stderr */
+extern uint64_t wrt_cr_at_point;              /* --checkpoint-at N: checkpoint at the N-th point reached (0: off) */
+extern uint64_t wrt_cr_start_ns;              /* CLOCK_MONOTONIC when main() began */
+
+/* ---- cr_trigger.c: when checkpoints happen (wrt_cr_point, signals, --checkpoint-at) ---- */
+extern volatile sig_atomic_t wrt_cr_in_entry; /* instantiate done, Wasm entry running */
+/* Installs the SIGUSR1 (checkpoint, exit) and SIGUSR2 (checkpoint, go on) handler. */
+int wrt_cr_setup(void);
+/* --checkpoint-at: from here on every point counts (the flag stays set until the N-th). */
+void wrt_cr_start_counting(void);
+/* The point hook: at_point runs on the Wasm thread at every migration point that wrt_cr_point
+ * handles; wants_point says whether the hook needs the next point (wrt_cr_flag then stays set).
+ * Registered by the control channel when it starts, so that C/R never calls into it. */
+typedef void (*wrt_cr_point_fn)(uint64_t point_id);
+typedef bool (*wrt_cr_wants_fn)(void);
+void wrt_cr_set_point_hook(wrt_cr_point_fn at_point, wrt_cr_wants_fn wants_point);
+
+/* CLOCK_MONOTONIC in ns (async-signal-safe: the checkpoint signal handler takes the time). */
+static inline uint64_t wrt_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+static inline double wrt_ms_between(uint64_t from_ns, uint64_t to_ns) { return (double)(to_ns - from_ns) / 1e6; }
 
 #endif

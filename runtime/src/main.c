@@ -11,6 +11,7 @@
  * and a handler.
  */
 #include "cr_internal.h"
+#include "control.h"
 #include "driver.h"
 
 #include <errno.h>
@@ -21,6 +22,12 @@
 #include <stdarg.h>
 
 const char *wrt_prog_name = "wanco";
+/* C/R options (cr_internal.h) */
+const char *wrt_cr_snapshot_path;
+bool wrt_cr_continue;
+bool wrt_cr_stats;
+uint64_t wrt_cr_at_point;
+uint64_t wrt_cr_start_ns;
 
 typedef struct option_def option_def;
 /* Handles one option; `arg` is its value (NULL for flags). Returns 0, or -1

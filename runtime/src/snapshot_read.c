@@ -154,7 +154,7 @@ static bool sec_frames(rd *r, wrt_snapshot *s) {
     uint64_t nv = (uint64_t)f->nlocals + f->nstack;
     if (nv * 5 > left(r)) return rfail_at(r, at, "frame %u: %llu values exceed the remaining %zu bytes", i,
                                           (unsigned long long)nv, left(r));
-    if ((uint32_t)(f->point >> 32) != f->func)
+    if (WRT_POINT_ID_FUNC(f->point) != f->func)
       return rfail_at(r, at, "frame %u: point 0x%llx does not belong to function %u", i, (unsigned long long)f->point, f->func);
     if (!(f->vals = alloc_n(r, (uint32_t)nv, sizeof *f->vals))) return false;
     for (uint64_t k = 0; k < nv; k++) {

@@ -122,6 +122,13 @@ for arch in $ARCHS; do
     urc=$?
     [ $urc = 0 ] && ok "$arch cr_unit: ${u##*$'\n'}" || { fail "$arch cr_unit"; echo "$u" | grep FAIL; }
   else fail "$arch cr_unit build"; fi
+  # the control channel's command table (with stand-in handlers)
+  if clang-14 --target=$arch-linux-gnu "${STATIC[@]}" "${SAN[@]}" -fuse-ld=lld -O1 -std=c11 -D_GNU_SOURCE -Wall -Werror -Iinclude -Isrc \
+      test/ctl_unit.c src/ctl_commands.c -o "$OUT/ctl_unit-$arch"; then
+    if [ "$arch" = aarch64 ]; then u=$(qemu-aarch64-static "$OUT/ctl_unit-$arch"); else u=$("$OUT/ctl_unit-$arch"); fi
+    urc=$?
+    [ $urc = 0 ] && ok "$arch ctl_unit: ${u##*$'\n'}" || { fail "$arch ctl_unit"; echo "$u" | grep FAIL; }
+  else fail "$arch ctl_unit build"; fi
 
   for var in guard checked; do
     expect_lines mem -- mem <<'L'
