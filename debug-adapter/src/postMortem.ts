@@ -1,6 +1,6 @@
 /** A snapshot as the session's stopped state (post-mortem sessions): same shape as the runtime's `state`. */
-import type { NativeLocation, Snapshot, SnapshotValue } from '../../compiler-core/src/snapshot/reader';
-import { valueText } from '../../compiler-core/src/snapshot/format';
+import type { NativeLocation, Snapshot, SnapshotValue } from '../../compiler-core/src/index';
+import { valueText } from '../../compiler-core/src/index';
 import type { RuntimeState, RuntimeValue } from './runtimeClient';
 
 const X86 = ['rax', 'rdx', 'rcx', 'rbx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip'];

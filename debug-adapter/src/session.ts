@@ -18,9 +18,9 @@ import { BreakpointRule, type RuleSpec } from './breakpointRule';
 import { laneViews } from './v128Lanes';
 import { disassemble, Disassembly } from './disassembly';
 import { snapshotState } from './postMortem';
-import type { Module } from '../../compiler-core/src/wasm/types';
-import type { Snapshot } from '../../compiler-core/src/snapshot/reader';
-import { afterCallPoint, isDebugPoint, parsePointIdText, POINT_KIND_NAMES, pointIdText } from '../../compiler-core/src/cr/points';
+import type { Module } from '../../compiler-core/src/index';
+import type { Snapshot } from '../../compiler-core/src/index';
+import { afterCallPoint, isDebugPoint, parsePointIdText, POINT_KIND_NAMES, pointIdText } from '../../compiler-core/src/index';
 
 export interface WancoLaunchArgs extends DebugProtocol.LaunchRequestArguments {
   /** .wat, .wasm (compiled on the fly) or a wanco ELF */
@@ -196,7 +196,7 @@ export class WancoDebugSession extends LoggingDebugSession {
     const cwd = args.cwd ? resolve(args.cwd) : process.cwd();
     if (args.cwd && !existsSync(cwd)) throw new UserError(`cwd ${args.cwd} does not exist`);
     const abs = (p: string) => resolve(cwd, p);
-    const { parseTarget, hostTarget } = await import('../../compiler-core/src/backend/targets');
+    const { parseTarget, hostTarget } = await import('../../compiler-core/src/index');
     let target;
     try {
       target = parseTarget(args.target ?? hostTarget() ?? 'x86_64');
@@ -222,7 +222,7 @@ export class WancoDebugSession extends LoggingDebugSession {
       if (!isElf) moduleFile = program;
     }
     if (moduleFile) {
-      const { loadModule } = await import('../../compiler-core/src/wasm/load');
+      const { loadModule } = await import('../../compiler-core/src/index');
       const { bytes, module } = await loadModule(moduleFile);
       this.module = module;
       this.moduleBytes = bytes;
@@ -239,7 +239,7 @@ export class WancoDebugSession extends LoggingDebugSession {
       if (!f) continue;
       const p = abs(f);
       if (!existsSync(p)) throw new UserError(`launch: snapshot ${p} does not exist`);
-      const { readSnapshotFile } = await import('../../compiler-core/src/snapshot/reader');
+      const { readSnapshotFile } = await import('../../compiler-core/src/index');
       const snap = readSnapshotFile(p);
       if (this.moduleBytes) {
         const h = createHash('sha256').update(this.moduleBytes).digest('hex');
@@ -258,7 +258,7 @@ export class WancoDebugSession extends LoggingDebugSession {
     if (isElf) {
       this.exe = program;
     } else {
-      const { compileCached } = await import('../../compiler-core/src/cli/run');
+      const { compileCached } = await import('../../compiler-core/src/index');
       this.sendEvent(new OutputEvent(`wanco: compiling ${basename(program)} for ${target.name}\n`, 'console'));
       const debug = args.debugPoints ?? true;
       if (typeof debug !== 'boolean') throw new UserError('launch: "debugPoints" must be true or false');
@@ -271,8 +271,8 @@ export class WancoDebugSession extends LoggingDebugSession {
   private async startRuntime(restore?: string): Promise<void> {
     const args = this.launchArgs!;
     const cwd = args.cwd ? resolve(args.cwd) : process.cwd();
-    const { runnerFor } = await import('../../compiler-core/src/cli/run');
-    const { parseTarget } = await import('../../compiler-core/src/backend/targets');
+    const { runnerFor } = await import('../../compiler-core/src/index');
+    const { parseTarget } = await import('../../compiler-core/src/index');
     const [command, commandArgs] = runnerFor(parseTarget(this.targetName), this.exe!);
     const rt = new RuntimeClient();
     this.runtime = rt;
@@ -693,7 +693,7 @@ export class WancoDebugSession extends LoggingDebugSession {
   /** Linear memory of the stopped program or of the snapshot. */
   private async memory(addr: number, len: number): Promise<Buffer> {
     if (this.postMortem) {
-      const { readMemory } = await import('../../compiler-core/src/snapshot/reader');
+      const { readMemory } = await import('../../compiler-core/src/index');
       return Buffer.from(readMemory(this.postMortem, addr, len));
     }
     const r = await this.runtime!.request<{ data: string }>('read_memory', { addr, len, encoding: 'base64' });
@@ -704,7 +704,7 @@ export class WancoDebugSession extends LoggingDebugSession {
   private async postMortemPoints(snap: Snapshot): Promise<void> {
     if (!this.module || !this.moduleBytes) return;
     const debugPoints = snap.frames.some((f) => isDebugPoint(f.pointId));
-    const { migrationPoints } = await import('../../compiler-core/src/translate/module');
+    const { migrationPoints } = await import('../../compiler-core/src/index');
     this.setPoints(migrationPoints(this.module, this.moduleBytes, debugPoints).map((p) => ({ id: pointIdText(p.id), func: p.funcIndex, kind: POINT_KIND_NAMES[p.kind] })));
   }
 

@@ -22,8 +22,7 @@ const REF_KIND: Record<string, string> = {
 };
 
 export async function diagnose(text: string, uri: string): Promise<Diagnostic[]> {
-  const { parseWat } = await import('../../compiler-core/src/wasm/load');
-  const { WatParseError } = await import('../../compiler-core/src/wasm/errors');
+  const { parseWat, WatParseError } = await import('../../compiler-core/src/index');
   const file = uri.replace(/^.*\//, '');
   try {
     await parseWat(text, file);
@@ -142,7 +141,7 @@ export function startServer(connection: Connection): void {
 /** binaryen (loaded through a dynamic import) binds console.log when it initialises; load it before
  * the connection redirects console.* so that validator messages reach captureOutput, not the client. */
 export async function main(): Promise<void> {
-  const { getBinaryen } = await import('../../compiler-core/src/wasm/load');
+  const { getBinaryen } = await import('../../compiler-core/src/index');
   await getBinaryen();
   startServer(createConnection(ProposedFeatures.all));
 }

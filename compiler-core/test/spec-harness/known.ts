@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TargetName } from '../backend/targets';
+import type { TargetName } from '../../src/backend/targets';
 import type { CommandResult } from './runner';
 import { CACHE_ROOT, KNOWN_FAILURES_FILE, type KnownFailure } from './suite';
 
