@@ -1,5 +1,5 @@
 /**
- * `node out/compiler-core/src/spec/known.js [RESULTS.json...]`: writes test-fixtures/spec/known-failures.json
+ * `node out/compiler-core/test/spec-harness/known.js [RESULTS.json...]`: writes test-fixtures/spec/known-failures.json
  * from the last full run's results (out/spec-cache/results-<target>.json), one entry per command that
  * does not pass, with the reason of its bug class.
  */
