@@ -6,43 +6,43 @@
  */
 
 // Compiling: a .wat/.wasm file in, a static ELF out; targets and optimisation levels.
-export { compileFile, describeFunction, partitionCount, type CompileOptions } from './compile';
+export { compileFile, type CompileOptions } from './compile';
 export { hostTarget, parseTarget, TARGETS, type Target, type TargetName } from './backend/targets';
 export type { OptLevel } from './backend/pipeline';
-export { findToolchain, runtimeArchive, type Toolchain } from './backend/toolchain';
+export { findToolchain, type Toolchain } from './backend/toolchain';
 export type { HostModule } from './translate/host-imports';
 export { packageRoot } from './package-root';
 
 // The driver: the compile cache, running an ELF here, remote restore, signal checkpoints, inspect.
 export { cacheDir, compileCached } from './driver/cache';
 export { runnerFor } from './driver/runner';
-export { needsDebugBuild, remoteRestore, type RemoteRestoreOptions, type RemoteRestoreResult } from './driver/remote-restore';
-export { explainSshFailure, parseRemote, RemoteError, remoteLabel, shq, type RemoteHooks, type RemoteSpec, type SshConnection } from './driver/ssh';
+export { remoteRestore, type RemoteRestoreOptions, type RemoteRestoreResult } from './driver/remote-restore';
+export { parseRemote, RemoteError, shq, type RemoteHooks, type RemoteSpec, type SshConnection } from './driver/ssh';
 export { checkpointBySignal, type CheckpointSignal } from './driver/signal-checkpoint';
 export { inspectSnapshot, type SnapshotInspectOptions } from './driver/inspect';
 
 // Modules: loading (.wat through binaryen, .wasm), validation, the decoded form, opcodes.
-export { getBinaryen, loadModule, loadModuleFromBytes, parseWat, wasm2Features, watToBinary, type LoadedModule } from './wasm/load';
+export { getBinaryen, loadModule, parseWat, wasm2Features, watToBinary, type LoadedModule } from './wasm/load';
 export { validateModule } from './wasm/validate/module';
 export { checkCommandEntry } from './wasm/command';
 export { checkImports } from './translate/module';
-export { Op, opName, Simd, SIMD_NAMES } from './wasm/opcodes';
+export { Op, SIMD_NAMES } from './wasm/opcodes';
 export type { ExportKind, FuncType, Import, Instr, Limits, Module, ValType } from './wasm/types';
 
 // Migration points: ids, kinds, and the points a build places.
 export {
-  afterCallPoint, decodePointId, isDebugPoint, parsePointIdText, pointFunc, pointId, pointIdText, pointKindFromName,
-  pointKindName, POINT_KIND_NAMES, PointKind, type DecodedPointId, type PointKindName,
+  afterCallPoint, decodePointId, isDebugPoint, parsePointIdText, pointId, pointIdText, POINT_KIND_NAMES, PointKind,
+  type DecodedPointId, type PointKindName,
 } from './cr/points';
 export { migrationPoints } from './translate/module';
 export type { PointInfo } from './cr/instrument';
 
 // Snapshots: the reader (every field validated), the formatter (one text of a value), memory.
 export {
-  inflateChunk, parseSnapshot, readMemory, readSnapshotFile, reasonText, SnapshotError,
+  inflateChunk, parseSnapshot, readMemory, readSnapshotFile, SnapshotError,
   type MemoryChunk, type NativeLocation, type Snapshot, type SnapshotFrame, type SnapshotValue,
 } from './snapshot/reader';
-export { f32FromBits, f64FromBits, snapshotJson, snapshotText, valueJson, valueText, verifyMemory } from './snapshot/format';
+export { snapshotText, valueText, verifyMemory } from './snapshot/format';
 
 // Errors a user can cause (printed as one line by the CLI, shown as a message by the extension).
 export { InputFileError, WancoError, WasmDecodeError, WasmValidationError, WatParseError } from './wasm/errors';
