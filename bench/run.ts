@@ -78,6 +78,7 @@ function hashTree(dir: string, filter: (f: string) => boolean): string {
 function wancoToolchainHash(): string {
   return sha(
     hashTree(path.join(ROOT, 'out', 'compiler-core'), (f) => f.endsWith('.js')),
+    hashTree(path.join(ROOT, 'out', 'cli'), (f) => f.endsWith('.js')),
     hashTree(path.join(ROOT, 'runtime', 'build'), (f) => /\.(a|so|o)$/.test(f) && !f.includes('/test')),
     hashTree(path.join(ROOT, 'compiler-core'), (f) => /\.(cpp|cc|c|so)$/.test(f)),
   );

@@ -1,7 +1,8 @@
 // Bundles the extension (with compiler-core and the debug adapter) and the .wat language server
 // with esbuild. binaryen (dynamic import of an ES module) and llvm-bindings (native addon) stay
-// external and ship in node_modules. The core finds its package root through __dirname: inside
-// the bundle that is the extension root (runtime/build, out/compiler-core/src/compile.js stamp).
+// external and ship in node_modules. The core finds the package root itself (compiler-core/src/
+// package-root.ts: the folder above dist/ whose package.json is named "wanco"), so __dirname is
+// the bundle's own.
 const esbuild = require('esbuild');
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -9,8 +10,6 @@ const root = join(__dirname, '..');
 const common = {
   bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: false, minify: true, logLevel: 'warning',
   external: ['vscode', 'binaryen', 'llvm-bindings'],
-  define: { __dirname: '__wancoDirname' },
-  banner: { js: "var __wancoDirname = require('path').join(__dirname, '..', 'out', 'compiler-core', 'src', 'backend');" },
 };
 Promise.all([
   esbuild.build({ ...common, entryPoints: [join(root, 'extension/src/extension.ts')], outfile: join(root, 'dist/extension.js') }),

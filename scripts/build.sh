@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 make -s -C runtime
 
 # tsc runs when a .ts is newer than the last build, or one has no .js yet.
-dirs=(); for d in compiler-core debug-adapter extension bench test; do [ -d "$d" ] && dirs+=("$d"); done
+dirs=(); for d in compiler-core debug-adapter cli extension bench test; do [ -d "$d" ] && dirs+=("$d"); done
 stamp=out/.tsc-stamp
 need=
 if [ ! -f "$stamp" ] || [ tsconfig.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then

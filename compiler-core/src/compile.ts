@@ -22,7 +22,7 @@ export interface CompileOptions {
   /** debug build: a migration point at every statement boundary and after every call */
   debugPoints?: boolean;
   llvmBinDir?: string;
-  /** host modules imports may bind to (the spec runner adds spectest) */
+  /** host modules besides WASI that imports may bind to (the spec harness plugs in spectest) */
   hosts?: HostSet;
   onPhase?: (phase: string, ms: number) => void;
   /** LLVM functions compiled with their deopt values in stack slots (llc failed with them in registers) */

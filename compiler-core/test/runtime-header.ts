@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../src/backend/toolchain';
+import { packageRoot } from '../src/package-root';
 
 export const RUNTIME_INCLUDE = join(packageRoot(), 'runtime', 'include');
 

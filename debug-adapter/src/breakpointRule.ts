@@ -10,7 +10,7 @@
 import { EvalError, type EvalContext } from './evalContext';
 import { evaluateExpression } from './evaluate';
 import { evaluateTree, parseExpression } from './expression';
-import { valueText as wasmValueText } from '../../compiler-core/src/values/text';
+import { valueText as wasmValueText } from '../../compiler-core/src/index';
 
 type HitTest = (hits: number) => boolean;
 

@@ -9,7 +9,7 @@
 import type { RuntimeValue } from './runtimeClient';
 import { checkMemoryRange, EvalError, lookupValue, MEM_TYPES, type EvalContext } from './evalContext';
 import { evaluate, memValue, valueText } from './expression';
-import { floatText, hexBits } from '../../compiler-core/src/values/text';
+import { floatText, hexBits } from '../../compiler-core/src/index';
 
 export { EvalError, type EvalContext } from './evalContext';
 

@@ -11,7 +11,7 @@
  */
 import { checkMemoryRange, EvalError, lookupValue, MEM_TYPES, type EvalContext } from './evalContext';
 import type { RuntimeValue } from './runtimeClient';
-import { f32FromBits, f64FromBits, floatText } from '../../compiler-core/src/values/text';
+import { f32FromBits, f64FromBits, floatText } from '../../compiler-core/src/index';
 
 export type Value = { kind: 'int'; v: bigint } | { kind: 'float'; v: number };
 

@@ -7,7 +7,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
-import type { Snapshot } from '../../compiler-core/src/snapshot/reader';
+import type { Snapshot } from '../../compiler-core/src/index';
 import type { ProgramSymbols } from './programSymbols';
 import type { LiveLaunch } from './liveTarget';
 import { UserError } from './userError';
@@ -64,7 +64,7 @@ export async function prepareLaunch(args: WancoLaunchArgs, into: LaunchedProgram
   const cwd = launchCwd(args);
   if (args.cwd && !existsSync(cwd)) throw new UserError(`cwd ${args.cwd} does not exist`);
   const abs = (p: string) => resolve(cwd, p);
-  const { parseTarget, hostTarget } = await import('../../compiler-core/src/backend/targets');
+  const { parseTarget, hostTarget } = await import('../../compiler-core/src/index');
   let target;
   try {
     target = parseTarget(args.target ?? hostTarget() ?? 'x86_64');
@@ -94,7 +94,7 @@ export async function prepareLaunch(args: WancoLaunchArgs, into: LaunchedProgram
     if (!f) continue;
     const p = abs(f);
     if (!existsSync(p)) throw new UserError(`launch: snapshot ${p} does not exist`);
-    const { readSnapshotFile } = await import('../../compiler-core/src/snapshot/reader');
+    const { readSnapshotFile } = await import('../../compiler-core/src/index');
     const snap = readSnapshotFile(p);
     if (symbols.moduleBytes) {
       const h = createHash('sha256').update(symbols.moduleBytes).digest('hex');
@@ -113,7 +113,7 @@ export async function prepareLaunch(args: WancoLaunchArgs, into: LaunchedProgram
   if (isElf) {
     into.exe = program;
   } else {
-    const { compileCached } = await import('../../compiler-core/src/cli/run');
+    const { compileCached } = await import('../../compiler-core/src/index');
     log(`wanco: compiling ${basename(program)} for ${target.name}\n`);
     const debug = args.debugPoints ?? true;
     if (typeof debug !== 'boolean') throw new UserError('launch: "debugPoints" must be true or false');

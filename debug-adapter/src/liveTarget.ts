@@ -31,8 +31,8 @@ export class LiveTarget implements DebugTarget {
 
   async start(): Promise<TargetPoints> {
     const l = this.launch;
-    const { runnerFor } = await import('../../compiler-core/src/cli/run');
-    const { parseTarget } = await import('../../compiler-core/src/backend/targets');
+    const { runnerFor } = await import('../../compiler-core/src/index');
+    const { parseTarget } = await import('../../compiler-core/src/index');
     const [command, commandArgs] = runnerFor(parseTarget(l.targetName), l.exe);
     await this.rt.start({ command, commandArgs, args: l.args, cwd: l.cwd, env: l.env, dirs: l.dirs, snapshot: l.snapshot, restore: l.restore });
     const points = await this.rt.points();

@@ -6,12 +6,12 @@
 import { Source } from '@vscode/debugadapter';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Module } from '../../compiler-core/src/wasm/types';
+import type { Module } from '../../compiler-core/src/index';
 import type { RuntimePoint } from './runtimeClient';
 import { instructionLines, WatSourceMap, type LineSource } from './sourceMap';
 import { disassemble, type Disassembly } from './disassembly';
 import { placePoints, type PlacedPoint, type PointInfo } from './pointLines';
-import type { PointKindName } from '../../compiler-core/src/cr/points';
+import type { PointKindName } from '../../compiler-core/src/index';
 
 /** The sourceReference of the generated disassembly. */
 const DISASSEMBLY_REF = 1;
@@ -32,7 +32,7 @@ export class ProgramSymbols {
 
   /** Loads the module the program was built from, and its text (the .wat) or a disassembly (a .wasm). */
   async loadModule(moduleFile: string): Promise<void> {
-    const { loadModule } = await import('../../compiler-core/src/wasm/load');
+    const { loadModule } = await import('../../compiler-core/src/index');
     const { bytes, module } = await loadModule(moduleFile);
     this.module = module;
     this.moduleBytes = bytes;

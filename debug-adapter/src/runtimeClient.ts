@@ -12,9 +12,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PointKindName } from '../../compiler-core/src/cr/points';
-import type { NativeLocation, SnapshotValue } from '../../compiler-core/src/snapshot/reader';
-import { placeFromWire, valueFromWire, type WirePlace, type WireValue } from '../../compiler-core/src/values/wire';
+import type { PointKindName } from '../../compiler-core/src/index';
+import type { NativeLocation, SnapshotValue } from '../../compiler-core/src/index';
+import { placeFromWire, valueFromWire, type WirePlace, type WireValue } from '../../compiler-core/src/index';
 
 /**
  * A Wasm value of the stopped program, raw as a snapshot holds it (values/text.ts gives it its

@@ -2,8 +2,8 @@
  * A snapshot opened read-only (post-mortem): its state is the stop, nothing runs; what would
  * run or change the program is refused with the reason.
  */
-import type { Snapshot } from '../../compiler-core/src/snapshot/reader';
-import { isDebugPoint, POINT_KIND_NAMES, pointIdText } from '../../compiler-core/src/cr/points';
+import type { Snapshot } from '../../compiler-core/src/index';
+import { isDebugPoint, POINT_KIND_NAMES, pointIdText } from '../../compiler-core/src/index';
 import type { RuntimeState } from './runtimeClient';
 import type { CheckpointWritten, DebugTarget, TargetEvents, TargetOperation, TargetPoints } from './debugTarget';
 import type { ProgramSymbols } from './programSymbols';
@@ -29,7 +29,7 @@ export class SnapshotTarget implements DebugTarget {
     const { module, moduleBytes } = this.symbols;
     if (!module || !moduleBytes) return { all: [], reported: [] };
     const debugPoints = this.snap.frames.some((f) => isDebugPoint(f.pointId));
-    const { migrationPoints } = await import('../../compiler-core/src/translate/module');
+    const { migrationPoints } = await import('../../compiler-core/src/index');
     const all = migrationPoints(module, moduleBytes, debugPoints).map((p) => ({ id: pointIdText(p.id), func: p.funcIndex, kind: POINT_KIND_NAMES[p.kind] }));
     return { all, reported: [] };
   }
@@ -43,7 +43,7 @@ export class SnapshotTarget implements DebugTarget {
   }
 
   async readMemory(addr: number, len: number): Promise<Buffer> {
-    const { readMemory } = await import('../../compiler-core/src/snapshot/reader');
+    const { readMemory } = await import('../../compiler-core/src/index');
     return Buffer.from(readMemory(this.snap, addr, len));
   }
 

@@ -8,10 +8,10 @@
  * only loops, calls and function headers are mapped, by counting them in the text (the Nth
  * loop/call of a function in the text, in binary emission order, is the Nth in its body).
  */
-import type { Module } from '../../compiler-core/src/wasm/types';
-import { Op, SIMD_NAMES } from '../../compiler-core/src/wasm/opcodes';
-import { pointId, pointIdText } from '../../compiler-core/src/cr/points';
-import { tokenize } from '../../compiler-core/src/wasm/text/lexer';
+import type { Module } from '../../compiler-core/src/index';
+import { Op, SIMD_NAMES } from '../../compiler-core/src/index';
+import { pointId, pointIdText } from '../../compiler-core/src/index';
+import { tokenizeWat as tokenize } from '../../compiler-core/src/index';
 
 export interface FuncRange {
   funcIndex: number;
@@ -150,7 +150,7 @@ export function decodeMappings(mappings: string): Map<number, number> {
  * why they cannot be known.
  */
 export async function instructionLines(text: string, bytes: Uint8Array, module: Module): Promise<Map<number, number> | string> {
-  const { getBinaryen, wasm2Features } = await import('../../compiler-core/src/wasm/load');
+  const { getBinaryen, wasm2Features } = await import('../../compiler-core/src/index');
   const b = await getBinaryen();
   const latin1 = Buffer.from(annotateWat(text), 'utf8').toString('latin1');
   let mod;

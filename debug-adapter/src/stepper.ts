@@ -7,7 +7,7 @@
  * at its after-call points, which are inside the line) or in a caller; step in at any other line
  * or frame; step out in a caller (its after-call point).
  */
-import { afterCallPoint, parsePointIdText, pointIdText, type PointKindName } from '../../compiler-core/src/cr/points';
+import { afterCallPoint, parsePointIdText, pointIdText, type PointKindName } from '../../compiler-core/src/index';
 import type { DebugTarget } from './debugTarget';
 import type { RuntimeFrame, RuntimeState } from './runtimeClient';
 

@@ -2,7 +2,7 @@
  * The lanes of a v128 value as the debugger's children of it: the same 16 bytes read as each
  * SIMD shape (i8x16 … f64x2), lane 0 first, as the spec's `i32x4.extract_lane 0` would give it.
  */
-import { floatText } from '../../compiler-core/src/values/text';
+import { floatText } from '../../compiler-core/src/index';
 
 export interface LaneView { shape: string; lanes: string[] }
 

@@ -62,8 +62,8 @@ describe('debug adapter (DAP over stdio)', function () {
 
   before(async () => {
     // compile the fixture once per target into the cache the adapter uses
-    const { compileCached } = await import('../../compiler-core/src/cli/run');
-    const { parseTarget } = await import('../../compiler-core/src/backend/targets');
+    const { compileCached } = await import('../../compiler-core/src/index');
+    const { parseTarget } = await import('../../compiler-core/src/index');
     for (const a of ARCHES) await compileCached(FIXTURE, parseTarget(a), 2, true);
   });
 
@@ -362,7 +362,7 @@ describe('debug adapter (DAP over stdio)', function () {
     afterEach(() => dc.stop());
 
     it('a .wasm shows a generated disassembly; frames point into it', async () => {
-      const { watToBinary } = await import('../../compiler-core/src/wasm/load');
+      const { watToBinary } = await import('../../compiler-core/src/index');
       const { readFileSync, writeFileSync } = await import('node:fs');
       const wasm = join(snapDir, 'dbg.wasm');
       writeFileSync(wasm, await watToBinary(readFileSync(FIXTURE, 'utf8'), FIXTURE));
@@ -418,8 +418,8 @@ describe('debug adapter (DAP over stdio)', function () {
     });
 
     it('pause stops a running program at its next migration point; disconnect leaves nothing running', async () => {
-      const { compileCached } = await import('../../compiler-core/src/cli/run');
-      const { parseTarget } = await import('../../compiler-core/src/backend/targets');
+      const { compileCached } = await import('../../compiler-core/src/index');
+      const { parseTarget } = await import('../../compiler-core/src/index');
       const exe = await compileCached(OTHER, parseTarget('x86_64'), 2, true); // the ELF the adapter runs
       const running = () => { try { return execFileSync('pgrep', ['-f', exe]).toString().trim(); } catch { return ''; } };
       dc.once('initialized', () => dc.configurationDoneRequest());

@@ -1,3 +1,4 @@
-/** What DebugClient spawns: `wanco debug-adapter` (the CLI subcommand) serving DAP over stdio. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-require('../../compiler-core/src/cli/main').main(['debug-adapter']);
+/** What DebugClient spawns: the adapter's stdio entry (what `wanco debug-adapter` serves) speaking DAP over stdio. */
+import { serveStdio } from '../src/main';
+
+serveStdio();

@@ -3,9 +3,9 @@
  * change the program is refused with the message the session shows.
  */
 import { strict as assert } from 'node:assert';
-import { pointId, pointIdText, STATEMENT_TAG } from '../../compiler-core/src/cr/points';
-import type { Snapshot } from '../../compiler-core/src/snapshot/reader';
-import { valueText } from '../../compiler-core/src/values/text';
+import { pointId, pointIdText, STATEMENT_TAG } from '../../compiler-core/src/index';
+import type { Snapshot } from '../../compiler-core/src/index';
+import { valueText } from '../../compiler-core/src/index';
 import type { TargetStop } from '../src/debugTarget';
 import { ProgramSymbols } from '../src/programSymbols';
 import { SnapshotTarget } from '../src/snapshotTarget';

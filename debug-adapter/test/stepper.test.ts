@@ -4,7 +4,7 @@
  * of the program on the way (step, resume, the after-call point it enables and disables).
  */
 import { strict as assert } from 'node:assert';
-import { AFTER_CALL_TAG, pointId, pointIdText, STATEMENT_TAG, type PointKindName } from '../../compiler-core/src/cr/points';
+import { AFTER_CALL_TAG, pointId, pointIdText, STATEMENT_TAG, type PointKindName } from '../../compiler-core/src/index';
 import type { RuntimeFrame, RuntimeState } from '../src/runtimeClient';
 import { Stepper, type StepKind, type StepOutcome, type StepPoints, type StepTarget } from '../src/stepper';
 

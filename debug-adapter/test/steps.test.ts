@@ -52,8 +52,8 @@ describe('debug adapter: debug builds (statement points)', function () {
   let stmtSnapshot = '';
 
   before(async () => {
-    const { compileCached } = await import('../../compiler-core/src/cli/run');
-    const { parseTarget } = await import('../../compiler-core/src/backend/targets');
+    const { compileCached } = await import('../../compiler-core/src/index');
+    const { parseTarget } = await import('../../compiler-core/src/index');
     for (const a of ARCHES) await compileCached(FIXTURE, parseTarget(a), 2, true);
   });
 

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { join, resolve } from 'node:path';
-import { POINT_KIND_NAMES, pointIdText } from '../../compiler-core/src/cr/points';
+import { POINT_KIND_NAMES, pointIdText } from '../../compiler-core/src/index';
 import type { RuntimePoint, RuntimeValue } from '../src/runtimeClient';
 import type { EvalContext } from '../src/evalContext';
 import { ProgramSymbols } from '../src/programSymbols';
@@ -17,7 +17,7 @@ const FIXTURE = join(ROOT, 'debug-adapter', 'test', 'fixtures', 'dbg.wat');
 async function debugBuild(): Promise<ProgramSymbols> {
   const symbols = new ProgramSymbols();
   await symbols.loadModule(FIXTURE);
-  const { migrationPoints } = await import('../../compiler-core/src/translate/module');
+  const { migrationPoints } = await import('../../compiler-core/src/index');
   const points: RuntimePoint[] = migrationPoints(symbols.module!, symbols.moduleBytes!, true).map((p) => ({
     id: pointIdText(p.id), func: p.funcIndex, kind: POINT_KIND_NAMES[p.kind], offset: 0, enabled: false, checkpoint: false,
   }));

@@ -6,9 +6,8 @@
  * that reaches none gets no point at all; the lenses say so.
  */
 import type { CodeLens } from 'vscode-languageserver/node';
-import { POINT_KIND_NAMES, pointIdText, type PointKindName } from '../../compiler-core/src/cr/points';
-import { instructionLines, WatSourceMap } from '../../debug-adapter/src/sourceMap';
-import { placePoints } from '../../debug-adapter/src/pointLines';
+import { POINT_KIND_NAMES, pointIdText, type PointKindName } from '../../compiler-core/src/index';
+import { instructionLines, placePoints, WatSourceMap } from '../../debug-adapter/src/index';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -25,8 +24,8 @@ export function pointSummary(kinds: PointKindName[]): string {
 
 /** Lenses of a .wat text; none when it does not compile (its diagnostics say why). */
 export async function pointLenses(text: string, fileName: string): Promise<CodeLens[]> {
-  const { parseWat } = await import('../../compiler-core/src/wasm/load');
-  const { migrationPoints } = await import('../../compiler-core/src/translate/module');
+  const { parseWat } = await import('../../compiler-core/src/index');
+  const { migrationPoints } = await import('../../compiler-core/src/index');
   let loaded;
   try {
     loaded = await parseWat(text, fileName);

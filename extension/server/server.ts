@@ -10,6 +10,7 @@ import {
   SymbolKind, TextDocuments, TextDocumentSyncKind, type Diagnostic, type Connection,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { getBinaryen, parseWat, WatParseError } from '../../compiler-core/src/index';
 import { contains, indexWat, LineMap, nameAt, type WatField, type WatIndex } from './watIndex';
 import { pointLenses } from './pointLenses';
 
@@ -24,8 +25,6 @@ const REF_KIND: Record<string, string> = {
 };
 
 export async function diagnose(text: string, uri: string): Promise<Diagnostic[]> {
-  const { parseWat } = await import('../../compiler-core/src/wasm/load');
-  const { WatParseError } = await import('../../compiler-core/src/wasm/errors');
   const file = uri.replace(/^.*\//, '');
   try {
     await parseWat(text, file);
@@ -142,7 +141,6 @@ export function startServer(connection: Connection): void {
 /** binaryen (loaded through a dynamic import) binds console.log when it initialises; load it before
  * the connection redirects console.* so that validator messages reach captureOutput, not the client. */
 export async function main(): Promise<void> {
-  const { getBinaryen } = await import('../../compiler-core/src/wasm/load');
   await getBinaryen();
   startServer(createConnection(ProposedFeatures.all));
 }

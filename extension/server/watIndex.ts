@@ -3,7 +3,7 @@
  * $names, ranges, signatures and locals, and every `$name` reference. (Migration points come
  * from the compiler: pointLenses.ts.)
  */
-import { tokenize as tokenizeWat, type Token } from '../../compiler-core/src/wasm/text/lexer';
+import { tokenizeWat, type WatToken as Token } from '../../compiler-core/src/index';
 
 export interface Pos { line: number; character: number }
 export interface Range { start: Pos; end: Pos }

@@ -16,16 +16,8 @@ let client: LanguageClient | undefined;
 const running = new Map<string, { child: ChildProcess; module: string; snapshot: string }>();
 
 const cfg = () => vscode.workspace.getConfiguration('wanco');
-const core = () => ({
-  compile: require('../../compiler-core/src/compile') as typeof import('../../compiler-core/src/compile'),
-  run: require('../../compiler-core/src/cli/run') as typeof import('../../compiler-core/src/cli/run'),
-  targets: require('../../compiler-core/src/backend/targets') as typeof import('../../compiler-core/src/backend/targets'),
-  remote: require('../../compiler-core/src/cli/remote') as typeof import('../../compiler-core/src/cli/remote'),
-  signal: require('../../compiler-core/src/cli/signal-checkpoint') as typeof import('../../compiler-core/src/cli/signal-checkpoint'),
-  reader: require('../../compiler-core/src/snapshot/reader') as typeof import('../../compiler-core/src/snapshot/reader'),
-  format: require('../../compiler-core/src/snapshot/format') as typeof import('../../compiler-core/src/snapshot/format'),
-  load: require('../../compiler-core/src/wasm/load') as typeof import('../../compiler-core/src/wasm/load'),
-});
+/** compiler-core, loaded on first use (activation stays quick). */
+const core = () => require('../../compiler-core/src/index') as typeof import('../../compiler-core/src/index');
 
 function currentModule(uri?: vscode.Uri): string | undefined {
   const p = uri?.fsPath ?? vscode.window.activeTextEditor?.document.uri.fsPath;
@@ -81,7 +73,7 @@ async function compileCommand(uri?: vscode.Uri): Promise<string | undefined> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `wanco: compiling ${basename(module)} for ${t}`, cancellable: false }, async () => {
     try {
       const c = core();
-      await c.compile.compileFile({ input: module, output, target: c.targets.parseTarget(t), optLevel: Number(o) as 0 | 1 | 2 | 3,
+      await c.compileFile({ input: module, output, target: c.parseTarget(t), optLevel: Number(o) as 0 | 1 | 2 | 3,
         emitLlvm: false, boundsChecks: false, checkpoint: true, llvmBinDir: cfg().get<string>('llvmBinDir') || undefined,
         onPhase: (phase, ms) => out.appendLine(`${phase}: ${ms.toFixed(0)} ms`) });
       out.appendLine(`compiled ${module} -> ${output}`);
@@ -114,11 +106,11 @@ async function runCommand(uri?: vscode.Uri): Promise<void> {
   if (!module) return;
   try {
     const c = core();
-    const t = c.targets.parseTarget(target());
+    const t = c.parseTarget(target());
     const exe = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `wanco: compiling ${basename(module)}` },
-      () => c.run.compileCached(module, t, optLevel()));
+      () => c.compileCached(module, t, optLevel()));
     const snapshot = join(snapshotDir(module), `${basename(module, extname(module))}.wsnap`);
-    const [cmd, pre] = c.run.runnerFor(t, exe);
+    const [cmd, pre] = c.runnerFor(t, exe);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? dirname(module);
     // --unbuffered: the terminal shows output as the program writes it, not at exit
     const child = spawn(cmd, [...pre, '--unbuffered', '--dir', `${folder}::/`, '--snapshot', snapshot], { cwd: folder });
@@ -152,7 +144,7 @@ async function checkpointCommand(mode?: 'keep' | 'stop'): Promise<string | undef
       mode = (await vscode.window.showQuickPick([keep, stop], { title: `wanco: checkpoint ${basename(p.module)}` }))?.mode;
       if (!mode) return;
     }
-    const line = await core().signal.checkpointBySignal(p.child, mode === 'keep' ? 'SIGUSR2' : 'SIGUSR1');
+    const line = await core().checkpointBySignal(p.child, mode === 'keep' ? 'SIGUSR2' : 'SIGUSR1');
     if (!existsSync(p.snapshot)) throw new Error(`no snapshot was written (${p.snapshot})`);
     void vscode.window.showInformationMessage(line + (mode === 'stop' ? '; the program stopped' : ''));
     return p.snapshot;
@@ -188,7 +180,7 @@ async function remoteRestore(snap: string, module: string, tCheckpoint?: number)
     token.onCancellationRequested(() => ac.abort());
     let started = 0;
     try {
-      const r = await c.remote.remoteRestore({
+      const r = await c.remoteRestore({
         remote: { host, user: cfg().get<string>('remote.user') || undefined, port: cfg().get<number>('remote.port') || undefined },
         identity: cfg().get<string>('remote.identityFile') || undefined, remoteDir: cfg().get<string>('remote.directory') || undefined,
         runner: cfg().get<string>('remote.runner') || undefined, sshPath: cfg().get<string>('remote.sshPath') || undefined,
@@ -226,7 +218,7 @@ async function moduleNames(snapFile: string, moduleHash: Uint8Array): Promise<{ 
   const near = readdirSync(dir).filter((f) => /\.(wat|wast|wasm)$/i.test(f)).map((f) => join(dir, f));
   for (const file of new Set([...(active && /\.(wat|wast|wasm)$/i.test(active) ? [active] : []), ...near])) {
     try {
-      const { bytes, module } = await c.load.loadModule(file);
+      const { bytes, module } = await c.loadModule(file);
       if (createHash('sha256').update(bytes).digest('hex') !== want) continue;
       const exports = new Map(module.exports.filter((e) => e.kind === 'func').map((e) => [e.index, e.name] as const));
       return { file, funcName: (i) => module.names.functions.get(i) ?? exports.get(i) };
@@ -236,10 +228,10 @@ async function moduleNames(snapFile: string, moduleHash: Uint8Array): Promise<{ 
 }
 async function snapshotView(file: string): Promise<string> {
   const c = core();
-  const snap = c.reader.readSnapshotFile(file);
-  c.format.verifyMemory(snap);
+  const snap = c.readSnapshotFile(file);
+  c.verifyMemory(snap);
   const names = await moduleNames(file, snap.moduleHash);
-  return c.format.snapshotText(snap, { funcName: names?.funcName })
+  return c.snapshotText(snap, { funcName: names?.funcName })
     + (names ? `function names from ${names.file}\n` : 'function names: no module with this sha256 next to the snapshot or open\n');
 }
 
@@ -268,7 +260,7 @@ export function activate(context: vscode.ExtensionContext): void {
     try {
       const c = core();
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `wanco: compiling ${basename(module)} for aarch64` },
-        () => c.run.compileCached(module, c.targets.parseTarget('aarch64'), optLevel()));
+        () => c.compileCached(module, c.parseTarget('aarch64'), optLevel()));
     } catch (e) { toProblems(module, e); report(e); return; }
     const t0 = performance.now();
     const snap = await checkpointCommand('stop');
@@ -282,7 +274,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const f = await pickSnapshot(uri);
     if (!f) return;
     try {
-      core().reader.readSnapshotFile(f); // a clear error now rather than in the document
+      core().readSnapshotFile(f); // a clear error now rather than in the document
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: SNAPSHOT_SCHEME, path: f }));
       await vscode.window.showTextDocument(doc, { preview: true });
     } catch (e) { report(e); }

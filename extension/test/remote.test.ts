@@ -13,7 +13,7 @@ import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileFor, copyDir, dirContents, fixtureModule, runElf, workDir } from '../../test/helpers/cr-chain';
 import { spawnCapture, WANCO } from '../../test/helpers/oracle';
-import { parseRemote, remoteRestore, shq } from '../../compiler-core/src/cli/remote';
+import { parseRemote, remoteRestore, shq } from '../../compiler-core/src/index';
 import { freePort, SSHD, startSshd, type TestSshd } from './helpers/sshd';
 
 const HAVE = existsSync(SSHD) && existsSync('/usr/bin/qemu-aarch64-static') && arch() === 'x64';

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { compileFor, fixtureModule, prng, ROOT, runElf, workDir } from '../helpers/cr-chain';
-import { parseSnapshot } from '../../compiler-core/src/snapshot/reader';
+import { parseSnapshot } from '../../compiler-core/src/index';
 
 const SEED = Number(process.env.WANCO_CR_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const MUTATIONS = Number(process.env.WANCO_CR_MUTATIONS ?? 40);

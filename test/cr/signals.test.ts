@@ -8,8 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileFor, fixtureModule, runElf, workDir } from '../helpers/cr-chain';
-import { parseSnapshot } from '../../compiler-core/src/snapshot/reader';
-import { checkpointBySignal } from '../../compiler-core/src/cli/signal-checkpoint';
+import { parseSnapshot } from '../../compiler-core/src/index';
+import { checkpointBySignal } from '../../compiler-core/src/index';
 
 describe('checkpoint signals (SIGUSR2 keeps running, SIGUSR1 exits)', function () {
   this.timeout(600000);

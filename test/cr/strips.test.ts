@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { compileFor, fixtureModule, runElf, workDir, type RunResult } from '../helpers/cr-chain';
-import { readSnapshotFile } from '../../compiler-core/src/snapshot/reader';
+import { readSnapshotFile } from '../../compiler-core/src/index';
 
 // iterations * 2^32 + final i of each loop in strips.wat, then the Collatz steps of 837799
 // and the checksum of the long part (checked against a build without checkpoint support too)

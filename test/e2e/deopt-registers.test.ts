@@ -22,10 +22,10 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { compileFile } from '../../compiler-core/src/compile';
+import { compileFile } from '../../compiler-core/src/index';
 import { codegenModule, type OptLevel } from '../../compiler-core/src/backend/pipeline';
-import { TARGETS as LLVM_TARGETS } from '../../compiler-core/src/backend/targets';
-import { findToolchain } from '../../compiler-core/src/backend/toolchain';
+import { TARGETS as LLVM_TARGETS } from '../../compiler-core/src/index';
+import { findToolchain } from '../../compiler-core/src/index';
 import { ROOT, runnerFor, spawnCapture, TARGETS, WANCO, type Target } from '../helpers/oracle';
 
 const DIR = join(ROOT, 'test', 'e2e', 'llc-deopt-registers');

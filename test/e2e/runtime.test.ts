@@ -19,8 +19,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { findToolchain } from '../../compiler-core/src/backend/toolchain';
-import { TARGETS as LLVM_TARGETS } from '../../compiler-core/src/backend/targets';
+import { findToolchain } from '../../compiler-core/src/index';
+import { TARGETS as LLVM_TARGETS } from '../../compiler-core/src/index';
 import { fixtureWasm, ROOT, spawnCapture, WANCO } from '../helpers/oracle';
 
 const RUNTIME = join(ROOT, 'runtime');

@@ -11,11 +11,11 @@
  * end of the module, or a translator error on a module the validator accepted.
  */
 import { decodeModule } from '../../compiler-core/src/wasm/decoder';
-import { validateModule } from '../../compiler-core/src/wasm/validate/module';
-import { WancoError, WasmDecodeError, WasmValidationError } from '../../compiler-core/src/wasm/errors';
-import { checkCommandEntry } from '../../compiler-core/src/wasm/command';
+import { validateModule } from '../../compiler-core/src/index';
+import { WancoError, WasmDecodeError, WasmValidationError } from '../../compiler-core/src/index';
+import { checkCommandEntry } from '../../compiler-core/src/index';
 import { checkImports, translateModule } from '../../compiler-core/src/translate/module';
-import { parseTarget } from '../../compiler-core/src/backend/targets';
+import { parseTarget } from '../../compiler-core/src/index';
 import type { Rng } from './modules-gen';
 
 export type Outcome = 'malformed' | 'invalid' | 'refused' | 'translated';

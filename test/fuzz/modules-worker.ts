@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { generateModule, rngFor } from './modules-gen';
 import { mutate, parseModel, type Model } from './modules-mutate';
-import { findToolchain } from '../../compiler-core/src/backend/toolchain';
+import { findToolchain } from '../../compiler-core/src/index';
 import { checkModule, type IrVerifier, type Verdict } from './modules-check';
 
 const ROOT = join(__dirname, '..', '..', '..');

@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
-import { inflateChunk, parseSnapshot, SnapshotError, type Snapshot, type SnapshotValue } from '../../compiler-core/src/snapshot/reader';
+import { inflateChunk, parseSnapshot, SnapshotError, type Snapshot, type SnapshotValue } from '../../compiler-core/src/index';
 
 export type Verdict = 'ok' | 'decode' | 'memory' | 'crash' | 'hang';
 export interface Judgement { verdict: Verdict; text: string }

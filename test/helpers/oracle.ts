@@ -188,6 +188,7 @@ export function compilerHash(target: Target): string {
   if (!h) {
     const files = [
       ...filesUnder(join(ROOT, 'out', 'compiler-core', 'src'), (f) => f.endsWith('.js')),
+      ...filesUnder(join(ROOT, 'out', 'cli', 'src'), (f) => f.endsWith('.js')),
       WANCO,
       join(ROOT, 'runtime', 'build', target, 'libwrt.a'),
     ];

@@ -5,7 +5,7 @@
  * left out, so that snapshots of the same moment taken on x86_64 and on aarch64 compare equal.
  */
 import { createHash } from 'node:crypto';
-import { inflateChunk, readSnapshotFile, type Snapshot, type SnapshotValue } from '../../compiler-core/src/snapshot/reader';
+import { inflateChunk, readSnapshotFile, type Snapshot, type SnapshotValue } from '../../compiler-core/src/index';
 
 export interface WasmState {
   frames: string[];

@@ -3,7 +3,8 @@
  * runtime archives, with one clear message saying what to install when missing.
  */
 import { existsSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { packageRoot } from '../package-root';
 import { WancoError } from '../wasm/errors';
 import type { TargetName } from './targets';
 
@@ -55,11 +56,6 @@ export function findToolchain(llvmBinDir = process.env.WANCO_LLVM_BIN_DIR): Tool
   const tc = { opt: opt!, llc: llc!, clang: clang!, objcopy: objcopy!, dis: dis!, as: as!, extract: extract! };
   if (!llvmBinDir) cached = tc;
   return tc;
-}
-
-/** The repository (or installed package) root: four levels above out/compiler-core/src/backend. */
-export function packageRoot(): string {
-  return resolve(__dirname, '..', '..', '..', '..');
 }
 
 export function runtimeArchive(target: TargetName): string {

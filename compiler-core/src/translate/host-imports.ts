@@ -1,42 +1,36 @@
 /**
- * Host modules a compiled program can import from: WASI preview1 always, and
- * the spec testsuite's `spectest` module when compiling for the spec runner.
- * A spectest import binds to the runtime's instance of it (runtime/src/spectest.c):
- * its functions, its globals' values, its table (10..20) and memory (1..2 pages).
+ * Host modules a compiled program can import from: WASI preview1 always, and the host modules
+ * the caller plugs in (CompileOptions.hosts / TranslateOptions.hosts; the spec harness plugs in
+ * the testsuite's `spectest`). A plugged-in host says which of its imports it provides, the
+ * runtime symbol of each function, the value of each global and the limits of its table and memory.
  */
-import { funcTypeText, type GlobalType, type Import, type Limits, type Module, type ValType } from '../wasm/types';
+import { funcTypeText, type GlobalType, type Import, type Limits, type Module } from '../wasm/types';
 import { WASI_MODULE, WASI_PREVIEW1 } from '../wasi/preview1';
 import { signatureKey } from './module-context';
 
-export type HostSet = 'wasi' | 'wasi+spectest';
+export interface HostModule {
+  /** the module name imports use */
+  readonly name: string;
+  /** why `imp` (an import from this module) cannot be provided, or undefined when it can */
+  importProblem(module: Module, imp: Import): string | undefined;
+  /** the runtime symbol a function import binds to */
+  functionSymbol(imp: Import): string;
+  /** an imported global's value (a constant; f32/f64 as IEEE bits), undefined when there is none */
+  globalValue(imp: Import): { type: GlobalType; bits: bigint } | undefined;
+  /** the limits of the host's table / memory an import binds to */
+  tableLimits(imp: Import): Limits;
+  memoryLimits(imp: Import): Limits;
+}
 
-export const SPECTEST_MODULE = 'spectest';
+/** The host modules besides WASI (default: none). */
+export type HostSet = readonly HostModule[];
 
-const SPECTEST_FUNCS = new Map<string, ValType[]>([
-  ['print', []], ['print_i32', ['i32']], ['print_i64', ['i64']], ['print_f32', ['f32']],
-  ['print_f64', ['f64']], ['print_i32_f32', ['i32', 'f32']], ['print_f64_f64', ['f64', 'f64']],
-]);
-
-/** spectest globals: type and the value's bits (f32/f64 as IEEE bits) */
-export const SPECTEST_GLOBALS = new Map<string, { type: ValType; bits: bigint }>([
-  ['global_i32', { type: 'i32', bits: 666n }],
-  ['global_i64', { type: 'i64', bits: 666n }],
-  ['global_f32', { type: 'f32', bits: 0x44268666n }], // 666.6f
-  ['global_f64', { type: 'f64', bits: 0x4084d4cccccccccdn }], // 666.6
-]);
-
-export const SPECTEST_TABLE: Limits = { min: 10, max: 20 };
-export const SPECTEST_MEMORY: Limits = { min: 1, max: 2 };
-
-/** Import limits are satisfied by the actual limits (Wasm's import matching). */
-function limitsMatch(declared: Limits, actual: Limits): boolean {
-  if (declared.min > actual.min) return false;
-  if (declared.max === undefined) return true;
-  return actual.max !== undefined && actual.max <= declared.max;
+function hostOf(imp: Import | undefined, hosts: HostSet): HostModule | undefined {
+  return imp && imp.module !== WASI_MODULE ? hosts.find((h) => h.name === imp.module) : undefined;
 }
 
 /** Why `imp` cannot be provided, or undefined when it can. */
-export function importProblem(module: Module, imp: Import, hosts: HostSet): string | undefined {
+export function importProblem(module: Module, imp: Import, hosts: HostSet = []): string | undefined {
   if (imp.module === WASI_MODULE) {
     if (imp.desc.kind !== 'func') return 'WASI exports only functions';
     const expected = WASI_PREVIEW1.get(imp.name);
@@ -47,33 +41,32 @@ export function importProblem(module: Module, imp: Import, hosts: HostSet): stri
     }
     return undefined;
   }
-  if (imp.module === SPECTEST_MODULE && hosts === 'wasi+spectest') {
-    const d = imp.desc;
-    switch (d.kind) {
-      case 'func': {
-        const params = SPECTEST_FUNCS.get(imp.name);
-        if (!params) return 'unknown spectest function';
-        return signatureKey(module.types[d.typeIndex]) === signatureKey({ params, results: [] }) ? undefined : 'incompatible import type';
-      }
-      case 'global': {
-        const g = SPECTEST_GLOBALS.get(imp.name);
-        return g && g.type === d.type.type && !d.type.mutable ? undefined : 'incompatible import type';
-      }
-      case 'table':
-        return imp.name === 'table' && d.type.elemType === 'funcref' && limitsMatch(d.type.limits, SPECTEST_TABLE) ? undefined : 'incompatible import type';
-      case 'memory':
-        return imp.name === 'memory' && limitsMatch(d.limits, SPECTEST_MEMORY) ? undefined : 'incompatible import type';
-    }
-  }
-  return 'unknown import';
+  const host = hostOf(imp, hosts);
+  return host ? host.importProblem(module, imp) : 'unknown import';
 }
 
-/** The runtime symbol a host function import binds to. */
-export function hostFunctionSymbol(imp: Import): string {
-  return imp.module === WASI_MODULE ? `wrt_wasi_${imp.name}` : `wrt_spectest_${imp.name}`;
+/** The runtime symbol a host function import binds to (an import no host provides is refused by checkImports). */
+export function hostFunctionSymbol(imp: Import, hosts: HostSet = []): string {
+  if (imp.module === WASI_MODULE) return `wrt_wasi_${imp.name}`;
+  return hostOf(imp, hosts)?.functionSymbol(imp) ?? `wrt_unbound_${imp.name}`;
 }
 
-export function importedGlobalValue(imp: Import): { type: GlobalType; bits: bigint } | undefined {
-  const g = SPECTEST_GLOBALS.get(imp.name);
-  return imp.module === SPECTEST_MODULE && g ? { type: { type: g.type, mutable: false }, bits: g.bits } : undefined;
+export function importedGlobalValue(imp: Import, hosts: HostSet = []): { type: GlobalType; bits: bigint } | undefined {
+  return hostOf(imp, hosts)?.globalValue(imp);
+}
+
+/** The limits of imported table `tableIndex`: its host's table (declared limits when no host provides it). */
+export function importedTableLimits(module: Module, tableIndex: number, hosts: HostSet = []): Limits {
+  const imp = module.imports.filter((i) => i.desc.kind === 'table')[tableIndex];
+  const host = hostOf(imp, hosts);
+  if (host) return host.tableLimits(imp);
+  return imp?.desc.kind === 'table' ? imp.desc.type.limits : module.tables[tableIndex].limits;
+}
+
+/** The limits of the imported memory: its host's memory (declared limits when no host provides it). */
+export function importedMemoryLimits(module: Module, hosts: HostSet = []): Limits {
+  const imp = module.imports.find((i) => i.desc.kind === 'memory');
+  const host = hostOf(imp, hosts);
+  if (host && imp) return host.memoryLimits(imp);
+  return imp?.desc.kind === 'memory' ? imp.desc.limits : module.memories[0];
 }

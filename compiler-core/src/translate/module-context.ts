@@ -16,7 +16,7 @@ export interface TranslateOptions {
   checkpoint: boolean;
   /** debug build: statement and after-call migration points (needs checkpoint) */
   debugPoints?: boolean;
-  /** host modules imports may come from (default: WASI only) */
+  /** host modules besides WASI that imports may come from (default: none) */
   hosts?: HostSet;
   /** number of LLVM modules to split the functions into (compiled in parallel); default 1 */
   partitions?: number;
@@ -85,7 +85,7 @@ export class ModuleContext {
   /** The LLVM symbol (without @) of a function: our translation, or the runtime's WASI binding. */
   funcSymbol(funcIndex: number): string {
     if (this.isImportedFunc(funcIndex)) {
-      return hostFunctionSymbol(this.module.imports.filter((i) => i.desc.kind === 'func')[funcIndex]);
+      return hostFunctionSymbol(this.module.imports.filter((i) => i.desc.kind === 'func')[funcIndex], this.options.hosts);
     }
     return `wf${funcIndex}`;
   }

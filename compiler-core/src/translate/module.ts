@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { funcTypeText, type ConstExpr, type Module } from '../wasm/types';
 import { WancoError } from '../wasm/errors';
 import { byteString, cStringGlobal, f32Const, f64Const, i64Const, llvmResultType, llvmType, v128Const } from '../llvm/ir';
-import { importedGlobalValue, importProblem, SPECTEST_MEMORY, SPECTEST_TABLE, type HostSet } from './host-imports';
+import { importedGlobalValue, importedMemoryLimits, importedTableLimits, importProblem, type HostSet } from './host-imports';
 import { FunctionTranslator } from './function';
 import { ModuleContext, type TranslateOptions } from './module-context';
 import { parseTarget, type Target } from '../backend/targets';
@@ -38,7 +38,7 @@ export function migrationPoints(module: Module, bytes: Uint8Array, debugPoints =
 }
 
 /** Rejects imports the runtime cannot provide, listing all of them. */
-export function checkImports(module: Module, fileName: string, hosts: HostSet = 'wasi'): void {
+export function checkImports(module: Module, fileName: string, hosts: HostSet = []): void {
   const problems: string[] = [];
   for (const imp of module.imports) {
     const problem = importProblem(module, imp, hosts);
@@ -111,7 +111,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
 
   // Tables: the runtime allocates their elements at start.
   const tables = module.tables.map((t, i) => {
-    const limits = i < module.numImportedTables ? SPECTEST_TABLE : t.limits;
+    const limits = i < module.numImportedTables ? importedTableLimits(module, i, options.hosts) : t.limits;
     return `%wrt_table { i32 ${limits.min}, i32 ${limits.max ?? NO_MAX}, i8** null, i8 ${VALTYPE_CODE[t.elemType]}, [7 x i8] zeroinitializer }`;
   });
   out.push(`@wrt_tables = ${ctx.linkage} global [${tables.length} x %wrt_table] [${tables.join(', ')}]`);
@@ -119,7 +119,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
   // Globals.
   const globalDescs: string[] = [];
   module.globals.forEach((g, i) => {
-    const init = module.globalInits[i] ?? importedGlobalInit(module, i);
+    const init = module.globalInits[i] ?? importedGlobalInit(module, i, options.hosts);
     out.push(`@wg${i} = ${ctx.linkage} global ${llvmType(g.type)} ${constExpr(ctx, init)}`);
     globalDescs.push(`%wrt_global_desc { i8* bitcast (${llvmType(g.type)}* @wg${i} to i8*), i8 ${VALTYPE_CODE[g.type]}, i8 ${g.mutable ? 1 : 0}, [6 x i8] zeroinitializer }`);
   });
@@ -149,7 +149,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
       throw new WancoError(`export _start must have type [] -> [], found ${funcTypeText(t)}`);
     }
   }
-  const mem = module.numImportedMemories > 0 ? SPECTEST_MEMORY : module.memories[0];
+  const mem = module.numImportedMemories > 0 ? importedMemoryLimits(module, options.hosts) : module.memories[0];
   const flags = (mem ? 1 : 0) | (options.boundsChecks ? 2 : 0);
   const hash = createHash('sha256').update(bytes).digest();
   const points = cr ? [...cr.points.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) : [];
@@ -248,10 +248,10 @@ const CR_DECLARATIONS = [
   'declare i8* @wrt_cr_restore_callee() #2',
 ];
 
-/** An imported global's value, as a constant expression (spectest's globals). */
-function importedGlobalInit(module: Module, globalIndex: number): ConstExpr {
+/** An imported global's value, as a constant expression (a plugged-in host's globals, e.g. spectest's). */
+function importedGlobalInit(module: Module, globalIndex: number, hosts: HostSet | undefined): ConstExpr {
   const imp = module.imports.filter((i) => i.desc.kind === 'global')[globalIndex];
-  const v = imp && importedGlobalValue(imp);
+  const v = imp && importedGlobalValue(imp, hosts);
   if (!v) throw new WancoError(`global ${globalIndex} is imported from ${imp?.module}.${imp?.name}, which is not available`);
   switch (v.type.type) {
     case 'i32': return { kind: 'i32', value: Number(v.bits) };
@@ -371,8 +371,8 @@ function constExpr(ctx: ModuleContext, e: ConstExpr): string {
     case 'ref.func': return ctx.funcRefConst(e.funcIndex);
     case 'global.get':
       // Constant expressions may only read imported globals; those with a known host value
-      // (spectest's) are constants.
-      if (e.globalIndex < ctx.module.numImportedGlobals) return constExpr(ctx, importedGlobalInit(ctx.module, e.globalIndex));
+      // (a plugged-in host's, e.g. spectest's) are constants.
+      if (e.globalIndex < ctx.module.numImportedGlobals) return constExpr(ctx, importedGlobalInit(ctx.module, e.globalIndex, ctx.options.hosts));
       throw new WancoError(`constant expression global.get ${e.globalIndex} refers to an imported global, which is not supported`);
   }
 }

@@ -7,8 +7,8 @@
 import * as assert from 'assert';
 import { existsSync } from 'fs';
 import type { TargetName } from '../../src/backend/targets';
-import { defaultJobs, runScripts, type CommandResult } from '../../src/spec/runner';
-import { CACHE_ROOT, compareWithKnown, loadKnownFailures, SUITE_DIR, suiteScripts } from '../../src/spec/suite';
+import { defaultJobs, runScripts, type CommandResult } from '../spec-harness/runner';
+import { CACHE_ROOT, compareWithKnown, loadKnownFailures, SUITE_DIR, suiteScripts } from '../spec-harness/suite';
 
 /** One or two scripts per instruction family; chosen to keep the slice to a few minutes. */
 export const SLICE = [

@@ -5,7 +5,7 @@ import { WatParseError } from '../../src/wasm/errors';
 import { parseWat } from '../../src/wasm/load';
 import { floatInRange, F32, F64 } from '../../src/wasm/text/literals';
 import { precheckWat } from '../../src/wasm/text/precheck';
-import { SUITE_DIR } from '../../src/spec/suite';
+import { SUITE_DIR } from '../spec-harness/suite';
 
 function rejects(text: string, message: string): void {
   assert.throws(() => precheckWat(text, 't.wat'), (e: unknown) => {

@@ -5,8 +5,8 @@ import { decodeModule } from '../../src/wasm/decoder';
 import { WasmValidationError } from '../../src/wasm/errors';
 import { loadModuleFromBytes } from '../../src/wasm/load';
 import { validateModule } from '../../src/wasm/validate/module';
-import { readWast } from '../../src/spec/wast';
-import { CACHE_ROOT, SUITE_DIR } from '../../src/spec/suite';
+import { readWast } from '../spec-harness/wast';
+import { CACHE_ROOT, SUITE_DIR } from '../spec-harness/suite';
 import {
   body, Bytes, EXTERNREF, F32, FUNCREF, functype, I32, I64, s32, section, str, u32, V128, vec, wasm,
 } from './builder';

@@ -1,13 +1,13 @@
-/** `wanco run`: compile into a content-addressed cache, then execute (under qemu when foreign). */
-import { spawn } from 'node:child_process';
+/** Compiling into a content-addressed cache (`wanco run`, the extension's Run, the debugger). */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { compileFile } from '../compile';
-import { hostTarget, type Target } from '../backend/targets';
+import type { Target } from '../backend/targets';
 import type { OptLevel } from '../backend/pipeline';
-import { packageRoot, runtimeArchive } from '../backend/toolchain';
+import { runtimeArchive } from '../backend/toolchain';
+import { packageRoot } from '../package-root';
 import { WancoError } from '../wasm/errors';
 
 export function cacheDir(): string {
@@ -34,21 +34,4 @@ export async function compileCached(input: string, target: Target, optLevel: Opt
     await compileFile({ input, output: exe, target, optLevel, emitLlvm: false, boundsChecks: false, checkpoint: true, debugPoints });
   }
   return exe;
-}
-
-/** The command that runs an ELF of `target` here: directly, or through qemu-user. */
-export function runnerFor(target: Target, exe: string): [string, string[]] {
-  if (hostTarget() === target.name) return [exe, []];
-  const qemu = `qemu-${target.name}-static`;
-  return [qemu, [exe]];
-}
-
-export async function runCommand(input: string, args: string[], target: Target, optLevel: OptLevel): Promise<number> {
-  const exe = await compileCached(input, target, optLevel);
-  const [cmd, pre] = runnerFor(target, exe);
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, [...pre, ...args], { stdio: 'inherit' });
-    child.on('error', (e) => reject(new WancoError(`cannot run ${cmd}: ${e.message}`)));
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 9 : 1)));
-  });
 }

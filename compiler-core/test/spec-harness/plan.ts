@@ -12,8 +12,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModuleFromBytes, parseWat } from '../wasm/load';
-import type { Module } from '../wasm/types';
+import { loadModuleFromBytes, parseWat } from '../../src/wasm/load';
+import type { Module } from '../../src/wasm/types';
 import { resolveImports, type Link, type Requirement, type Resolution, type ScriptInstance } from './link-resolve';
 import type { WastAction, WastCommand, WastScript } from './wast';
 

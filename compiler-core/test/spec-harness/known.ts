@@ -1,11 +1,11 @@
 /**
- * `node out/compiler-core/src/spec/known.js [RESULTS.json...]`: writes test-fixtures/spec/known-failures.json
+ * `node out/compiler-core/test/spec-harness/known.js [RESULTS.json...]`: writes test-fixtures/spec/known-failures.json
  * from the last full run's results (out/spec-cache/results-<target>.json), one entry per command that
  * does not pass, with the reason of its bug class.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TargetName } from '../backend/targets';
+import type { TargetName } from '../../src/backend/targets';
 import type { CommandResult } from './runner';
 import { CACHE_ROOT, KNOWN_FAILURES_FILE, type KnownFailure } from './suite';
 

@@ -10,9 +10,10 @@
  * driver's `instantiate` command. `spectest` imports bind to the runtime's
  * spectest module (host-imports.ts).
  */
-import type { ExportKind, FuncType, Import, Limits, Module } from '../wasm/types';
-import { importProblem, SPECTEST_GLOBALS, SPECTEST_MODULE } from '../translate/host-imports';
-import { signatureKey } from '../translate/module-context';
+import type { ExportKind, FuncType, Import, Limits, Module } from '../../src/wasm/types';
+import { importProblem } from '../../src/translate/host-imports';
+import { SPECTEST_GLOBALS, SPECTEST_HOST, SPECTEST_MODULE } from './spectest-host';
+import { signatureKey } from '../../src/translate/module-context';
 
 /** A module instance of a script (every module command, and modules of assert_* commands). */
 export interface ScriptInstance {
@@ -71,7 +72,7 @@ function importedType(m: Module, imp: Import): string {
 /** Why a spectest import does not link, or undefined. */
 function spectestProblem(m: Module, imp: Import): string | undefined {
   if (!SPECTEST_EXPORTS.has(imp.name)) return 'unknown import';
-  return importProblem(m, imp, 'wasi+spectest') ? 'incompatible import type' : undefined;
+  return importProblem(m, imp, [SPECTEST_HOST]) ? 'incompatible import type' : undefined;
 }
 
 /** Binds every import of `m` (registry: registered name -> instance). */

@@ -4,9 +4,9 @@
  * global (for constant expressions), the declared limits of an imported
  * table/memory, and whether an imported function can change any state.
  */
-import { SPECTEST_GLOBALS, SPECTEST_MODULE } from '../translate/host-imports';
-import { Op, Simd } from '../wasm/opcodes';
-import type { ConstExpr, ExportKind, Limits, Module } from '../wasm/types';
+import { SPECTEST_GLOBALS, SPECTEST_MODULE } from './spectest-host';
+import { Op, Simd } from '../../src/wasm/opcodes';
+import type { ConstExpr, ExportKind, Limits, Module } from '../../src/wasm/types';
 import type { Link, ScriptInstance } from './link-resolve';
 
 /** Instructions that can change state outside the function (or run code that might). */

@@ -5,9 +5,9 @@
  * aarch64 or the runner exists), compile the aarch64 ELF locally (cached), copy it and the snapshot
  * plus the files the snapshot has open, run `--restore` there with its output streamed back.
  * The exit status is the remote program's. The local snapshot is never modified or deleted.
- * Used by the CLI and by the VS Code extension (hooks for output, progress and cancellation).
+ * Used by the CLI and by the VS Code extension (hooks for output, progress and cancellation);
+ * the ssh/scp mechanics are in ./ssh.ts.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -16,35 +16,20 @@ import type { OptLevel } from '../backend/pipeline';
 import { readSnapshotFile, type Snapshot } from '../snapshot/reader';
 import { migrationPoints } from '../translate/module';
 import type { Module } from '../wasm/types';
-import { WancoError } from '../wasm/errors';
-import { compileCached } from './run';
+import { compileCached } from './cache';
+import { Cancelled, commonOptions, explainSshFailure, isDiskFull, RemoteError, remoteLabel, run, scpTarget, shq, sshArgs,
+  type Exec, type RemoteHooks, type SshConnection } from './ssh';
 
-export interface RemoteSpec { user?: string; host: string; port?: number }
-
-export interface RemoteRestoreOptions {
-  remote: RemoteSpec;
+export interface RemoteRestoreOptions extends SshConnection {
   module: string;
   snapshot: string;
-  identity?: string;
   runner?: string;
   remoteDir?: string;
   optLevel?: OptLevel;
   sshPath?: string;
   scpPath?: string;
-  /** extra `-o` options for ssh and scp (e.g. UserKnownHostsFile=...) */
-  sshOptions?: string[];
-  connectTimeout?: number;
   /** program options given to the restored program (e.g. --snapshot FILE for a later checkpoint) */
   programArgs?: string[];
-}
-
-export interface RemoteHooks {
-  /** remote program output (stdout, stderr) */
-  stdout?: (chunk: Buffer) => void;
-  stderr?: (chunk: Buffer) => void;
-  /** one line per step ("checking host", "copying ...") */
-  progress?: (message: string) => void;
-  signal?: AbortSignal;
 }
 
 export interface RemoteRestoreResult {
@@ -54,103 +39,6 @@ export interface RemoteRestoreResult {
   /** ms spent in the steps before the remote program started, and in the program itself */
   prepareMs: number;
   runMs: number;
-}
-
-export class RemoteError extends WancoError {}
-
-/** `user@host[:port]`, `host`, `[v6addr]:port`. */
-export function parseRemote(spec: string): RemoteSpec {
-  const m = /^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s]+)(?::(\d+))?$/.exec(spec.trim());
-  if (!m) throw new RemoteError(`--remote ${spec}: expected user@host[:port]`);
-  const port = m[3] !== undefined ? Number(m[3]) : undefined;
-  if (port !== undefined && (port < 1 || port > 65535)) throw new RemoteError(`--remote ${spec}: port out of range`);
-  return { user: m[1], host: m[2].replace(/^\[(.*)\]$/, '$1'), port };
-}
-
-export function remoteLabel(r: RemoteSpec): string {
-  return `${r.user ? `${r.user}@` : ''}${r.host}${r.port ? `:${r.port}` : ''}`;
-}
-
-/** POSIX shell single-quoting; a leading `~/` stays unquoted so the remote shell expands it. */
-export function shq(s: string): string {
-  if (s.startsWith('~/')) return `~/${shq(s.slice(2))}`;
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-function commonOptions(o: RemoteRestoreOptions): string[] {
-  const a = ['-o', 'BatchMode=yes', '-o', `ConnectTimeout=${o.connectTimeout ?? 15}`];
-  for (const opt of o.sshOptions ?? []) a.push('-o', opt);
-  if (o.identity) a.push('-i', o.identity, '-o', 'IdentitiesOnly=yes');
-  return a;
-}
-
-function sshArgs(o: RemoteRestoreOptions): string[] {
-  const a = commonOptions(o);
-  if (o.remote.port) a.push('-p', String(o.remote.port));
-  if (o.remote.user) a.push('-l', o.remote.user);
-  a.push('--', o.remote.host);
-  return a;
-}
-
-function scpTarget(o: RemoteRestoreOptions, path: string): string {
-  const host = o.remote.host.includes(':') ? `[${o.remote.host}]` : o.remote.host;
-  return `${o.remote.user ? `${o.remote.user}@` : ''}${host}:${path}`;
-}
-
-interface Exec { code: number; stdout: string; stderr: string; signal: NodeJS.Signals | null }
-
-class Cancelled extends RemoteError {}
-
-function run(cmd: string, args: string[], hooks: RemoteHooks, stream = false): Promise<Exec> {
-  return new Promise((resolve, reject) => {
-    if (hooks.signal?.aborted) { reject(new Cancelled('cancelled')); return; }
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const onAbort = () => child.kill('SIGTERM');
-    hooks.signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout.on('data', (d: Buffer) => { if (stream && hooks.stdout) hooks.stdout(d); else stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (stream && hooks.stderr) hooks.stderr(d);
-    });
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      hooks.signal?.removeEventListener('abort', onAbort);
-      reject(new RemoteError(e.code === 'ENOENT'
-        ? `${cmd} not found: install OpenSSH's client (Debian: apt-get install openssh-client) or set the ssh path (wanco.remote.sshPath)`
-        : `cannot run ${cmd}: ${e.message}`));
-    });
-    child.on('close', (code, signal) => {
-      hooks.signal?.removeEventListener('abort', onAbort);
-      if (hooks.signal?.aborted) { reject(new Cancelled('cancelled')); return; }
-      resolve({ code: code ?? 128 + 15, stdout, stderr, signal });
-    });
-  });
-}
-
-/** Turns ssh's own failure (exit 255) into one message saying what to do. */
-export function explainSshFailure(stderr: string, o: RemoteRestoreOptions): string {
-  const who = remoteLabel(o.remote);
-  const last = stderr.trim().split('\n').filter((l) => !/^Warning: Permanently added/.test(l)).pop() ?? '';
-  if (/Permission denied|Too many authentication failures|no such identity|Load key .*: /i.test(stderr)) {
-    return `${who}: authentication failed (${last}). Check the user name, give a key with --identity/wanco.remote.identityFile `
-      + `whose public key is in the remote ~/.ssh/authorized_keys, or load it into ssh-agent (batch mode: no password prompts)`;
-  }
-  if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(stderr)) {
-    return `${who}: host key verification failed. Connect once with \`ssh ${who.replace(/:(\d+)$/, ' -p $1')}\` to accept the key, or fix ~/.ssh/known_hosts`;
-  }
-  if (/Could not resolve hostname|Name or service not known|Temporary failure in name resolution/i.test(stderr)) {
-    return `${who}: unknown host (${last}). Check wanco.remote.host / --remote or your ~/.ssh/config`;
-  }
-  if (/Connection refused|timed out|No route to host|Network is unreachable|Connection reset|Connection closed|kex_exchange_identification/i.test(stderr)) {
-    return `${who}: host unreachable (${last}). Check that the machine is up, that sshd listens on port ${o.remote.port ?? 22}, and the firewall`;
-  }
-  return `${who}: ssh failed (${last || 'exit 255'})`;
-}
-
-function isDiskFull(stderr: string): boolean {
-  return /No space left on device|Disk quota exceeded|dquot|ENOSPC/i.test(stderr);
 }
 
 function sha(bytes: Uint8Array): string {
@@ -303,21 +191,4 @@ export async function remoteRestore(o: RemoteRestoreOptions, hooks: RemoteHooks 
   if (r.code === 255 && /^(ssh: |kex_|Connection |Permission denied)/m.test(r.stderr)) throw new RemoteError(explainSshFailure(r.stderr, o));
   if (r.code === 127 && runnerCmd) throw new RemoteError(`${who}: runner \`${runnerCmd}\` could not be started: ${r.stderr.trim().split('\n').pop()}`);
   return { exitCode: r.code, remoteRunDir: runDir, prepareMs, runMs: performance.now() - t1 };
-}
-
-export async function restoreCommand(snapshot: string, o: {
-  remote?: string; module?: string; identity?: string; runner?: string; remoteDir?: string; optLevel: OptLevel;
-  ssh?: string; scp?: string; sshOption?: string[]; quiet?: boolean;
-}): Promise<number> {
-  if (!o.remote) throw new RemoteError('restore: --remote user@host[:port] is required (a local restore is `./prog --restore FILE`)');
-  if (!o.module) throw new RemoteError('restore: --module app.wasm is required (the module the snapshot was taken from)');
-  const r = await remoteRestore({
-    remote: parseRemote(o.remote), module: o.module, snapshot, identity: o.identity, runner: o.runner,
-    remoteDir: o.remoteDir, optLevel: o.optLevel, sshPath: o.ssh, scpPath: o.scp, sshOptions: o.sshOption,
-  }, {
-    stdout: (d) => process.stdout.write(d),
-    stderr: (d) => process.stderr.write(d),
-    progress: o.quiet ? undefined : (m) => process.stderr.write(`wanco: ${m}\n`),
-  });
-  return r.exitCode;
 }

@@ -6,8 +6,8 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OptLevel } from '../backend/pipeline';
-import type { TargetName } from '../backend/targets';
+import type { OptLevel } from '../../src/backend/pipeline';
+import type { TargetName } from '../../src/backend/targets';
 import { defaultJobs, runScripts, type CommandResult } from './runner';
 import { CACHE_ROOT, KNOWN_FAILURES_FILE, loadKnownFailures, suiteScripts, type KnownFailure } from './suite';
 

@@ -1,16 +1,14 @@
 /**
  * `wanco` command line: compile, run, snapshot inspect, restore, debug-adapter. Argument parsing is commander's; every
- * error a user can cause is printed as one line (no stack trace) with exit 1.
+ * error a user can cause is printed as one line (no stack trace) with exit 1. The commands are thin: the work is
+ * compiler-core's (its index) and the debug adapter's; bin/wanco runs out/cli/src/main.js.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { basename, extname } from 'node:path';
-import { compileFile } from '../compile';
-import { parseTarget, type Target } from '../backend/targets';
-import type { OptLevel } from '../backend/pipeline';
-import { WancoError } from '../wasm/errors';
-import { runCommand } from './run';
-import { inspectCommand } from './snapshot';
-import { restoreCommand } from './remote';
+import { compileFile, parseTarget, WancoError, type OptLevel, type Target } from '../../compiler-core/src/index';
+import { runCommand } from './commands/run';
+import { inspectCommand } from './commands/snapshot';
+import { restoreCommand } from './commands/restore';
 
 function targetOption(v: string): Target {
   try {
@@ -104,7 +102,7 @@ export function buildProgram(): Command {
   program.command('debug-adapter')
     .description('serve the wanco debug adapter (DAP) on stdin/stdout')
     .action(async () => {
-      const { serveStdio } = await import('../../../debug-adapter/src/main');
+      const { serveStdio } = await import('../../debug-adapter/src/main');
       serveStdio();
     });
 

@@ -15,7 +15,7 @@
  *    global's value instead: imported globals in constant expressions are
  *    immutable, so the value is the exporter's initializer.
  */
-import type { ConstExpr, Limits, Module } from '../wasm/types';
+import type { ConstExpr, Limits, Module } from '../../src/wasm/types';
 import type { Link } from './link-resolve';
 import { ByteWriter, constExpr, constInstrs, encode, joinSections, limits, refType, splitSections, valType, vectorPayload, type Section } from './wasm-encode';
 

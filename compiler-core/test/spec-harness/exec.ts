@@ -7,15 +7,17 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { buildExecutable, type OptLevel } from '../backend/pipeline';
-import { TARGETS, type TargetName } from '../backend/targets';
-import { runtimeArchive } from '../backend/toolchain';
-import { translateModule } from '../translate/module';
-import type { Module } from '../wasm/types';
+import { join } from 'node:path';
+import { buildExecutable, type OptLevel } from '../../src/backend/pipeline';
+import { TARGETS, type TargetName } from '../../src/backend/targets';
+import { runtimeArchive } from '../../src/backend/toolchain';
+import { packageRoot } from '../../src/package-root';
+import { translateModule } from '../../src/translate/module';
+import type { Module } from '../../src/wasm/types';
 import type { CommandResult, Outcome } from './plan';
 import { encodeArg, formatSlots, formatValue, slotCount, valueMatches } from './values';
 import type { WastAction, WastCommand } from './wast';
+import { SPECTEST_HOST } from './spectest-host';
 
 export interface RunOptions {
   targets: TargetName[];
@@ -28,20 +30,19 @@ export interface RunOptions {
 }
 
 let buildIdCache: string | undefined;
-/** Hash of the compiler's JavaScript (the spec runner's own excluded) and both runtime archives. */
+/** Hash of the compiler's JavaScript, the spectest host the harness plugs in, and both runtime archives. */
 export function compilerBuildId(): string {
   if (buildIdCache) return buildIdCache;
   const h = createHash('sha256');
-  const root = resolve(__dirname, '..');
   const walk = (d: string) => {
     for (const n of readdirSync(d).sort()) {
       const p = join(d, n);
-      if (n === 'spec') continue;
       if (statSync(p).isDirectory()) walk(p);
       else if (n.endsWith('.js')) h.update(n).update(readFileSync(p));
     }
   };
-  walk(root);
+  walk(join(packageRoot(), 'out', 'compiler-core', 'src'));
+  h.update(readFileSync(join(__dirname, 'spectest-host.js')));
   for (const t of Object.keys(TARGETS) as TargetName[]) {
     try { h.update(readFileSync(runtimeArchive(t))); } catch { /* missing archive: the build fails later */ }
   }
@@ -70,7 +71,7 @@ async function compileUncached(key: string, bytes: Uint8Array, module: Module, t
   if (existsSync(out)) return out;
   mkdirSync(dir, { recursive: true });
   const { partitions } = translateModule(module, bytes,
-    { boundsChecks: false, checkpoint: opts.checkpoint, hosts: 'wasi+spectest' }, TARGETS[target]);
+    { boundsChecks: false, checkpoint: opts.checkpoint, hosts: [SPECTEST_HOST] }, TARGETS[target]);
   await buildExecutable(partitions, { target: TARGETS[target], optLevel: opts.optLevel, output: out, emitLlvm: false, checkpoint: opts.checkpoint });
   return out;
 }

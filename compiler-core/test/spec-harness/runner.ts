@@ -7,7 +7,7 @@
  * target share one pool of `jobs` workers.
  */
 import { cpus } from 'node:os';
-import type { TargetName } from '../backend/targets';
+import type { TargetName } from '../../src/backend/targets';
 import { actionLine, compileCached, judgeAction, result, runDriver, trapMatches, type RunOptions } from './exec';
 import { prepareGroup, runGroup, type PreparedGroup } from './link-group';
 import { planScript, type CommandResult, type Instance, type Plan } from './plan';

@@ -6,10 +6,10 @@
  * driver checks the import limits that depend on current sizes), and the
  * actions on the members' renamed exports.
  */
-import type { TargetName } from '../backend/targets';
-import { SPECTEST_MODULE } from '../translate/host-imports';
-import { loadModuleFromBytes } from '../wasm/load';
-import type { Module } from '../wasm/types';
+import type { TargetName } from '../../src/backend/targets';
+import { SPECTEST_MODULE } from './spectest-host';
+import { loadModuleFromBytes } from '../../src/wasm/load';
+import type { Module } from '../../src/wasm/types';
 import { actionLine, compileCached, judgeAction, result, runDriver, trapMatches, type RunOptions } from './exec';
 import { mergeModules } from './link-merge';
 import { exportNameOf, initNameOf, rewriteForLinking } from './link-rewrite';

@@ -4,7 +4,7 @@
  * encodings of value types, limits, constant expressions and import/export
  * descriptors.
  */
-import type { ConstExpr, Limits, RefType, ValType } from '../wasm/types';
+import type { ConstExpr, Limits, RefType, ValType } from '../../src/wasm/types';
 
 export class ByteWriter {
   private readonly parts: number[] = [];

@@ -1,10 +1,11 @@
 /** Where the suite and the known-failures list live, and comparing results with that list. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { TargetName } from '../backend/targets';
+import { packageRoot } from '../../src/package-root';
+import type { TargetName } from '../../src/backend/targets';
 import type { CommandResult } from './runner';
 
-export const PROJECT_ROOT = resolve(__dirname, '../../../..');
+export const PROJECT_ROOT = packageRoot();
 export const SUITE_DIR = process.env.WANCO_SPEC_SUITE ?? resolve(PROJECT_ROOT, '../shared/spec-testsuite/core');
 export const KNOWN_FAILURES_FILE = join(PROJECT_ROOT, 'test-fixtures/spec/known-failures.json');
 export const CACHE_ROOT = join(PROJECT_ROOT, 'out/spec-cache');
