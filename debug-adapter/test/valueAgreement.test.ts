@@ -16,7 +16,7 @@ const ROOT = packageRoot();
 const FIXTURE = join(ROOT, 'debug-adapter', 'test', 'fixtures', 'values.wat');
 const ADAPTER = join(ROOT, 'out', 'debug-adapter', 'test', 'dapStdio.js');
 const WANCO = join(ROOT, 'bin', 'wanco');
-const LOOP_LINE = 20;
+const LOOP_LINE = 21; // (loop $again
 const ARCHES = ['x86_64', 'aarch64'] as const;
 
 /** What a person must read for each local at the loop (the first time round: $n is 3). */

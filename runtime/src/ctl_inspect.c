@@ -70,7 +70,7 @@ void ctl_cmd_read_memory(const char *line) {
   if (!jget_u64(line, "addr", &addr) || !jget_u64(line, "len", &len)) { respond_err(line, "read_memory needs addr and len"); return; }
   jget_str(line, "encoding", enc, sizeof enc);
   if (len > (1u << 20)) { respond_err(line, "len is limited to 1048576"); return; }
-  if (addr + len > wrt_mem_size) { respond_err(line, "range 0x%" PRIx64 "+%" PRIu64 " is outside the memory (%" PRIu64 " bytes)", addr, len, wrt_mem_size); return; }
+  if (addr > wrt_mem_size || len > wrt_mem_size - addr) { respond_err(line, "range 0x%" PRIx64 "+%" PRIu64 " is outside the memory (%" PRIu64 " bytes)", addr, len, wrt_mem_size); return; }
   sbuf b = { 0 };
   resp_begin(&b, line, true);
   const uint8_t *p = wrt_mem_base + addr;
