@@ -22,8 +22,9 @@ import * as path from 'node:path';
 import { CORPUS_NAMES, measureCorpus } from './corpus';
 import { isText, sectionSize } from './elf';
 import { CorpusResult, CrFigures, geomean, median, quantile, renderMarkdown, renderSvg, Results, ProgramResult, VariantStats } from './report';
+import { packageRoot } from '../compiler-core/src/index';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = packageRoot();
 const PROGRAMS = path.join(ROOT, 'bench', 'programs');
 const BUILD = path.join(ROOT, 'out', 'bench-build');
 const WANCO = path.join(ROOT, 'bin', 'wanco');

@@ -8,9 +8,10 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { packageRoot } from '../../compiler-core/src/index';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
+const ROOT = packageRoot();
 const FIXTURE = join(ROOT, 'debug-adapter', 'test', 'fixtures', 'dbg.wat');
 const OTHER = join(ROOT, 'test-fixtures', 'cr', 'loops.wat');
 const ADAPTER = join(ROOT, 'out', 'debug-adapter', 'test', 'dapStdio.js');

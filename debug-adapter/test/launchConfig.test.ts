@@ -5,11 +5,12 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { newLaunchedProgram, prepareLaunch, type LaunchedProgram, type WancoLaunchArgs } from '../src/launchConfig';
 import { ProgramSymbols } from '../src/programSymbols';
+import { packageRoot } from '../../compiler-core/src/index';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
+const ROOT = packageRoot();
 const FIXTURE = join(ROOT, 'debug-adapter', 'test', 'fixtures', 'dbg.wat');
 
 async function prepare(args: WancoLaunchArgs): Promise<{ launched: LaunchedProgram; symbols: ProgramSymbols; log: string }> {

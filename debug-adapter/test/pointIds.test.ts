@@ -4,9 +4,10 @@
  */
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { packageRoot } from '../../compiler-core/src/index';
 
-const SRC = join(resolve(__dirname, '..', '..', '..'), 'debug-adapter', 'src');
+const SRC = join(packageRoot(), 'debug-adapter', 'src');
 
 const BY_HAND: [RegExp, string][] = [
   [/<<\s*32n|>>\s*32n|0xffffffffn/i, 'splits or builds an id (func << 32 | offset): use pointId / decodePointId'],

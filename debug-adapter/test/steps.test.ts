@@ -9,9 +9,10 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { strict as assert } from 'node:assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { packageRoot } from '../../compiler-core/src/index';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
+const ROOT = packageRoot();
 const FIXTURE = join(ROOT, 'debug-adapter', 'test', 'fixtures', 'steps.wat');
 const ADAPTER = join(ROOT, 'out', 'debug-adapter', 'test', 'dapStdio.js');
 const ARCHES = ['x86_64', 'aarch64'] as const;

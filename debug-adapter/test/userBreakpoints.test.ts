@@ -3,14 +3,15 @@
  * to the points the compiler places (what the Breakpoints view then shows), and whether a hit stops.
  */
 import { strict as assert } from 'node:assert';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { POINT_KIND_NAMES, pointIdText } from '../../compiler-core/src/index';
 import type { RuntimePoint, RuntimeValue } from '../src/runtimeClient';
 import type { EvalContext } from '../src/evalContext';
 import { ProgramSymbols } from '../src/programSymbols';
 import { UserBreakpoints } from '../src/userBreakpoints';
+import { packageRoot } from '../../compiler-core/src/index';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
+const ROOT = packageRoot();
 const FIXTURE = join(ROOT, 'debug-adapter', 'test', 'fixtures', 'dbg.wat');
 
 /** The fixture's symbols with the points of a debug build, as a running program reports them. */

@@ -10,7 +10,7 @@
  *   instantiate NAME [REQ...]           @@ ok | @@ unlinkable REASON | @@ trap REASON | @@ error TEXT
  *
  * `instantiate` serves linked spec modules merged into one program
- * (compiler-core/src/spec/link-*.ts): NAME is a [] -> [] export that applies
+ * (compiler-core/test/spec-harness/link-*.ts): NAME is a [] -> [] export that applies
  * one instance's segments and runs its start function. Each REQ,
  * `memory|table EXPORT MIN MAX` (MAX "-" when the import has none), is an
  * import limit that depends on the exporter's current size, checked first:

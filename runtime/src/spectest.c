@@ -1,8 +1,8 @@
 /*
  * spectest.c — the functions of the spec testsuite's `spectest` host module.
- * The compiler binds `spectest.print*` imports to these (compiler-core/src/
- * translate/host-imports.ts, hosts 'wasi+spectest'); its globals, table and
- * memory become the module's own. Output matches the reference interpreter,
+ * The spec harness plugs the `spectest` host module into the compiler
+ * (compiler-core/test/spec-harness/spectest-host.ts), which binds `spectest.print*`
+ * imports to these; its globals, table and memory become the module's own. Output matches the reference interpreter,
  * one value per line, e.g. `42 : i32`.
  */
 #include "wrt_internal.h"

@@ -1,8 +1,9 @@
 /** Where the corpus's fixtures and its build cache are. */
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { packageRoot } from '../../compiler-core/src/index';
 
-export const ROOT = resolve(__dirname, '..', '..', '..');
+export const ROOT = packageRoot();
 /** the recipes' headers and workloads */
 export const CORPUS_FIXTURES = join(ROOT, 'test-fixtures', 'corpus');
 /** the recipes' TypeScript sources (hashed into the cache key) */

@@ -15,8 +15,9 @@ import { generateModule, rngFor } from './modules-gen';
 import { mutate, parseModel, type Model } from './modules-mutate';
 import { findToolchain } from '../../compiler-core/src/index';
 import { checkModule, type IrVerifier, type Verdict } from './modules-check';
+import { packageRoot } from '../../compiler-core/src/index';
 
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = packageRoot();
 
 /** The seed corpus (test-fixtures/...): every .wat fixture, and one C program (wasi-libc's printf: a large module). */
 export function corpusSources(): string[] {

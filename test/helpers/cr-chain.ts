@@ -8,9 +8,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
+import { packageRoot } from '../../compiler-core/src/index';
 
-export const ROOT = resolve(__dirname, '..', '..', '..');
+export const ROOT = packageRoot();
 const CACHE = join(ROOT, 'out', 'cr-cache');
 const WANCO = join(ROOT, 'bin', 'wanco');
 

@@ -19,9 +19,10 @@ import {
   rmSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { arch, cpus, tmpdir } from 'node:os';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative } from 'node:path';
+import { packageRoot } from '../../compiler-core/src/index';
 
-export const ROOT = resolve(__dirname, '..', '..', '..');
+export const ROOT = packageRoot();
 export const FIXTURES = join(ROOT, 'test-fixtures');
 export const WANCO = join(ROOT, 'bin', 'wanco');
 const NODE_CHILD = join(__dirname, 'node-wasi-child.js');

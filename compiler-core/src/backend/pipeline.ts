@@ -246,7 +246,7 @@ async function codegen(tools: Tools, tc: Toolchain, opts: BackendOptions, work: 
       ...(registers ? ['--use-registers-for-deopt-values'] : []), input, '-o', obj]);
     if (opts.checkpoint) {
       // A C-identifier section name makes the linker define __start_/__stop_ bounds over all
-      // objects' stackmap blobs, which the runtime parses (runtime/src/cr.c).
+      // objects' stackmap blobs, which the runtime parses (runtime/src/cr_module.c).
       await tools.run(tc.objcopy, ['--rename-section=.llvm_stackmaps=wanco_stackmaps', obj]);
     }
   };

@@ -11,8 +11,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as R from '../../src/snapshot/rules';
 import { xxh64Low32 } from '../../src/snapshot/zstd';
+import { packageRoot } from '../../src/package-root';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const ROOT = packageRoot();
 const read = (f: string) => fs.readFileSync(path.join(ROOT, f), 'utf8');
 
 /** Evaluates a C integer constant expression of literals, <<, *, +, - and parentheses. */

@@ -6,6 +6,7 @@ import { parseWat } from '../../src/wasm/load';
 import { floatInRange, F32, F64 } from '../../src/wasm/text/literals';
 import { precheckWat } from '../../src/wasm/text/precheck';
 import { SUITE_DIR } from '../spec-harness/suite';
+import { packageRoot } from '../../src/package-root';
 
 function rejects(text: string, message: string): void {
   assert.throws(() => precheckWat(text, 't.wat'), (e: unknown) => {
@@ -123,7 +124,7 @@ describe('text pre-check', () => {
   });
 
   it("accepts the project's .wat fixtures", () => {
-    const root = path.resolve(__dirname, '../../../..');
+    const root = packageRoot();
     const files: string[] = [];
     const walk = (d: string) => {
       for (const e of fs.readdirSync(d, { withFileTypes: true })) {

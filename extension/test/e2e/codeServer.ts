@@ -6,10 +6,11 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { freePort } from '../helpers/sshd';
+import { packageRoot } from '../../../compiler-core/src/index';
 
-export const ROOT = resolve(__dirname, '..', '..', '..', '..');
+export const ROOT = packageRoot();
 
 /** Outcome of scripts/setup-e2e.sh: the code-server binary, or why this machine cannot have it. */
 export type Setup = { ok: true; codeServer: string } | { ok: false; cannot: boolean; reason: string };
