@@ -12,7 +12,6 @@
  */
 #include "cr_internal.h"
 #include "control.h"
-#include "driver.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -158,8 +157,15 @@ static int opt_pause(const option_def *o, const char *arg) {
   return 0;
 }
 
-static const char *driver_script; /* --wanco-driver: spec-test driver mode (driver.c) */
-static int opt_driver(const option_def *o, const char *arg) { (void)o; driver_script = arg; return 0; }
+/* --wanco-driver: the spec-test driver mode, in programs the spec harness links with
+   runtime/build/<arch>/libwrt-spec.a (runtime/spec/driver.c); shipped programs do not have it. */
+int wrt_driver_run(const char *script_path) __attribute__((weak));
+static const char *driver_script;
+static int opt_driver(const option_def *o, const char *arg) {
+  if (!wrt_driver_run) return usage_error("%s: this program was not linked with the spec-test driver", o->name);
+  driver_script = arg;
+  return 0;
+}
 
 static int opt_help(const option_def *o, const char *arg);
 

@@ -61,4 +61,8 @@ extern char **wrt_wasi_argv;
 extern int wrt_wasi_envc;
 extern char **wrt_wasi_envp;
 
+/* Set by a harness linked in (runtime/spec/driver.c): called with a trap's reason before the
+   program would end; it does not return. NULL in a shipped program. */
+extern void (*wrt_trap_hook)(const char *reason);
+
 #endif /* WRT_INTERNAL_H */

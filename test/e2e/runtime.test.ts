@@ -16,7 +16,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { findToolchain } from '../../compiler-core/src/index';
@@ -51,6 +51,26 @@ describe('runtime: C tests (runtime/test/run.sh)', function () {
     const summary = await makeTarget('test-sanitize');
     assert.match(summary, /ASan\+UBSan/);
     console.log(`      ${summary}`);
+  });
+
+  it('shipped programs hold no test harness: the spec driver and spectest host are in libwrt-spec.a only', async () => {
+    for (const arch of Object.keys(LLVM_TARGETS)) {
+      const members = (a: string) => new Set(execFileSync('llvm-ar-14', ['t', join(RUNTIME, 'build', arch, a)], { encoding: 'utf8' }).trim().split('\n'));
+      const shipped = members('libwrt.a');
+      for (const m of ['driver.o', 'spectest.o']) assert.ok(!shipped.has(m), `${arch} libwrt.a holds ${m}`);
+      assert.deepEqual([...members('libwrt-spec.a')].sort(), ['driver.o', 'spectest.o'], `${arch} libwrt-spec.a`);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'wanco-driver-'));
+    try {
+      const exe = join(dir, 'noop');
+      const c = await spawnCapture(process.execPath, [WANCO, 'compile', join(ROOT, 'test-fixtures', 'cr', 'loops.wat'), '-o', exe, '--target', 'x86_64', '-O0']);
+      assert.equal(c.status, 0, c.stderr.toString());
+      const r = await spawnCapture(exe, ['--wanco-driver', join(dir, 'script')]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr.toString(), /--wanco-driver: this program was not linked with the spec-test driver/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

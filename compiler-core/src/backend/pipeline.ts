@@ -43,6 +43,8 @@ export interface BackendOptions {
   describeFunction?: (llvmName: string) => string | undefined;
   /** LLVM functions that llc compiled with their deopt values in stack slots are reported here */
   onStackSlotFallback?: (llvmNames: string[]) => void;
+  /** archives linked ahead of the runtime's (a harness's host modules, e.g. the spec tests' spectest) */
+  extraArchives?: string[];
 }
 
 /** A tool that exited with an error (or a signal). */
@@ -188,7 +190,7 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
     const partial = join(dirname(out), `.${basename(out)}.${process.pid}.partial`);
     try {
       await timed(opts, 'link', () => tools.run(tc.clang, ['-static', '-fuse-ld=lld', `--target=${opts.target.linkTriple}`,
-        ...objects.flat(), lib, '-lzstd', '-lz', '-lm', '-o', partial]).catch((e: unknown) => {
+        ...objects.flat(), ...(opts.extraArchives ?? []), lib, '-lzstd', '-lz', '-lm', '-o', partial]).catch((e: unknown) => {
         throw e instanceof ToolFailure ? toolError(e, [], opts, 'link') : e;
       }));
       await chmod(partial, 0o755);

@@ -19,6 +19,11 @@ import { encodeArg, formatSlots, formatValue, slotCount, valueMatches } from './
 import type { WastAction, WastCommand } from './wast';
 import { SPECTEST_HOST } from './spectest-host';
 
+/** The spectest host's functions and the --wanco-driver mode (runtime/spec/), linked into every spec ELF. */
+export function spectestArchive(target: TargetName): string {
+  return join(packageRoot(), 'runtime', 'build', target, 'libwrt-spec.a');
+}
+
 export interface RunOptions {
   targets: TargetName[];
   optLevel: OptLevel;
@@ -44,7 +49,9 @@ export function compilerBuildId(): string {
   walk(join(packageRoot(), 'out', 'compiler-core', 'src'));
   h.update(readFileSync(join(__dirname, 'spectest-host.js')));
   for (const t of Object.keys(TARGETS) as TargetName[]) {
-    try { h.update(readFileSync(runtimeArchive(t))); } catch { /* missing archive: the build fails later */ }
+    for (const a of [runtimeArchive(t), spectestArchive(t)]) {
+      try { h.update(readFileSync(a)); } catch { /* missing archive: the build fails later */ }
+    }
   }
   buildIdCache = h.digest('hex').slice(0, 16);
   return buildIdCache;
@@ -72,7 +79,9 @@ async function compileUncached(key: string, bytes: Uint8Array, module: Module, t
   mkdirSync(dir, { recursive: true });
   const { partitions } = translateModule(module, bytes,
     { boundsChecks: false, checkpoint: opts.checkpoint, hosts: [SPECTEST_HOST] }, TARGETS[target]);
-  await buildExecutable(partitions, { target: TARGETS[target], optLevel: opts.optLevel, output: out, emitLlvm: false, checkpoint: opts.checkpoint });
+  await buildExecutable(partitions, {
+    target: TARGETS[target], optLevel: opts.optLevel, output: out, emitLlvm: false, checkpoint: opts.checkpoint, extraArchives: [spectestArchive(target)],
+  });
   return out;
 }
 

@@ -36,12 +36,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool wrt_driver_active;
+static bool driver_active;
 static sigjmp_buf driver_jmp;
 static volatile const char *trap_reason;
 
-void wrt_driver_trap(const char *reason) {
-  if (!wrt_driver_active) return;
+/* wrt_trap_hook while the driver runs: a trap abandons the current command. */
+static void driver_trap(const char *reason) {
+  if (!driver_active) return;
   trap_reason = reason;
   siglongjmp(driver_jmp, 1);
 }
@@ -101,13 +102,13 @@ static void report(const char *fmt, ...) {
 
 /* Runs f(arg) with traps caught; returns NULL or the trap reason. */
 static const char *guarded(void (*f)(void *), void *arg) {
-  wrt_driver_active = true;
+  driver_active = true;
   if (sigsetjmp(driver_jmp, 1)) {
-    wrt_driver_active = false;
+    driver_active = false;
     return (const char *)trap_reason;
   }
   f(arg);
-  wrt_driver_active = false;
+  driver_active = false;
   return NULL;
 }
 
@@ -157,6 +158,7 @@ static void run_invoke(void *arg) {
 int wrt_driver_run(const char *script_path) {
   FILE *f = fopen(script_path, "r");
   if (!f) wrt_fatal("cannot open driver script '%s'", script_path);
+  wrt_trap_hook = driver_trap;
   setvbuf(stdout, NULL, _IOFBF, 1 << 16);
   const char *r = guarded(run_instantiate, NULL);
   if (r) {
