@@ -43,7 +43,10 @@ export interface BackendOptions {
   describeFunction?: (llvmName: string) => string | undefined;
   /** LLVM functions that llc compiled with their deopt values in stack slots are reported here */
   onStackSlotFallback?: (llvmNames: string[]) => void;
-  /** archives linked ahead of the runtime's (a harness's host modules, e.g. the spec tests' spectest) */
+  /**
+   * Archives linked whole (every member, so that a weak reference of the runtime's binds too),
+   * ahead of the runtime's: a harness's additions, e.g. the spec tests' spectest host and driver.
+   */
   extraArchives?: string[];
 }
 
@@ -144,6 +147,10 @@ function externalize(ir: string): string {
     .replace(/^(@[^\s=]+) = (?:internal|private) /gm, '$1 = hidden ');
 }
 
+function wholeArchives(archives: string[]): string[] {
+  return archives.length ? ['-Wl,--whole-archive', ...archives, '-Wl,--no-whole-archive'] : [];
+}
+
 /**
  * Builds the program from one or more IR partitions: each goes through opt and
  * llc on its own (in parallel, one per core), then all objects link together.
@@ -190,7 +197,7 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
     const partial = join(dirname(out), `.${basename(out)}.${process.pid}.partial`);
     try {
       await timed(opts, 'link', () => tools.run(tc.clang, ['-static', '-fuse-ld=lld', `--target=${opts.target.linkTriple}`,
-        ...objects.flat(), ...(opts.extraArchives ?? []), lib, '-lzstd', '-lz', '-lm', '-o', partial]).catch((e: unknown) => {
+        ...objects.flat(), ...wholeArchives(opts.extraArchives ?? []), lib, '-lzstd', '-lz', '-lm', '-o', partial]).catch((e: unknown) => {
         throw e instanceof ToolFailure ? toolError(e, [], opts, 'link') : e;
       }));
       await chmod(partial, 0o755);
