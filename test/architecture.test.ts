@@ -11,8 +11,8 @@
  *   test/           (the system tests and fuzzers of the whole product) any of the above
  *
  * Entry points: from outside compiler-core, only compiler-core/src/index; from outside the debug
- * adapter, only debug-adapter/src/index (the inline session) or debug-adapter/src/main (the stdio
- * entry); from outside the CLI, only cli/src/main. Tests: a file under a package's test/ folder may
+ * adapter, only debug-adapter/src/index (the inline session), debug-adapter/src/main (the stdio
+ * entry) or debug-adapter/src/watLines (.wat lines, for the language server); from outside the CLI, only cli/src/main. Tests: a file under a package's test/ folder may
  * import anything of its own package (internals included), what its package may import (through the
  * entry points), and the top-level test/ helpers; the top-level test/ may import compiler-core's
  * internals (it fuzzes the decoder, the zstd decoder, the back end). Product code (anything not under
@@ -43,7 +43,7 @@ const ALLOWED: Record<Pkg, Pkg[]> = {
 /** The files other packages may import (repository paths without extension); a package not listed: any file. */
 const ENTRIES: Partial<Record<Pkg, string[]>> = {
   'compiler-core': ['compiler-core/src/index'],
-  'debug-adapter': ['debug-adapter/src/index', 'debug-adapter/src/main'],
+  'debug-adapter': ['debug-adapter/src/index', 'debug-adapter/src/main', 'debug-adapter/src/watLines'],
   cli: ['cli/src/main'],
 };
 

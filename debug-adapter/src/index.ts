@@ -12,7 +12,3 @@ export { RuntimeClient } from './runtimeClient';
 export function createInlineSession(): WancoDebugSession {
   return new WancoDebugSession();
 }
-
-// .wat lines of a module's instructions and points (the language server's code lenses use them too).
-export { instructionLines, WatSourceMap } from './sourceMap';
-export { placePoints } from './pointLines';

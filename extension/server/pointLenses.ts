@@ -7,7 +7,7 @@
  */
 import type { CodeLens } from 'vscode-languageserver/node';
 import { POINT_KIND_NAMES, pointIdText, type PointKindName } from '../../compiler-core/src/index';
-import { instructionLines, placePoints, WatSourceMap } from '../../debug-adapter/src/index';
+import { instructionLines, placePoints, WatSourceMap } from '../../debug-adapter/src/watLines';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
