@@ -78,7 +78,7 @@ static _Noreturn void report_and_exit(uint32_t code, uint32_t func_index) {
   put_str(&m, "wasm trap: ");
   const char *reason = (code < sizeof trap_reasons / sizeof *trap_reasons && trap_reasons[code])
                            ? trap_reasons[code] : "unknown trap";
-  if (wrt_trap_hook) wrt_trap_hook(reason); /* the spec-test driver: back to its loop (does not return) */
+  if (wrt_trap_hook) wrt_trap_hook(reason); /* the spec-test driver: back to its loop, when a command is running */
   put_str(&m, reason);
   put_str(&m, "\n");
   if (func_index != NO_FUNC && func_index < wrt_module.num_funcs) {

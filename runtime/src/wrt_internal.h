@@ -62,7 +62,8 @@ extern int wrt_wasi_envc;
 extern char **wrt_wasi_envp;
 
 /* Set by a harness linked in (runtime/spec/driver.c): called with a trap's reason before the
-   program would end; it does not return. NULL in a shipped program. */
+   program would end; it returns only when it does not take the trap over. NULL in a shipped
+   program. */
 extern void (*wrt_trap_hook)(const char *reason);
 
 #endif /* WRT_INTERNAL_H */
