@@ -1,6 +1,5 @@
 /** A generated text view of a .wasm without source: one instruction per line (sourceReference). */
-import type { Module } from '../../compiler-core/src/index';
-import { Op, SIMD_NAMES } from '../../compiler-core/src/index';
+import { Op, SIMD_NAMES, type Module } from '../../compiler-core/src/index';
 import { textName, type FuncRange, type LineSource } from './sourceMap';
 
 const NAMES = new Map<number, string>(Object.entries(Op).map(([k, v]) => [v as number, textName(k)]));

@@ -9,9 +9,8 @@
  * its line is the smallest line among them (the outermost expression of folded text, the first
  * instruction of flat text), and its span the lines they cover.
  */
-import type { Module } from '../../compiler-core/src/index';
+import { decodePointId, parsePointIdText, type Module, type PointKindName } from '../../compiler-core/src/index';
 import type { LineSource } from './sourceMap';
-import { decodePointId, parsePointIdText, type PointKindName } from '../../compiler-core/src/index';
 
 export interface PointInfo {
   id: string;

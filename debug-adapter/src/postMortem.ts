@@ -1,6 +1,5 @@
 /** A snapshot as the session's stopped state (post-mortem sessions): same shape as the runtime's `state`. */
-import type { NativeLocation, Snapshot, SnapshotValue } from '../../compiler-core/src/index';
-import { pointIdText } from '../../compiler-core/src/index';
+import { pointIdText, type NativeLocation, type Snapshot, type SnapshotValue } from '../../compiler-core/src/index';
 import type { RuntimeState, RuntimeValue } from './runtimeClient';
 
 function value(v: SnapshotValue, place: NativeLocation | undefined): RuntimeValue {

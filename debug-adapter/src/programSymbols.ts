@@ -6,12 +6,11 @@
 import { Source } from '@vscode/debugadapter';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Module } from '../../compiler-core/src/index';
+import type { Module, PointKindName } from '../../compiler-core/src/index';
 import type { RuntimePoint } from './runtimeClient';
 import { instructionLines, WatSourceMap, type LineSource } from './sourceMap';
 import { disassemble, type Disassembly } from './disassembly';
 import { placePoints, type PlacedPoint, type PointInfo } from './pointLines';
-import type { PointKindName } from '../../compiler-core/src/index';
 
 /** The sourceReference of the generated disassembly. */
 const DISASSEMBLY_REF = 1;

@@ -12,9 +12,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PointKindName } from '../../compiler-core/src/index';
-import type { NativeLocation, SnapshotValue } from '../../compiler-core/src/index';
-import { placeFromWire, valueFromWire, type WirePlace, type WireValue } from '../../compiler-core/src/index';
+import {
+  placeFromWire, valueFromWire, type NativeLocation, type PointKindName, type SnapshotValue, type WirePlace, type WireValue,
+} from '../../compiler-core/src/index';
 
 /**
  * A Wasm value of the stopped program, raw as a snapshot holds it (values/text.ts gives it its
@@ -213,7 +213,8 @@ export class RuntimeClient extends EventEmitter {
   async state(): Promise<RuntimeState> {
     const w = await this.request<WireState>('state');
     return {
-      ...w,
+      arch: w.arch,
+      memory: w.memory,
       frames: w.frames.map((f) => ({ ...f, locals: f.locals.map(fromWire), stack: f.stack.map(fromWire) })),
       globals: w.globals.map(fromWire),
     };

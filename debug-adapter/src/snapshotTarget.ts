@@ -2,8 +2,7 @@
  * A snapshot opened read-only (post-mortem): its state is the stop, nothing runs; what would
  * run or change the program is refused with the reason.
  */
-import type { Snapshot } from '../../compiler-core/src/index';
-import { isDebugPoint, POINT_KIND_NAMES, pointIdText } from '../../compiler-core/src/index';
+import { isDebugPoint, POINT_KIND_NAMES, pointIdText, type Snapshot } from '../../compiler-core/src/index';
 import type { RuntimeState } from './runtimeClient';
 import type { CheckpointWritten, DebugTarget, TargetEvents, TargetOperation, TargetPoints } from './debugTarget';
 import type { ProgramSymbols } from './programSymbols';

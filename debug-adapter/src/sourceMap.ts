@@ -8,10 +8,9 @@
  * only loops, calls and function headers are mapped, by counting them in the text (the Nth
  * loop/call of a function in the text, in binary emission order, is the Nth in its body).
  */
-import type { Module } from '../../compiler-core/src/index';
-import { Op, SIMD_NAMES } from '../../compiler-core/src/index';
-import { pointId, pointIdText } from '../../compiler-core/src/index';
-import { tokenizeWat as tokenize } from '../../compiler-core/src/index';
+import {
+  Op, pointId, pointIdText, SIMD_NAMES, tokenizeWat as tokenize, type Module,
+} from '../../compiler-core/src/index';
 
 export interface FuncRange {
   funcIndex: number;

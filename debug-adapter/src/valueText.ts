@@ -3,9 +3,9 @@
  * one formatter (compiler-core values/text.ts) that the CLI and the post-mortem debugger use too.
  */
 import type { RuntimeValue } from './runtimeClient';
-import { floatBitsText, parseValueText, valueText, ValueTextError } from '../../compiler-core/src/index';
-import { locationText } from '../../compiler-core/src/index';
-import { valueToWire } from '../../compiler-core/src/index';
+import {
+  floatBitsText, locationText, parseValueText, valueText, ValueTextError, valueToWire,
+} from '../../compiler-core/src/index';
 import { UserError } from './userError';
 
 export function variableText(v: RuntimeValue, funcName: (i: number) => string | undefined): string {
