@@ -5,7 +5,8 @@
  * `compiler-core/test/cr/points.test.ts` compiles that header and fails when the two disagree.
  *
  * An id is `func_index << 32 | tag | offset`: the Wasm function index, and the byte offset in the
- * code section of the instruction the point is at (the function body's offset for an entry point).
+ * whole .wasm file of the instruction the point is at (for an entry point, the offset of the
+ * function body: its size LEB). DWARF counts from the code section's content instead.
  * Debug builds add statement and after-call points whose offsets carry a tag bit, so that they
  * never equal an entry, loop or call id at the same instruction.
  */
