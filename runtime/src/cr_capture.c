@@ -39,6 +39,25 @@ void wrt_cr_capture_free(wrt_snapshot *s) {
 }
 
 
+bool wrt_cr_read_global(uint32_t i, wrt_snap_value *v) {
+  const wrt_global_desc *g = &wrt_module.globals[i];
+  memset(v, 0, sizeof *v);
+  v->type = g->type;
+  if (g->type != WRT_FUNCREF && g->type != WRT_EXTERNREF) {
+    memcpy(v->bits, g->addr, wrt_valtype_size(g->type));
+    return true;
+  }
+  void *p;
+  memcpy(&p, g->addr, sizeof p);
+  bool ok = true;
+  uint32_t idx = 0xFFFFFFFFu;
+  if (g->type == WRT_FUNCREF) idx = wrt_cr_funcref_index(p, &ok);
+  else if (p) ok = false;
+  if (!ok) idx = 0xFFFFFFFEu;
+  memcpy(v->bits, &idx, 4);
+  return ok;
+}
+
 int wrt_cr_capture(wrt_snapshot *s, uint32_t reason, char *err, size_t errlen) {
   memset(s, 0, sizeof *s);
   if (wrt_cr_capture_frames(s, err, errlen) != 0) return -1;
@@ -55,20 +74,9 @@ int wrt_cr_capture(wrt_snapshot *s, uint32_t reason, char *err, size_t errlen) {
   s->globals = calloc(s->nglobals ? s->nglobals : 1, sizeof *s->globals);
   if (!s->globals) goto oom;
   for (uint32_t i = 0; i < s->nglobals; i++) {
-    const wrt_global_desc *g = &wrt_module.globals[i];
-    wrt_snap_value *v = &s->globals[i];
-    v->type = g->type;
-    if (g->type == WRT_FUNCREF || g->type == WRT_EXTERNREF) {
-      void *p;
-      memcpy(&p, g->addr, sizeof p);
-      bool ok = true;
-      uint32_t idx = 0xFFFFFFFFu;
-      if (g->type == WRT_FUNCREF) idx = wrt_cr_funcref_index(p, &ok);
-      else if (p) ok = false;
-      if (!ok) { snprintf(err, errlen, "global %u holds a reference that cannot be saved", i); goto fail; }
-      memcpy(v->bits, &idx, 4);
-    } else {
-      memcpy(v->bits, g->addr, wrt_valtype_size(g->type));
+    if (!wrt_cr_read_global(i, &s->globals[i])) {
+      snprintf(err, errlen, "global %u holds a reference that cannot be saved", i);
+      goto fail;
     }
   }
   /* tables */

@@ -168,6 +168,9 @@ void wrt_cr_frames_free(wrt_snap_frame *frames, wrt_snap_native *native, uint32_
 /* Captures the Wasm state at the current point (called on the Wasm thread
  * from within wrt_cr_point). Returns 0 or -1 with err. */
 int wrt_cr_capture(wrt_snapshot *s, uint32_t reason, char *err, size_t errlen);
+/* Global i as a snapshot value (a reference as its index, null 0xFFFFFFFF); false when it holds a
+   reference that has no index (a non-null externref), which is then 0xFFFFFFFE. */
+bool wrt_cr_read_global(uint32_t i, wrt_snap_value *v);
 void wrt_cr_capture_free(wrt_snapshot *s);
 /* Captures and writes; returns file size or -1 (err). nframes out. */
 long wrt_cr_checkpoint(const char *path, uint32_t reason, uint32_t *nframes, char *err, size_t errlen);

@@ -43,17 +43,8 @@ void ctl_cmd_state(const char *line) {
   sb_putn(&b, "],\"globals\":[", 13);
   for (uint32_t i = 0; i < wrt_module.num_globals; i++) {
     const wrt_global_desc *g = &wrt_module.globals[i];
-    wrt_snap_value v = { .type = g->type };
-    if (g->type == WRT_FUNCREF || g->type == WRT_EXTERNREF) {
-      void *p;
-      memcpy(&p, g->addr, sizeof p);
-      uint32_t idx = 0xFFFFFFFFu;
-      if (p && g->type == WRT_FUNCREF) idx = (uint32_t)(((uintptr_t)p - (uintptr_t)wrt_module.funcs) / sizeof(wrt_func));
-      else if (p) idx = 0xFFFFFFFEu;
-      memcpy(v.bits, &idx, 4);
-    } else {
-      memcpy(v.bits, g->addr, wrt_valtype_size(g->type));
-    }
+    wrt_snap_value v;
+    wrt_cr_read_global(i, &v); /* a reference without an index shows as 0xFFFFFFFE */
     if (i) sb_putn(&b, ",", 1);
     render_value(&b, &v, NULL);
     b.n--; /* the global's native place: its address */
