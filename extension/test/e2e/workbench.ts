@@ -141,15 +141,22 @@ export class Workbench {
     if (!glyph) throw new Error('the editor has no glyph margin');
     const had = await this.hasBreakpointGlyph(ln.y);
     await this.page.mouse.click(glyph.x + glyph.width / 2, ln.y + ln.height / 2);
-    for (let i = 0; i < 100 && (await this.hasBreakpointGlyph(ln.y)) === had; i++) await this.page.waitForTimeout(100);
-    if ((await this.hasBreakpointGlyph(ln.y)) === had) throw new Error(`clicking the gutter at line ${line} did not ${had ? 'remove' : 'add'} a breakpoint`);
+    const deadline = Date.now() + WAIT;
+    while ((await this.hasBreakpointGlyph((await this.lineBox(line)).y)) === had) {
+      if (Date.now() > deadline) throw new Error(`clicking the gutter at line ${line} did not ${had ? 'remove' : 'add'} a breakpoint within ${WAIT / 1000} s`);
+      await this.page.waitForTimeout(200);
+    }
   }
 
   /** Waits until `line` shows a breakpoint glyph (the editor has it: VS Code sends it to the adapter). */
   async waitForBreakpointGlyph(line: number): Promise<void> {
-    const ln = await this.lineBox(line);
-    for (let i = 0; i < 100 && !(await this.hasBreakpointGlyph(ln.y)); i++) await this.page.waitForTimeout(100);
-    if (!(await this.hasBreakpointGlyph(ln.y))) throw new Error(`no breakpoint glyph appeared at line ${line}`);
+    // Time-bound, not count-bound: under load the extension host's command can take seconds.
+    // The line's place is read again each time, as the editor may scroll meanwhile.
+    const deadline = Date.now() + WAIT;
+    while (!(await this.hasBreakpointGlyph((await this.lineBox(line)).y))) {
+      if (Date.now() > deadline) throw new Error(`no breakpoint glyph appeared at line ${line} within ${WAIT / 1000} s`);
+      await this.page.waitForTimeout(200);
+    }
   }
 
   private async hasBreakpointGlyph(y: number): Promise<boolean> {
