@@ -6,6 +6,9 @@
  *   hitCondition  N or >= N: from the Nth hit on; == N (or = N): only the Nth; > N, < N, <= N;
  *                 % N: every Nth
  *   logMessage    text with {expression} parts, e.g. "i = {$i}, sum = {$acc + 1}"
+ * Expressions are in the language of the breakpoint's file: Wasm terms (expression.ts) in a .wat
+ * or the disassembly, checked when set; the program's source language (C, C++, Rust: the DWARF
+ * engine) in a source file, checked when evaluated.
  */
 import { EvalError, type EvalContext } from './evalContext';
 import { evaluateExpression } from './evaluate';
@@ -32,18 +35,47 @@ function parseHitCondition(text: string): HitTest {
 
 export interface RuleSpec { condition?: string; hitCondition?: string; logMessage?: string }
 
+/** Where a rule's expressions are evaluated: a stop, in the language of the breakpoint's file. */
+export interface RuleScope {
+  /** whether a condition holds; throws why it cannot be evaluated */
+  holds(condition: string): Promise<boolean>;
+  /** an expression's text for a logpoint; throws why it cannot be evaluated */
+  text(expression: string): Promise<string>;
+}
+
+/** Wasm-term expressions on a stopped Wasm frame. */
+export function wasmScope(ctx: EvalContext): RuleScope {
+  return {
+    async holds(condition) {
+      const v = await evaluateTree(parseExpression(condition), ctx);
+      return v.kind === 'int' ? v.v !== 0n : v.v !== 0 && !Number.isNaN(v.v);
+    },
+    async text(expression) {
+      const r = await evaluateExpression(expression, ctx);
+      return r.value ? wasmValueText(r.value) : r.text ?? '';
+    },
+  };
+}
+
 export class BreakpointRule {
   private hits = 0;
-  private readonly condition?: ReturnType<typeof parseExpression>;
+  private readonly condition?: string;
   private readonly hitTest?: HitTest;
 
-  /** Throws EvalError (with what is wrong) for a condition or hit count that cannot be read. */
-  constructor(private readonly spec: RuleSpec) {
-    try {
-      if (spec.condition?.trim()) this.condition = parseExpression(spec.condition);
-    } catch (e) {
-      throw new EvalError(`condition "${spec.condition}": ${(e as Error).message}`);
+  /**
+   * Throws EvalError (with what is wrong) for a hit count that cannot be read, or a Wasm-term
+   * condition (`language` 'wasm') that cannot.
+   */
+  constructor(private readonly spec: RuleSpec, language: 'wasm' | 'source' = 'wasm') {
+    const condition = spec.condition?.trim();
+    if (condition && language === 'wasm') {
+      try {
+        parseExpression(condition);
+      } catch (e) {
+        throw new EvalError(`condition "${spec.condition}": ${(e as Error).message}`);
+      }
     }
+    if (condition) this.condition = condition;
     if (spec.hitCondition?.trim()) this.hitTest = parseHitCondition(spec.hitCondition);
   }
 
@@ -56,12 +88,11 @@ export class BreakpointRule {
    * A hit: true when the program should stop here. A logpoint's message goes to `log`.
    * A condition that cannot be evaluated throws EvalError (the caller stops and says why).
    */
-  async hit(ctx: EvalContext, log: (line: string) => void): Promise<boolean> {
+  async hit(scope: RuleScope, log: (line: string) => void): Promise<boolean> {
     if (this.condition) {
       let holds: boolean;
       try {
-        const v = await evaluateTree(this.condition, ctx);
-        holds = v.kind === 'int' ? v.v !== 0n : v.v !== 0 && !Number.isNaN(v.v);
+        holds = await scope.holds(this.condition);
       } catch (e) {
         throw new EvalError(`condition "${this.spec.condition}": ${(e as Error).message}`);
       }
@@ -70,7 +101,7 @@ export class BreakpointRule {
     this.hits++;
     if (this.hitTest && !this.hitTest(this.hits)) return false;
     if (this.spec.logMessage !== undefined) {
-      log(await interpolate(this.spec.logMessage, ctx));
+      log(await interpolate(this.spec.logMessage, scope));
       return false;
     }
     return true;
@@ -78,14 +109,13 @@ export class BreakpointRule {
 }
 
 /** A logpoint message with its {expression} parts evaluated; a failed part shows its error. */
-export async function interpolate(message: string, ctx: EvalContext): Promise<string> {
+export async function interpolate(message: string, scope: RuleScope): Promise<string> {
   const parts = message.split(/(\{[^{}]*\})/);
   const out: string[] = [];
   for (const p of parts) {
     if (!/^\{[^{}]*\}$/.test(p)) { out.push(p); continue; }
     try {
-      const r = await evaluateExpression(p.slice(1, -1), ctx);
-      out.push(r.value ? wasmValueText(r.value) : r.text ?? '');
+      out.push(await scope.text(p.slice(1, -1)));
     } catch (e) {
       out.push(`{${p.slice(1, -1)}: ${(e as Error).message}}`);
     }

@@ -1,7 +1,8 @@
 /**
  * What the debugger knows of the program's code: its module, the text its lines refer to (the
  * .wat, or a generated disassembly for a .wasm), names of functions, locals and globals, and its
- * migration points placed on lines.
+ * migration points placed on lines. A module with DWARF (built with -g) also places its points on
+ * the lines of its own source files (C, C++, Rust), through the DWARF engine.
  */
 import { Source } from '@vscode/debugadapter';
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,11 @@ import type { RuntimePoint } from './runtimeClient';
 import { instructionLines, WatSourceMap, type LineSource } from './sourceMap';
 import { disassemble, type Disassembly } from './disassembly';
 import { placePoints, type PlacedPoint, type PointInfo } from './pointLines';
+import { DwarfEngine } from './dwarf/engine';
+import { placeOnSource, type SourcePlaces } from './dwarf/sourcePoints';
+
+/** Where a point stands: a line of a source file, the .wat or the disassembly. */
+export interface Place { source: Source; line: number; column: number }
 
 /** The sourceReference of the generated disassembly. */
 const DISASSEMBLY_REF = 1;
@@ -28,6 +34,9 @@ export class ProgramSymbols {
   placed = new Map<string, PlacedPoint>();
   /** the program has statement points (a debug build) */
   debugBuild = false;
+  /** the module's DWARF (a module built with -g), and its points on the source lines */
+  dwarf?: DwarfEngine;
+  sourcePlaces: SourcePlaces = new Map();
 
   /** Loads the module the program was built from, and its text (the .wat) or a disassembly (a .wasm). */
   async loadModule(moduleFile: string): Promise<void> {
@@ -42,14 +51,48 @@ export class ProgramSymbols {
     } else {
       this.disasm = disassemble(module, (i) => this.funcName(i));
       this.disasmRef = DISASSEMBLY_REF;
+      if (module.customSections.some((c) => c.name === '.debug_info') && module.codeSectionStart !== undefined) {
+        await this.dwarf?.dispose();
+        this.dwarf = await DwarfEngine.load(bytes, moduleFile, module.codeSectionStart);
+      }
     }
   }
 
-  /** Knows the program's points: places them on lines. */
-  setPoints(points: PointInfo[], reported: RuntimePoint[]): void {
+  /** Knows the program's points: places them on lines (and on source lines through DWARF). */
+  async setPoints(points: PointInfo[], reported: RuntimePoint[]): Promise<void> {
     this.reported = reported;
     this.placed = placePoints(points, this.module, this.lineSource());
     this.debugBuild = points.some((p) => p.kind === 'statement');
+    this.sourcePlaces = this.dwarf && this.module ? await placeOnSource(this.dwarf, this.placed.values(), this.module) : new Map();
+  }
+
+  /** Where a point stands: its source line when DWARF has one, else its line in the .wat or the disassembly. */
+  placeOf(point: string): Place | undefined {
+    const s = this.sourcePlaces.get(point);
+    if (s) return { source: sourceOf(s.path), line: s.line, column: s.column };
+    const line = this.lineOf(point);
+    const source = this.source();
+    return line !== undefined && source ? { source, line, column: 1 } : undefined;
+  }
+
+  /** Where a point stands for stepping: file and line. */
+  positionOf(point: string): string | undefined {
+    const p = this.placeOf(point);
+    return p ? `${p.source.path ?? p.source.sourceReference}:${p.line}` : undefined;
+  }
+
+  /** Points stand on lines of the program's own source (a module with DWARF). */
+  get sourceLevel(): boolean {
+    return this.sourcePlaces.size > 0;
+  }
+
+  hasSource(point: string): boolean {
+    return this.sourcePlaces.has(point);
+  }
+
+  async dispose(): Promise<void> {
+    await this.dwarf?.dispose();
+    this.dwarf = undefined;
   }
 
   funcName(i: number): string | undefined {
@@ -82,7 +125,7 @@ export class ProgramSymbols {
     return this.sourceMap ?? this.disasm;
   }
 
-  /** Line of a point (its id), when the text has it. */
+  /** Line of a point (its id) in the .wat or the disassembly, when the text has it. */
   lineOf(point: string): number | undefined {
     return this.placed.get(point)?.line;
   }
@@ -90,4 +133,9 @@ export class ProgramSymbols {
   kindOf(point: string): PointKindName | undefined {
     return this.placed.get(point)?.kind;
   }
+}
+
+/** A source file as DAP names it. */
+export function sourceOf(path: string): Source {
+  return new Source(basename(path), path);
 }

@@ -126,7 +126,7 @@ export class WancoDebugSession extends LoggingDebugSession {
       : new LiveTarget(liveLaunch(this.launchArgs!, this.launched, this.symbols, restore), events);
     this.target = target;
     const points = await target.start();
-    this.symbols.setPoints(points.all, points.reported);
+    await this.symbols.setPoints(points.all, points.reported);
     await this.applyBreakpoints();
   }
 
@@ -153,7 +153,7 @@ export class WancoDebugSession extends LoggingDebugSession {
     const top = state.frames[state.frames.length - 1];
     // conditions, hit counts and logpoints decide here whether a user breakpoint stops
     const verdict = top && this.breakpoints.has(top.point)
-      ? await this.breakpoints.verdict(top.point, this.view.evalContext(state, top, (a, l) => target.readMemory(a, l)), (t, c) => this.console(t, c))
+      ? await this.breakpoints.verdict(top.point, this.view.ruleScope(state, top, (a, l) => target.readMemory(a, l)), (t, c) => this.console(t, c))
       : 'none';
     if (stepping && (s.reason === 'step' || s.reason === 'breakpoint')) {
       const outcome = await this.stepper.stopped(s.reason, state, verdict === 'stop', target);
@@ -164,7 +164,7 @@ export class WancoDebugSession extends LoggingDebugSession {
       return;
     }
     await this.stepper.finish(target);
-    this.view.reset();
+    await this.view.prepare(state, (a, l) => target.readMemory(a, l));
     this.stopped = true;
     const reason = s.reason === 'snapshot' ? 'snapshot' : this.entryStop ? 'entry'
       : reasonOverride ?? (s.reason === 'breakpoint' && !stepping ? 'breakpoint' : s.reason === 'pause' ? 'pause' : 'step');
@@ -228,9 +228,13 @@ export class WancoDebugSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
-    response.body = { variables: this.view.variables(args.variablesReference, this.state) };
-    this.sendResponse(response);
+  protected override async variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): Promise<void> {
+    try {
+      response.body = { variables: await this.view.variables(args.variablesReference, this.state) };
+      this.sendResponse(response);
+    } catch (e) {
+      this.fail(response, e);
+    }
   }
 
   protected override async setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): Promise<void> {
@@ -240,7 +244,10 @@ export class WancoDebugSession extends LoggingDebugSession {
       this.must('write');
       if (ref.kind === 'v128') throw new UserError('set the whole v128 value (0x + 32 hex digits), not one shape of it');
       const target = this.running();
-      const shown = await this.view.assign(ref, args.name, args.value.trim(), this.state, target, (state) => { this.state = state; });
+      const update = (state: RuntimeState) => { this.state = state; };
+      const shown = ref.kind === 'source-locals' || ref.kind === 'source-globals' || ref.kind === 'members'
+        ? await this.view.assignSource(ref, args.name, args.value.trim(), target, update)
+        : await this.view.assign(ref, args.name, args.value.trim(), this.state, target, update);
       response.body = { value: shown.value, type: shown.type, memoryReference: shown.memoryReference };
       this.sendResponse(response);
     } catch (e) {
@@ -251,7 +258,14 @@ export class WancoDebugSession extends LoggingDebugSession {
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     try {
       if (!this.stopped || !this.state) throw new UserError('not stopped');
-      const fr = args.frameId !== undefined ? frames(this.state)[args.frameId] : frames(this.state)[0];
+      const vf = this.view.frame(args.frameId);
+      if (vf?.source) {
+        const v = await this.view.evaluateSource(args.expression, vf);
+        response.body = { result: v.value, type: v.type, variablesReference: v.variablesReference, memoryReference: v.memoryReference };
+        this.sendResponse(response);
+        return;
+      }
+      const fr = frames(this.state)[vf?.wasm ?? 0];
       const r = await evaluateExpression(args.expression, this.view.evalContext(this.state, fr, (a, l) => this.target!.readMemory(a, l)));
       if (r.value) {
         const v = this.view.variable(args.expression, r.value, args.expression, this.state);

@@ -5,7 +5,9 @@
  * Release builds stop only at entries and loops: "returned" also means a caller frame now stands
  * at another point. Debug builds go by lines: next stops at another line of the same frame (not
  * at its after-call points, which are inside the line) or in a caller; step in at any other line
- * or frame; step out in a caller (its after-call point).
+ * or frame; step out in a caller (its after-call point). A line is a line of the program's own
+ * source when it has DWARF: there, step in does not stop in code without source lines (libc
+ * built without -g): it runs on to where that call returns, as gdb and LLDB do.
  */
 import { afterCallPoint, parsePointIdText, pointIdText, type PointKindName } from '../../compiler-core/src/index';
 import type { DebugTarget } from './debugTarget';
@@ -16,8 +18,12 @@ export type StepKind = 'next' | 'out' | 'in';
 /** What stepping needs to know of the program's points. */
 export interface StepPoints {
   readonly debugBuild: boolean;
-  lineOf(point: string): number | undefined;
+  /** where a point stands for stepping (a file and line), undefined when nowhere */
+  positionOf(point: string): string | undefined;
   kindOf(point: string): PointKindName | undefined;
+  /** the program's points stand on lines of its own source (DWARF): those without a source line are not stepped through */
+  readonly sourceLevel: boolean;
+  hasSource(point: string): boolean;
 }
 
 /** What stepping drives. */
@@ -86,8 +92,7 @@ export class Stepper {
 
   /** Where a frame stands for stepping: its line, or its point when it has no line. */
   private position(point: string): string {
-    const l = this.points.lineOf(point);
-    return l !== undefined ? `line ${l}` : point;
+    return this.points.positionOf(point) ?? point;
   }
 
   /** Whether the step ends at this stop. */
@@ -98,6 +103,7 @@ export class Stepper {
     const top = frames[depth - 1];
     if (!this.points.debugBuild) return st.kind === 'next' ? depth <= st.depth || returned : st.kind === 'out' ? returned : true;
     if (returned || st.kind === 'out') return returned;
+    if (this.points.sourceLevel && !this.points.hasSource(top.point)) return false;
     const here = this.position(top.point);
     if (st.kind === 'next') return depth === st.depth && this.points.kindOf(top.point) !== 'after-call' && here !== st.position;
     return depth !== st.depth || here !== st.position;
@@ -109,7 +115,9 @@ export class Stepper {
    * frame `k` stands at, instead of stopping at every point of the callees.
    */
   private async continue(st: Step, frames: RuntimeFrame[], target: StepTarget): Promise<void> {
-    const k = st.kind === 'out' ? st.depth - 2 : st.kind === 'next' ? st.depth - 1 : -1;
+    let k = st.kind === 'out' ? st.depth - 2 : st.kind === 'next' ? st.depth - 1 : -1;
+    // stepped into code without source lines: on to where its caller's call returns
+    if (k < 0 && this.points.sourceLevel && frames.length >= 2 && !this.points.hasSource(frames[frames.length - 1].point)) k = frames.length - 2;
     if (this.points.debugBuild && k >= 0 && frames.length > k + 1 && this.points.kindOf(frames[k].point) === 'call') {
       const after = pointIdText(afterCallPoint(parsePointIdText(frames[k].point)));
       if (this.points.kindOf(after) !== undefined) {

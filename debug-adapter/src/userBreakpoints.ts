@@ -7,8 +7,8 @@ import { Breakpoint } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { resolve } from 'node:path';
 import { pointOffset, resolveLine, stoppable, type Resolution } from './pointLines';
-import { BreakpointRule, type RuleSpec } from './breakpointRule';
-import type { EvalContext } from './evalContext';
+import { resolveSourceLine } from './dwarf/sourcePoints';
+import { BreakpointRule, type RuleScope, type RuleSpec } from './breakpointRule';
 import type { ProgramSymbols } from './programSymbols';
 
 /** A user breakpoint: its points, and a rule when it has a condition, hit count or log message. */
@@ -31,8 +31,12 @@ export class UserBreakpoints {
     const recs: BpRecord[] = [];
     for (const b of bps) {
       let res: Resolution;
+      let sourceLevel = false;
       if (sym.sourceMap && sym.sourcePath && args.source.path && resolve(args.source.path) === sym.sourcePath) {
         res = resolveLine(b.line, sym.sourceMap, sym.placed.values(), sym.debugBuild ? sym.sourceMap.instrProblem : undefined);
+      } else if (sym.sourceLevel && args.source.path) {
+        res = resolveSourceLine(resolve(args.source.path), b.line, sym.sourcePlaces, sym.placed);
+        sourceLevel = true;
       } else if (sym.disasm && args.source.sourceReference === sym.disasmRef) {
         res = resolveLine(b.line, sym.disasm, sym.placed.values());
       } else {
@@ -42,7 +46,7 @@ export class UserBreakpoints {
       const checkpoint = isCheckpointBreakpoint(b);
       let rule: BreakpointRule | undefined;
       if ('points' in res && !checkpoint) {
-        try { rule = ruleFor(b); } catch (e) { res = { reason: (e as Error).message }; }
+        try { rule = ruleFor(b, sourceLevel ? 'source' : 'wasm'); } catch (e) { res = { reason: (e as Error).message }; }
       }
       if ('points' in res) {
         recs.push({ points: res.points, checkpoint, rule });
@@ -83,7 +87,7 @@ export class UserBreakpoints {
       }
       let rule: BreakpointRule | undefined;
       try {
-        rule = ruleFor(b);
+        rule = ruleFor(b, sym.sourceLevel ? 'source' : 'wasm');
       } catch (e) {
         const bp = new Breakpoint(false) as DebugProtocol.Breakpoint;
         bp.message = (e as Error).message;
@@ -91,8 +95,8 @@ export class UserBreakpoints {
         continue;
       }
       this.funcBps.push({ points: [chosen.id], rule });
-      const line = sym.lineOf(chosen.id);
-      const bp = new Breakpoint(true, line, undefined, sym.source()) as DebugProtocol.Breakpoint;
+      const place = sym.placeOf(chosen.id);
+      const bp = new Breakpoint(true, place?.line, undefined, place?.source) as DebugProtocol.Breakpoint;
       bp.message = `${chosen.kind} point ${chosen.id}`;
       out.push(bp);
     }
@@ -115,14 +119,14 @@ export class UserBreakpoints {
   }
 
   /** Whether the user breakpoints at `point` stop the program (each hit counts, logpoints log). */
-  async verdict(point: string, ctx: EvalContext, log: (text: string, category: 'console' | 'stderr') => void): Promise<'stop' | 'go'> {
+  async verdict(point: string, scope: RuleScope, log: (text: string, category: 'console' | 'stderr') => void): Promise<'stop' | 'go'> {
     const recs = [...[...this.lineBps.values()].flat(), ...this.funcBps].filter((r) => !r.checkpoint && r.points.includes(point));
     if (recs.length === 0) return 'stop';
     let stop = false;
     for (const r of recs) {
       if (!r.rule) { stop = true; continue; }
       try {
-        if (await r.rule.hit(ctx, (line) => log(`${line}\n`, 'console'))) stop = true;
+        if (await r.rule.hit(scope, (line) => log(`${line}\n`, 'console'))) stop = true;
       } catch (e) {
         stop = true; // as other debuggers do: a condition that fails stops, and says why
         log(`wanco: breakpoint ${(e as Error).message}; stopped there\n`, 'stderr');
@@ -133,8 +137,8 @@ export class UserBreakpoints {
 }
 
 /** The rule of a breakpoint with a condition, hit count or log message; throws what is wrong with them. */
-function ruleFor(b: RuleSpec): BreakpointRule | undefined {
-  return BreakpointRule.needed(b) ? new BreakpointRule(b) : undefined;
+function ruleFor(b: RuleSpec, language: 'wasm' | 'source'): BreakpointRule | undefined {
+  return BreakpointRule.needed(b) ? new BreakpointRule(b, language) : undefined;
 }
 
 /** A logpoint whose message starts with "checkpoint" writes a snapshot at each hit. */

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import type { EvalContext } from '../src/evalContext';
 import { evaluate, parseExpression, valueText } from '../src/expression';
-import { BreakpointRule, interpolate } from '../src/breakpointRule';
+import { BreakpointRule, interpolate, wasmScope } from '../src/breakpointRule';
 import { evaluateExpression } from '../src/evaluate';
 
 const memory = Buffer.alloc(65536);
@@ -82,17 +82,17 @@ describe('debug expressions', () => {
     const log: string[] = [];
     const r = new BreakpointRule({ condition: '$i < 0', hitCondition: '% 2', logMessage: 'i={$i} d={$d} {1+}' });
     const hits = [];
-    for (let k = 0; k < 4; k++) hits.push(await r.hit(ctx, (l) => log.push(l)));
+    for (let k = 0; k < 4; k++) hits.push(await r.hit(wasmScope(ctx), (l) => log.push(l)));
     assert.deepEqual(hits, [false, false, false, false]); // a logpoint never stops
     assert.equal(log.length, 2);
     assert.equal(log[0], 'i=-3 d=0.1 {1+: the expression ends too early}');
-    assert.equal(await new BreakpointRule({ condition: '$i > 0' }).hit(ctx, () => undefined), false);
+    assert.equal(await new BreakpointRule({ condition: '$i > 0' }).hit(wasmScope(ctx), () => undefined), false);
     const third = new BreakpointRule({ hitCondition: '== 3' });
     const seen = [];
-    for (let k = 0; k < 4; k++) seen.push(await third.hit(ctx, () => undefined));
+    for (let k = 0; k < 4; k++) seen.push(await third.hit(wasmScope(ctx), () => undefined));
     assert.deepEqual(seen, [false, false, true, false]);
     assert.throws(() => new BreakpointRule({ hitCondition: '% 0' }), /modulus must be positive/);
-    await assert.rejects(new BreakpointRule({ condition: '1 / 0' }).hit(ctx, () => undefined), /condition "1 \/ 0": division by zero/);
-    assert.equal(await interpolate('{{$i}}', ctx), '{-3}'); // braces around a part stay
+    await assert.rejects(new BreakpointRule({ condition: '1 / 0' }).hit(wasmScope(ctx), () => undefined), /condition "1 \/ 0": division by zero/);
+    assert.equal(await interpolate('{{$i}}', wasmScope(ctx)), '{-3}'); // braces around a part stay
   });
 });

@@ -29,7 +29,11 @@ point('twice.s5', TWICE, 0x46, 'statement', 5);
 
 function symbols(debugBuild: boolean): StepPoints {
   const byId = new Map(Object.values(POINTS).map((p) => [p.id, p]));
-  return { debugBuild, lineOf: (id) => byId.get(id)?.line, kindOf: (id) => byId.get(id)?.kind };
+  const lineOf = (id: string) => byId.get(id)?.line;
+  return {
+    debugBuild, positionOf: (id) => (lineOf(id) !== undefined ? `line ${lineOf(id)}` : undefined), kindOf: (id) => byId.get(id)?.kind,
+    sourceLevel: false, hasSource: () => false,
+  };
 }
 
 /** The program's frames, outermost first, by point name. */

@@ -9,6 +9,7 @@ import type { RuntimePoint, RuntimeValue } from '../src/runtimeClient';
 import type { EvalContext } from '../src/evalContext';
 import { ProgramSymbols } from '../src/programSymbols';
 import { UserBreakpoints } from '../src/userBreakpoints';
+import { wasmScope } from '../src/breakpointRule';
 import { packageRoot } from '../../compiler-core/src/index';
 
 const ROOT = packageRoot();
@@ -22,7 +23,7 @@ async function debugBuild(): Promise<ProgramSymbols> {
   const points: RuntimePoint[] = migrationPoints(symbols.module!, symbols.moduleBytes!, true).map((p) => ({
     id: pointIdText(p.id), func: p.funcIndex, kind: POINT_KIND_NAMES[p.kind], offset: 0, enabled: false, checkpoint: false,
   }));
-  symbols.setPoints(points, points);
+  await symbols.setPoints(points, points);
   return symbols;
 }
 
@@ -90,10 +91,10 @@ describe('user breakpoints', function () {
     const logged: string[] = [];
     const log = (text: string) => { logged.push(text); };
     const verdicts: string[] = [];
-    for (let i = 0; i < 6; i++) verdicts.push(await ub.verdict(p31, context(i), log));
+    for (let i = 0; i < 6; i++) verdicts.push(await ub.verdict(p31, wasmScope(context(i)), log));
     // $i = 2, 3, 4, 5 hold; every 2nd of those stops
     assert.deepEqual(verdicts, ['go', 'go', 'go', 'stop', 'go', 'stop']);
-    assert.equal(await ub.verdict(p32, context(7), log), 'go');
+    assert.equal(await ub.verdict(p32, wasmScope(context(7)), log), 'go');
     assert.deepEqual(logged, ['i=7\n']);
     assert.ok(ub.has(p31) && ub.has(p32));
   });

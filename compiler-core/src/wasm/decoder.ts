@@ -493,7 +493,7 @@ class Decoder {
         case 8: m.offsets.start = this.pos; m.start = this.u32(); break;
         case 9: this.vec(() => m.elems.push(this.elemSegment())); break;
         case 12: m.dataCount = this.u32(); break;
-        case 10: codeCount = this.codeSection(m, funcSectionCount ?? 0); break;
+        case 10: m.codeSectionStart = start; codeCount = this.codeSection(m, funcSectionCount ?? 0); break;
         case 11: dataSectionCount = this.dataSection(m); break;
       }
       if (this.pos !== end) this.fail(this.pos, 'section size mismatch');

@@ -183,6 +183,11 @@ export interface Module {
   /** byte offsets of the entries that declare types, tables, memories, globals (imported ones:
    * their import entry) and of the start section's function index, for validation errors */
   offsets: ModuleOffsets;
+  /**
+   * byte offset of the code section's content (its function count): DWARF's code addresses count
+   * from here, migration points from the start of the file
+   */
+  codeSectionStart?: number;
   /** custom sections other than "name" */
   customSections: { name: string; offset: number; size: number }[];
 }

@@ -1,0 +1,194 @@
+/**
+ * The DWARF engine: Chrome DevTools' C/C++ symbol backend (LLDB's DWARF reader, type system and
+ * expression evaluator compiled to Wasm), as the npm package @vscode/dwarf-debugging runs it on a
+ * Node worker thread (the package js-debug uses). It answers in Wasm terms: code offsets count
+ * from the code section's content (Module.codeSectionStart), values are read through the host
+ * interface below (a frame's Wasm locals and operand stack, the globals, linear memory) at a
+ * "stop" we name. Nothing here knows DAP; sourceFrames.ts and sourceValues.ts build on it.
+ */
+import { spawn, type IWasmWorker } from '@vscode/dwarf-debugging';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { RuntimeValue } from '../runtimeClient';
+
+const MODULE_ID = 'module';
+
+type WasmValue = Awaited<ReturnType<Parameters<typeof spawn>[0]['getWasmLocal']>>;
+
+/** One Wasm frame of a stopped program, as the engine reads it. */
+export interface WasmFrameValues {
+  locals: RuntimeValue[];
+  stack: RuntimeValue[];
+  globals: RuntimeValue[];
+  memorySize: number;
+  readMemory(addr: number, len: number): Promise<Buffer>;
+  /** locals the compiler left out of the point's state (dead there): their saved value is 0, not theirs */
+  deadLocals?: ReadonlySet<number>;
+}
+
+export interface SourceLocation {
+  /** absolute path (or the URL's text when it is not a file URL) */
+  path: string;
+  /** 1-based */
+  line: number;
+  column: number;
+}
+
+/** A value as the engine describes it (Chrome's RemoteObject). */
+export interface EngineValue {
+  type: string;
+  className?: string;
+  description?: string;
+  value?: unknown;
+  objectId?: string;
+  hasChildren: boolean;
+  linearMemoryAddress?: number;
+  linearMemorySize?: number;
+}
+
+export interface EngineVariable { scope: 'LOCAL' | 'PARAMETER' | 'GLOBAL' | string; name: string; type: string }
+
+/** What an evaluation read of the frame: a dead local makes its result unknown ("optimized out"). */
+export interface Reads { deadLocal: boolean; locals: Set<number>; memory: boolean }
+
+interface Stop { frame: WasmFrameValues; reads: Reads }
+
+export class DwarfEngine {
+  private nextStop = 1;
+  /** stops whose values may still be read (a value's children are read after its evaluation) */
+  private live: number[] = [];
+
+  private constructor(
+    private readonly worker: IWasmWorker, private readonly stops: Map<number, Stop>, readonly codeStart: number, readonly sourceFiles: string[],
+  ) {}
+
+  /** Loads a module's DWARF; undefined when the module has none. */
+  static async load(bytes: Uint8Array, modulePath: string, codeStart: number): Promise<DwarfEngine | undefined> {
+    const stops = new Map<number, Stop>();
+    const at = (stopId: unknown) => stops.get(stopId as number);
+    // The worker asks synchronously (it blocks on a shared buffer until we answer): never throw here,
+    // an exception would end the evaluation with a message that names none of our values.
+    const worker = spawn({
+      getWasmLocal: async (i, stopId) => {
+        const s = at(stopId);
+        if (s) { s.reads.locals.add(i); if (s.frame.deadLocals?.has(i)) s.reads.deadLocal = true; }
+        return wasmValue(s?.frame.locals[i]);
+      },
+      getWasmOp: async (i, stopId) => wasmValue(at(stopId)?.frame.stack[i]),
+      getWasmGlobal: async (i, stopId) => wasmValue(at(stopId)?.frame.globals[i]),
+      getWasmLinearMemory: async (offset, length, stopId) => {
+        const s = at(stopId);
+        const out = new Uint8Array(length);
+        if (s) {
+          s.reads.memory = true;
+          const end = Math.min(offset + length, s.frame.memorySize);
+          if (offset >= 0 && end > offset) out.set(await s.frame.readMemory(offset, end - offset).catch(() => new Uint8Array(0)));
+        }
+        return out.buffer;
+      },
+    });
+    try {
+      await worker.rpc.sendMessage('hello', [], false);
+      const code = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      const r = await worker.rpc.sendMessage('addRawModule', MODULE_ID, undefined, { url: pathToFileURL(modulePath).href, code });
+      const files = Array.isArray(r) ? r : [];
+      if (files.length === 0) { await worker.dispose(); return undefined; }
+      return new DwarfEngine(worker, stops, codeStart, files.map(urlPath));
+    } catch (e) {
+      await worker.dispose().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private raw(fileOffset: number, inlineFrameIndex = 0) {
+    return { rawModuleId: MODULE_ID, codeOffset: fileOffset - this.codeStart, inlineFrameIndex };
+  }
+
+  /** The source line of the code at a module offset, in inline frame `inline` (0: innermost). */
+  async location(fileOffset: number, inline = 0): Promise<SourceLocation | undefined> {
+    const locs = await this.worker.rpc.sendMessage('rawLocationToSourceLocation', this.raw(fileOffset, inline));
+    const l = locs[0];
+    return l ? { path: urlPath(l.sourceFileURL), line: l.lineNumber + 1, column: Math.max(1, l.columnNumber) } : undefined;
+  }
+
+  /** The source functions at a module offset, innermost (inlined) first; empty when DWARF does not cover it. */
+  async functions(fileOffset: number): Promise<string[]> {
+    const r = await this.worker.rpc.sendMessage('getFunctionInfo', this.raw(fileOffset));
+    return 'frames' in r ? r.frames.map((f) => f.name) : [];
+  }
+
+  /** Module-offset ranges [start, end) of the code of a source line; empty when the line has none. */
+  async lineRanges(path: string, line: number): Promise<[number, number][]> {
+    const r = await this.worker.rpc.sendMessage('sourceLocationToRawLocation', { rawModuleId: MODULE_ID, sourceFileURL: this.urlOf(path), lineNumber: line - 1, columnNumber: -1 });
+    return r.map((x) => [x.startOffset + this.codeStart, x.endOffset + this.codeStart]);
+  }
+
+  /** The variables in scope at a module offset (inline frame `inline`). */
+  async variables(fileOffset: number, inline = 0): Promise<EngineVariable[]> {
+    return this.worker.rpc.sendMessage('listVariablesInScope', this.raw(fileOffset, inline));
+  }
+
+  /**
+   * Evaluates a source expression in a frame; what it read comes back with the value. Throws the
+   * engine's message when the expression cannot be evaluated.
+   */
+  async evaluate(expression: string, fileOffset: number, inline: number, frame: WasmFrameValues): Promise<{ value: EngineValue; reads: Reads }> {
+    const id = this.nextStop++;
+    const reads: Reads = { deadLocal: false, locals: new Set(), memory: false };
+    this.stops.set(id, { frame, reads });
+    try {
+      const v = await this.worker.rpc.sendMessage('evaluate', expression, this.raw(fileOffset, inline), id);
+      if (!v) throw new Error(`cannot evaluate ${expression}`);
+      return { value: v as EngineValue, reads };
+    } finally {
+      this.live.push(id); // its children (getProperties) read through it later: kept until release()
+    }
+  }
+
+  /** The members of a value (a struct's fields, an array's elements, what a pointer points to). */
+  async properties(objectId: string): Promise<{ name: string; value: EngineValue }[]> {
+    return (await this.worker.rpc.sendMessage('getProperties', objectId)) as { name: string; value: EngineValue }[];
+  }
+
+  /** The program ran on: values of earlier stops are gone. */
+  async release(): Promise<void> {
+    for (const id of this.live) this.stops.delete(id);
+    this.live = [];
+  }
+
+  /** Whether a path is one of the module's source files. */
+  hasFile(path: string): boolean {
+    return this.sourceFiles.includes(path);
+  }
+
+  private urlOf(path: string): string {
+    return path.startsWith('/') ? pathToFileURL(path).href : path;
+  }
+
+  async dispose(): Promise<void> {
+    await this.worker.dispose().catch(() => undefined);
+  }
+}
+
+function urlPath(url: string): string {
+  try {
+    return url.startsWith('file:') ? fileURLToPath(url) : url;
+  } catch {
+    return url;
+  }
+}
+
+/** A Wasm value as the engine takes it (references as their table index, null as -1). */
+function wasmValue(v: RuntimeValue | undefined): WasmValue {
+  if (!v) return { type: 'i32', value: 0 };
+  switch (v.type) {
+    case 'i32': return { type: 'i32', value: v.value };
+    case 'i64': return { type: 'i64', value: v.value };
+    case 'f32': { const b = Buffer.alloc(4); b.writeUInt32LE(v.bits); return { type: 'f32', value: b.readFloatLE(0) }; }
+    case 'f64': { const b = Buffer.alloc(8); b.writeBigUInt64LE(v.bits); return { type: 'f64', value: b.readDoubleLE(0) }; }
+    case 'v128': {
+      const b = Buffer.from(v.bytes);
+      return { type: 'v128', value: `i32x4 ${[0, 4, 8, 12].map((o) => b.readInt32LE(o)).join(' ')}` };
+    }
+    default: return { type: 'i32', value: v.index ?? -1 };
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Source variables as DAP shows them: a frame's locals and parameters, the globals, members of
+ * structs, arrays and pointers (opened on demand), watch/hover/console expressions in the source
+ * language, and setting a scalar variable. The values come from the DWARF engine, which reads the
+ * frame's Wasm state as the runtime recovered it from the stackmap records.
+ */
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { DwarfEngine, EngineValue, Reads, WasmFrameValues } from './engine';
+import { UserError } from '../userError';
+
+/** A frame in source terms: a Wasm frame (its point's offset) and which inlined function in it. */
+export interface SourceFrame { offset: number; inline: number; values: WasmFrameValues }
+
+/** Makes a variablesReference for the members of a value. */
+export type ChildRef = (objectId: string, frame: SourceFrame, path?: string) => number;
+
+const OPTIMIZED_OUT = '<optimized out>';
+
+export class SourceValues {
+  constructor(private readonly engine: DwarfEngine) {}
+
+  /** The variables of a frame's scope: 'locals' (parameters first) or 'globals'. */
+  async scope(frame: SourceFrame, scope: 'locals' | 'globals', child: ChildRef): Promise<DebugProtocol.Variable[]> {
+    const vars = await this.engine.variables(frame.offset, frame.inline);
+    const wanted = scope === 'globals' ? vars.filter((v) => v.scope === 'GLOBAL')
+      : [...vars.filter((v) => v.scope === 'PARAMETER'), ...vars.filter((v) => v.scope === 'LOCAL')];
+    const out: DebugProtocol.Variable[] = [];
+    for (const v of wanted) {
+      try {
+        const r = await this.engine.evaluate(v.name, frame.offset, frame.inline, frame.values);
+        out.push(this.variable(v.name, r.value, r.reads, v.name, frame, child, v.type));
+      } catch (e) {
+        out.push({ name: v.name, value: `<${(e as Error).message}>`, type: v.type, variablesReference: 0 });
+      }
+    }
+    return out;
+  }
+
+  /** The members of a value shown earlier. */
+  async members(objectId: string, frame: SourceFrame, parent: string | undefined, child: ChildRef): Promise<DebugProtocol.Variable[]> {
+    const props = await this.engine.properties(objectId);
+    return props.map((p) => this.variable(p.name, p.value, undefined, parent !== undefined ? memberPath(parent, p.name) : undefined, frame, child));
+  }
+
+  /** A source expression in a frame. Throws a UserError with the engine's message when it cannot. */
+  async evaluate(expression: string, frame: SourceFrame, child: ChildRef): Promise<DebugProtocol.Variable> {
+    try {
+      const r = await this.engine.evaluate(expression, frame.offset, frame.inline, frame.values);
+      return this.variable(expression, r.value, r.reads, expression, frame, child);
+    } catch (e) {
+      throw new UserError((e as Error).message);
+    }
+  }
+
+  /** Whether a source condition holds (non-zero); throws when it cannot be evaluated. */
+  async holds(expression: string, frame: SourceFrame): Promise<boolean> {
+    const r = await this.engine.evaluate(expression, frame.offset, frame.inline, frame.values);
+    if (r.reads.deadLocal) throw new UserError(`${expression} is optimized out here`);
+    const v = r.value.value;
+    if (typeof v === 'number' || typeof v === 'bigint') return v != 0; // eslint-disable-line eqeqeq
+    if (typeof v === 'boolean') return v;
+    const text = r.value.description ?? '';
+    if (/^(true|false)$/.test(text)) return text === 'true';
+    const n = Number(text);
+    if (text !== '' && !Number.isNaN(n)) return n !== 0;
+    throw new UserError(`${expression} is ${r.value.className ?? r.value.type}, not a number or a truth value`);
+  }
+
+  /** The text a logpoint shows for an expression. */
+  async text(expression: string, frame: SourceFrame): Promise<string> {
+    const r = await this.engine.evaluate(expression, frame.offset, frame.inline, frame.values);
+    return r.reads.deadLocal ? OPTIMIZED_OUT : valueText(r.value);
+  }
+
+  /**
+   * Sets a scalar variable (`expression`: its name, or a member's path) to the value typed: its
+   * bytes in linear memory, or its Wasm local. Throws why it cannot.
+   */
+  async assign(expression: string, text: string, frame: SourceFrame, write: {
+    memory(addr: number, bytes: Buffer): Promise<void>;
+    local(index: number, text: string): Promise<void>;
+  }): Promise<void> {
+    const r = await this.engine.evaluate(expression, frame.offset, frame.inline, frame.values);
+    const type = r.value.className ?? r.value.type;
+    if (r.value.hasChildren && !/\*\s*$/.test(type)) throw new UserError(`${expression} is ${type}: set one of its members`);
+    if (r.value.linearMemoryAddress !== undefined && r.value.linearMemorySize) {
+      await write.memory(r.value.linearMemoryAddress, encodeScalar(type, r.value.linearMemorySize, text));
+      return;
+    }
+    if (!r.reads.memory && r.reads.locals.size === 1) { await write.local([...r.reads.locals][0], text); return; }
+    throw new UserError(`${expression} has no place in memory or in one Wasm local here (it is computed): it cannot be set`);
+  }
+
+  private variable(name: string, v: EngineValue, reads: Reads | undefined, evaluateName: string | undefined, frame: SourceFrame, child: ChildRef, type?: string): DebugProtocol.Variable {
+    const out: DebugProtocol.Variable = {
+      name, value: reads?.deadLocal ? OPTIMIZED_OUT : valueText(v), type: type ?? v.className ?? v.type,
+      variablesReference: v.hasChildren && v.objectId && !reads?.deadLocal ? child(v.objectId, frame, evaluateName) : 0,
+    };
+    if (evaluateName !== undefined) out.evaluateName = evaluateName;
+    if (v.linearMemoryAddress !== undefined) out.memoryReference = `0x${v.linearMemoryAddress.toString(16)}`;
+    return out;
+  }
+}
+
+/** The text of a value: what the engine describes (a number, a string with its quotes, a struct's type). */
+export function valueText(v: EngineValue): string {
+  if (v.description !== undefined) return v.description;
+  if (v.value !== undefined) return String(v.value);
+  return v.className ?? v.type;
+}
+
+/**
+ * The bytes of a scalar of source type `type` (size bytes, little-endian as Wasm memory is) from
+ * the text typed: a float type takes a decimal, anything else an integer (decimal, 0x hex, a
+ * 'c' character, true or false). Throws what is wrong.
+ */
+export function encodeScalar(type: string, size: number, text: string): Buffer {
+  const t = text.trim();
+  const b = Buffer.alloc(size);
+  if (/\b(float|double|f32|f64)\b/.test(type)) {
+    const x = Number(t);
+    if (t === '' || Number.isNaN(x) && !/^nan$/i.test(t)) throw new UserError(`${text} is not a number`);
+    if (size === 4) b.writeFloatLE(x); else if (size === 8) b.writeDoubleLE(x); else throw new UserError(`cannot set a ${size}-byte ${type}`);
+    return b;
+  }
+  let n: bigint;
+  const ch = /^'(.)'$/.exec(t);
+  if (ch) n = BigInt(ch[1].charCodeAt(0));
+  else if (t === 'true' || t === 'false') n = t === 'true' ? 1n : 0n;
+  else if (/^-?(0x[0-9a-f]+|\d+)$/i.test(t)) n = t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
+  else throw new UserError(`${text} is not an integer (decimal, 0x..., 'c', true or false)`);
+  const bits = BigInt(size * 8);
+  if (n < -(1n << (bits - 1n)) || n >= 1n << bits) throw new UserError(`${text} does not fit in ${size} bytes (${type})`);
+  const u = BigInt.asUintN(size * 8, n);
+  for (let i = 0; i < size; i++) b[i] = Number((u >> BigInt(8 * i)) & 0xffn);
+  return b;
+}
+
+/** `parent.member`, `parent[3]`, `*parent` as an expression the engine can read again. */
+export function memberPath(parent: string, member: string): string {
+  if (/^\[\d+\]$/.test(member)) return `(${parent})${member}`;
+  if (member.startsWith('*')) return `*(${parent})`;
+  if (/^[A-Za-z_]\w*$/.test(member)) return `(${parent}).${member}`;
+  return `(${parent})`;
+}
