@@ -116,7 +116,8 @@ async function probeToolchain(lang: SourceLang): Promise<ToolchainState> {
   const notInstalled = tc.packages.filter((p) => !installed.has(p));
   const version = await run(tc.compiler, ['--version'], '/', buildEnv());
   if (notInstalled.length || version.status !== 0) {
-    const why = notInstalled.length ? `Debian packages not installed: ${notInstalled.join(' ')}` : `${tc.compiler} --version failed:\n${tail(version.output, 5)}`;
+    const why = versions.status === null ? versions.output
+      : notInstalled.length ? `Debian packages not installed: ${notInstalled.join(' ')}` : `${tc.compiler} --version failed:\n${tail(version.output, 5)}`;
     return { missing: `the ${lang} source fixtures need ${tc.compiler} for wasm32-wasi; ${why} (scripts/setup.sh installs them)` };
   }
   const pkgVersions = versions.output.split('\n').filter((l) => l.endsWith(' installed')).sort().join('\n');
