@@ -12,6 +12,8 @@ PKGS=(
   qemu-user-static                                    # runs the aarch64 ELFs here
   libc6-dev-arm64-cross libgcc-12-dev-arm64-cross     # aarch64 static libc + libgcc for linking
   wasi-libc libclang-rt-14-dev-wasm32                 # C test fixtures: clang-14 --target=wasm32-wasi
+  libc++-14-dev-wasm32 libc++abi-14-dev-wasm32        # C++ source fixtures: clang++-14 --target=wasm32-wasi
+  rustc libstd-rust-dev-wasm32                        # Rust source fixtures: /usr/bin/rustc (1.63) --target wasm32-wasi
   libclang-rt-14-dev                                  # libFuzzer + sanitizer runtimes (runtime/fuzz, make -C runtime fuzz-snapshot)
   wabt                                                # wat2wasm (test oracle), wasm2c/wast2json
   openssh-server                                      # extension tests: remote restore against a local sshd

@@ -25,15 +25,16 @@ export class CorpusBuildError extends Error {
   }
 }
 
-interface Ran { status: number | null; output: string }
+export interface Ran { status: number | null; output: string }
 
 /** PATH without node_modules: clang-14 would run binaryen's wasm-opt on its output under npm. */
-function buildEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function buildEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const path = (process.env.PATH ?? '/usr/bin:/bin').split(':').filter((d) => !d.includes('node_modules')).join(':');
   return { ...process.env, PATH: path, LC_ALL: 'C', ...extra };
 }
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Ran> {
+/** Runs a tool to its end: its exit status and its stdout and stderr interleaved. */
+export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Ran> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
@@ -44,7 +45,8 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
   });
 }
 
-function tail(text: string, lines = 25): string {
+/** The last lines of a tool's output, indented, for an error message. */
+export function tail(text: string, lines = 25): string {
   return text.trimEnd().split('\n').slice(-lines).map((l) => `    ${l}`).join('\n');
 }
 
@@ -68,7 +70,8 @@ async function sourceVersion(r: Recipe): Promise<string> {
   return `${name} ${sum}`;
 }
 
-function filesBelow(dir: string): string[] {
+/** Every file under `dir`, sorted (none when it does not exist). */
+export function filesBelow(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesBelow(join(dir, e.name)) : [join(dir, e.name)])).sort();
 }
@@ -139,24 +142,31 @@ export function corpusModule(r: Recipe): Promise<string> {
 }
 
 async function buildCached(r: Recipe): Promise<string> {
-  const cache = corpusCache();
-  const dir = join(cache, `${r.name}-${await cacheKey(r)}`);
-  const wasm = join(dir, `${r.name}.wasm`);
-  if (existsSync(wasm)) return wasm;
+  return buildOnce(corpusCache(), `${r.name}-${await cacheKey(r)}`, `${r.name}.wasm`, (tmp) => buildInto(r, tmp));
+}
+
+/**
+ * `cache/dirName/file`, built by `build` when missing: into a temporary directory of `cache`
+ * renamed into place, so an interrupted or concurrent build never leaves a half-built one.
+ */
+export async function buildOnce(cache: string, dirName: string, file: string, build: (tmp: string) => Promise<void>): Promise<string> {
+  const dir = join(cache, dirName);
+  const out = join(dir, file);
+  if (existsSync(out)) return out;
   mkdirSync(cache, { recursive: true });
-  const tmp = mkdtempSync(join(cache, `.build-${r.name}-`));
+  const tmp = mkdtempSync(join(cache, `.build-${dirName}-`));
   try {
-    await buildInto(r, tmp);
+    await build(tmp);
     try {
       renameSync(tmp, dir);
     } catch (e) {
-      // another process finished the same build first: its module is as good as ours
-      if (!existsSync(wasm)) throw e;
+      // another process finished the same build first: its output is as good as ours
+      if (!existsSync(out)) throw e;
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  return wasm;
+  return out;
 }
 
 /** The size of a module's code section, in bytes. */
