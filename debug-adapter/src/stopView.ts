@@ -188,7 +188,7 @@ export class StopView {
     if (this.symbols.dwarf && this.symbols.hasSource(top.point)) {
       const sv = this.sourceValues ??= new SourceValues(this.symbols.dwarf);
       const at: SourceFrame = { offset: this.sourceOffset(top), inline: 0, values: frameValues(state, top, readMemory) };
-      return { holds: (c) => sv.holds(c, at), text: (e) => sv.text(e, at) };
+      return { holds: (c) => sv.holds(c, at), text: (e) => sv.logText(e, at) };
     }
     return wasmScope(this.evalContext(state, top, readMemory));
   }

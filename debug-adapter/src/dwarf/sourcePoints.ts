@@ -9,21 +9,29 @@
  * So `for (i = 0; i < n; i++)` stops at its start and again at each test of the condition, as in
  * gdb and LLDB, while a line of several statements stops once per visit.
  */
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type { Module } from '../../../compiler-core/src/index';
 import type { DwarfEngine, SourceLocation } from './engine';
 import { stoppable, type PlacedPoint, type Resolution } from '../pointLines';
 
 export type SourcePlaces = Map<string, SourceLocation>;
 
-/** Where each point stands in the source (points in code without line information have none). */
+/**
+ * Where each point stands in the source. Points in code without line information have none, and
+ * neither have those whose file is not on this machine (Debian's wasi-libc carries DWARF with
+ * relative paths of its build): the debugger shows that code as Wasm and steps over it.
+ */
 export async function placeOnSource(engine: DwarfEngine, placed: Iterable<PlacedPoint>, module: Module): Promise<SourcePlaces> {
   const out: SourcePlaces = new Map();
+  const exists = new Map<string, boolean>();
+  const here = (path: string) => { if (!exists.has(path)) exists.set(path, isAbsolute(path) && existsSync(path)); return exists.get(path)!; };
   const pts = [...placed];
   const locs = await Promise.all(pts.map((p) => {
     const offset = p.kind === 'entry' ? module.funcs[p.func - module.numImportedFuncs]?.body[0]?.offset ?? p.offset : p.offset;
     return engine.location(offset).catch(() => undefined);
   }));
-  pts.forEach((p, i) => { const l = locs[i]; if (l && l.line > 0) out.set(p.id, l); });
+  pts.forEach((p, i) => { const l = locs[i]; if (l && l.line > 0 && here(l.path)) out.set(p.id, l); });
   return out;
 }
 

@@ -28,7 +28,7 @@ export class SourceValues {
     for (const v of wanted) {
       try {
         const r = await this.engine.evaluate(v.name, frame.offset, frame.inline, frame.values);
-        out.push(this.variable(v.name, r.value, r.reads, v.name, frame, child, v.type));
+        out.push(await this.variable(v.name, r.value, r.reads, v.name, frame, child, v.type));
       } catch (e) {
         out.push({ name: v.name, value: `<${(e as Error).message}>`, type: v.type, variablesReference: 0 });
       }
@@ -39,14 +39,20 @@ export class SourceValues {
   /** The members of a value shown earlier. */
   async members(objectId: string, frame: SourceFrame, parent: string | undefined, child: ChildRef): Promise<DebugProtocol.Variable[]> {
     const props = await this.engine.properties(objectId);
-    return props.map((p) => this.variable(p.name, p.value, undefined, parent !== undefined ? memberPath(parent, p.name) : undefined, frame, child));
+    const out: DebugProtocol.Variable[] = [];
+    for (const p of props) {
+      // array elements come named 0, 1, ...; what a pointer points to comes named by its address
+      const name = /^\d+$/.test(p.name) ? `[${p.name}]` : /^0x[0-9a-f]+$/i.test(p.name) ? `*${parent ?? ''}` : p.name;
+      out.push(await this.variable(name, p.value, undefined, parent !== undefined ? memberPath(parent, name) : undefined, frame, child));
+    }
+    return out;
   }
 
   /** A source expression in a frame. Throws a UserError with the engine's message when it cannot. */
   async evaluate(expression: string, frame: SourceFrame, child: ChildRef): Promise<DebugProtocol.Variable> {
     try {
       const r = await this.engine.evaluate(expression, frame.offset, frame.inline, frame.values);
-      return this.variable(expression, r.value, r.reads, expression, frame, child);
+      return await this.variable(expression, r.value, r.reads, expression, frame, child);
     } catch (e) {
       throw new UserError((e as Error).message);
     }
@@ -67,9 +73,24 @@ export class SourceValues {
   }
 
   /** The text a logpoint shows for an expression. */
-  async text(expression: string, frame: SourceFrame): Promise<string> {
+  async logText(expression: string, frame: SourceFrame): Promise<string> {
     const r = await this.engine.evaluate(expression, frame.offset, frame.inline, frame.values);
-    return r.reads.deadLocal ? OPTIMIZED_OUT : valueText(r.value);
+    return r.reads.deadLocal ? OPTIMIZED_OUT : this.text(r.value);
+  }
+
+  /**
+   * A value's text as LLDB shows it: numbers and enumerators as they are, a C string in quotes,
+   * a pointer as its type and address (the engine names what it points to by that address), an
+   * aggregate as its type.
+   */
+  private async text(v: EngineValue): Promise<string> {
+    if (v.type === 'string') return JSON.stringify(String(v.value ?? v.description ?? ''));
+    const d = v.description ?? '';
+    if (v.type === 'object' && /\*\s*$/.test(d)) {
+      const target = v.hasChildren && v.objectId ? (await this.engine.properties(v.objectId).catch(() => []))[0]?.name : undefined;
+      return `(${d}) ${target && /^0x[0-9a-f]+$/i.test(target) ? target : 'NULL'}`;
+    }
+    return valueText(v);
   }
 
   /**
@@ -91,9 +112,9 @@ export class SourceValues {
     throw new UserError(`${expression} has no place in memory or in one Wasm local here (it is computed): it cannot be set`);
   }
 
-  private variable(name: string, v: EngineValue, reads: Reads | undefined, evaluateName: string | undefined, frame: SourceFrame, child: ChildRef, type?: string): DebugProtocol.Variable {
+  private async variable(name: string, v: EngineValue, reads: Reads | undefined, evaluateName: string | undefined, frame: SourceFrame, child: ChildRef, type?: string): Promise<DebugProtocol.Variable> {
     const out: DebugProtocol.Variable = {
-      name, value: reads?.deadLocal ? OPTIMIZED_OUT : valueText(v), type: type ?? v.className ?? v.type,
+      name, value: reads?.deadLocal ? OPTIMIZED_OUT : await this.text(v), type: type ?? v.className ?? typeName(v),
       variablesReference: v.hasChildren && v.objectId && !reads?.deadLocal ? child(v.objectId, frame, evaluateName) : 0,
     };
     if (evaluateName !== undefined) out.evaluateName = evaluateName;
@@ -102,7 +123,12 @@ export class SourceValues {
   }
 }
 
-/** The text of a value: what the engine describes (a number, a string with its quotes, a struct's type). */
+/** The type of a value the engine gives none for (a member): nothing rather than its JavaScript type. */
+function typeName(v: EngineValue): string | undefined {
+  return v.type === 'number' || v.type === 'string' || v.type === 'boolean' ? undefined : v.description;
+}
+
+/** The text of a value: what the engine describes (a number, an enumerator, a struct's type). */
 export function valueText(v: EngineValue): string {
   if (v.description !== undefined) return v.description;
   if (v.value !== undefined) return String(v.value);
@@ -138,8 +164,13 @@ export function encodeScalar(type: string, size: number, text: string): Buffer {
 
 /** `parent.member`, `parent[3]`, `*parent` as an expression the engine can read again. */
 export function memberPath(parent: string, member: string): string {
-  if (/^\[\d+\]$/.test(member)) return `(${parent})${member}`;
-  if (member.startsWith('*')) return `*(${parent})`;
-  if (/^[A-Za-z_]\w*$/.test(member)) return `(${parent}).${member}`;
-  return `(${parent})`;
+  if (/^\[\d+\]$/.test(member)) return `${simple(parent)}${member}`;
+  if (member.startsWith('*')) return `*${simple(parent)}`;
+  if (/^[A-Za-z_]\w*$/.test(member)) return `${simple(parent)}.${member}`;
+  return simple(parent);
+}
+
+/** An expression that needs no parentheses before a postfix operator stays as it is. */
+function simple(e: string): string {
+  return /^[A-Za-z_][\w.]*(\[\d+\])*$/.test(e) ? e : `(${e})`;
 }
