@@ -62,7 +62,7 @@ export class StopView {
       const offset = pointOffset(f.point);
       const fns = dwarf && this.symbols.hasSource(f.point) ? await dwarf.functions(this.sourceOffset(f)).catch(() => []) : [];
       if (fns.length === 0) {
-        out.push({ wasm: i, name: `${wasmName} (${f.kind} @0x${offset.toString(16)})`, place: this.symbols.placeOf(f.point), point: f.point });
+        out.push({ wasm: i, name: `${wasmName} (${this.symbols.kindOf(f.point) ?? f.kind} @0x${offset.toString(16)})`, place: this.symbols.placeOf(f.point), point: f.point });
         continue;
       }
       const values = frameValues(state, f, readMemory);
@@ -168,6 +168,7 @@ export class StopView {
       await target.setGlobal(idx, encodeValue(state.globals[idx].type, text));
       const after = await target.state();
       update(after);
+      this.refresh(after);
       return this.variable(name, after.globals[idx], '', after);
     }
     if (!fr) throw new UserError('no such frame');
@@ -179,6 +180,7 @@ export class StopView {
     await target.setLocal(fr.index, ref.kind === 'locals' ? idx : fr.locals.length + idx, value);
     const after = await target.state();
     update(after);
+    this.refresh(after);
     const nf = after.frames[fr.index];
     return this.variable(name, (ref.kind === 'locals' ? nf.locals : nf.stack)[idx], '', after);
   }
@@ -217,11 +219,18 @@ export class StopView {
     });
     const after = await target.state();
     update(after);
-    const frameId = this.shown.findIndex((f) => f.wasm === ref.frame && f.source?.inline === ref.at.inline);
-    await this.prepare(after, (a, l) => target.readMemory(a, l));
-    const vf = this.shown[frameId];
-    if (!vf?.source) throw new UserError('the frame is gone');
-    return this.sourceValues.evaluate(expr, vf.source, this.childRef(vf.wasm));
+    this.refresh(after);
+    return this.sourceValues.evaluate(expr, ref.at, this.childRef(ref.frame));
+  }
+
+  /** The program's state was read again at the same stop (a value was set): the frames read the new values; references stay. */
+  refresh(state: RuntimeState): void {
+    this.lastState = state;
+    const all = frames(state);
+    for (const vf of this.shown) {
+      const f = all[vf.wasm];
+      if (vf.source && f) Object.assign(vf.source.values, { locals: f.locals, stack: f.stack, globals: state.globals, memorySize: state.memory.pages * 65536 });
+    }
   }
 
   /** What expressions see of frame `fr` of the stopped state. */
