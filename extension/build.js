@@ -1,6 +1,7 @@
 // Bundles the extension (with compiler-core and the debug adapter) and the .wat language server
-// with esbuild. binaryen (dynamic import of an ES module) and llvm-bindings (native addon) stay
-// external and ship in node_modules. The core finds the package root itself (compiler-core/src/
+// with esbuild. binaryen (dynamic import of an ES module) and @vscode/dwarf-debugging (it starts
+// its worker.js, which loads SymbolsBackend.wasm, from its own folder) stay external and ship in
+// node_modules (.vscodeignore). The core finds the package root itself (compiler-core/src/
 // package-root.ts: the folder above dist/ whose package.json is named "wanco"), so __dirname is
 // the bundle's own.
 const esbuild = require('esbuild');
@@ -9,7 +10,7 @@ const { join } = require('node:path');
 const root = join(__dirname, '..');
 const common = {
   bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: false, minify: true, logLevel: 'warning',
-  external: ['vscode', 'binaryen', 'llvm-bindings'],
+  external: ['vscode', 'binaryen', '@vscode/dwarf-debugging'],
 };
 Promise.all([
   esbuild.build({ ...common, entryPoints: [join(root, 'extension/src/extension.ts')], outfile: join(root, 'dist/extension.js') }),

@@ -3,6 +3,7 @@
  * adapter (type `wanco`), the .wat language server, remote restore through OpenSSH.
  */
 import * as vscode from 'vscode';
+import { modulesBuiltFrom, SOURCE_LANGUAGE_FILES, wasmFilesUnder } from './sourceProgram';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -302,11 +303,19 @@ export function activate(context: vscode.ExtensionContext): void {
     },
   }));
   context.subscriptions.push(vscode.debug.registerDebugConfigurationProvider('wanco', {
-    resolveDebugConfiguration: (_f, config) => {
+    resolveDebugConfiguration: async (folder, config) => {
       if (!config.type && !config.request && !config.name) {
         const ed = vscode.window.activeTextEditor;
-        if (!ed || !/\.(wat|wasm)$/.test(ed.document.fileName)) return config;
-        return { type: 'wanco', request: 'launch', name: `wanco: ${basename(ed.document.fileName)}`, program: ed.document.fileName, target: target(), optLevel: optLevel(), stopOnEntry: false };
+        if (!ed) return config;
+        let program = ed.document.fileName;
+        if (SOURCE_LANGUAGE_FILES.test(program)) {
+          const found = await moduleForSource(program, folder);
+          if (!found) return undefined;
+          program = found;
+        } else if (!/\.(wat|wasm)$/.test(program)) {
+          return config;
+        }
+        return { type: 'wanco', request: 'launch', name: `wanco: ${basename(program)}`, program, target: target(), optLevel: optLevel(), stopOnEntry: false };
       }
       return config;
     },
@@ -330,6 +339,19 @@ export function activate(context: vscode.ExtensionContext): void {
   }, { documentSelector: [{ scheme: 'file', language: 'wat' }, { scheme: 'untitled', language: 'wat' }], outputChannel: out });
   void client.start();
   context.subscriptions.push(out, status, diagnostics);
+}
+
+/** The .wasm built with -g from a source file (asks when there are several); undefined (and says why) when none. */
+async function moduleForSource(source: string, folder: vscode.WorkspaceFolder | undefined): Promise<string | undefined> {
+  const roots = folder ? [folder.uri.fsPath] : (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  const found = modulesBuiltFrom(source, roots.flatMap((r) => wasmFilesUnder(r)));
+  if (found.length === 1) return found[0];
+  if (found.length === 0) {
+    void vscode.window.showErrorMessage(`wanco: no .wasm in this workspace was built from ${basename(source)} with debug information. `
+      + 'Build it with -g (clang --target=wasm32-wasi -g, rustc --target wasm32-wasi -g), or set "program" in launch.json.');
+    return undefined;
+  }
+  return vscode.window.showQuickPick(found, { title: `wanco: which module built from ${basename(source)}?` });
 }
 
 export async function deactivate(): Promise<void> {
