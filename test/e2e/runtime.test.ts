@@ -36,7 +36,8 @@ async function makeTarget(target: string): Promise<string> {
     const shown = lines.filter((l) => !l.startsWith('ok   ')).join('\n');
     assert.fail(`make ${target} exited ${r.status ?? r.signal}${r.timedOut ? ' (timed out)' : ''}:\n${shown.slice(-20_000)}`);
   }
-  return summary[0];
+  // said in words that no CI reads as a test runner's closing line (ours is the mocha run's last line)
+  return `${summary[0].replace(/: (\d+) ok, 0 failed$/, '')}: all ${summary[1]} checks ok`;
 }
 
 describe('runtime: C tests (runtime/test/run.sh)', function () {

@@ -359,7 +359,7 @@ describe('snapshot fuzzing: C and TypeScript readers', function () {
     const stats = (log.match(/stat::\w+:\s+\d+/g) ?? []).join(', ');
     const done = /Done (\d+) runs in (\d+) second/.exec(log);
     const cov = [...log.matchAll(/cov: (\d+) ft: (\d+)/g)].pop();
-    console.log(`      libFuzzer: ${done ? `${done[1]} runs in ${done[2]} s` : `${runs} runs requested`}; corpus ${readdirSync(corpus).length} inputs` +
+    console.log(`      libFuzzer ran ${done ? `${done[1]} inputs in ${done[2]} s` : `(${runs} inputs asked)`}; corpus ${readdirSync(corpus).length} inputs` +
       `${cov ? `, coverage ${cov[1]} edges (${cov[2]} features)` : ''}${stats ? `; ${stats}` : ''}`);
     rmSync(corpus, { recursive: true, force: true });
     rmSync(seedDir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // Mocha's spec reporter, plus one plain closing line that any CI can read:
-// "tests: N passed, N failed, N skipped". Mocha's own "N passing" is not a
-// format that CI recognises, so a green run could be taken for one that ran
-// no test.
+// "N passed, N failed, N skipped", alone on the last line. Mocha's own
+// "N passing" is not a format that CI recognises, so a green run could be
+// taken for one that ran no test (it was, with "tests: " before the counts).
 import Mocha = require('mocha');
 
 class SpecWithClosingLine extends Mocha.reporters.Spec {
@@ -10,7 +10,7 @@ class SpecWithClosingLine extends Mocha.reporters.Spec {
     runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
       // Spec registered its epilogue on this event in super(), so this line follows it.
       const s = this.stats;
-      process.stdout.write(`tests: ${s.passes} passed, ${s.failures} failed, ${s.pending} skipped\n`);
+      process.stdout.write(`${s.passes} passed, ${s.failures} failed, ${s.pending} skipped\n`);
     });
   }
 }
