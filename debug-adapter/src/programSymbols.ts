@@ -36,6 +36,8 @@ export class ProgramSymbols {
   debugBuild = false;
   /** the module's DWARF (a module built with -g), and its points on the source lines */
   dwarf?: DwarfEngine;
+  /** the DWARF engine loading (it runs while the program compiles) */
+  private dwarfLoading?: Promise<DwarfEngine | undefined>;
   sourcePlaces: SourcePlaces = new Map();
 
   /** Loads the module the program was built from, and its text (the .wat) or a disassembly (a .wasm). */
@@ -52,8 +54,9 @@ export class ProgramSymbols {
       this.disasm = disassemble(module, (i) => this.funcName(i));
       this.disasmRef = DISASSEMBLY_REF;
       if (module.customSections.some((c) => c.name === '.debug_info') && module.codeSectionStart !== undefined) {
-        await this.dwarf?.dispose();
-        this.dwarf = await DwarfEngine.load(bytes, moduleFile, module.codeSectionStart);
+        await this.dispose();
+        this.dwarfLoading = DwarfEngine.load(bytes, moduleFile, module.codeSectionStart);
+        this.dwarfLoading.catch(() => undefined); // setPoints says why
       }
     }
   }
@@ -63,6 +66,11 @@ export class ProgramSymbols {
     this.reported = reported;
     this.placed = placePoints(points, this.module, this.lineSource());
     this.debugBuild = points.some((p) => p.kind === 'statement');
+    if (this.dwarfLoading) {
+      const loading = this.dwarfLoading;
+      this.dwarfLoading = undefined;
+      this.dwarf = await loading;
+    }
     this.sourcePlaces = this.dwarf && this.module ? await placeOnSource(this.dwarf, this.placed.values(), this.module) : new Map();
   }
 
@@ -91,7 +99,9 @@ export class ProgramSymbols {
   }
 
   async dispose(): Promise<void> {
-    await this.dwarf?.dispose();
+    const loading = this.dwarfLoading;
+    this.dwarfLoading = undefined;
+    await (this.dwarf ?? await loading?.catch(() => undefined))?.dispose();
     this.dwarf = undefined;
   }
 

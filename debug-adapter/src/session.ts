@@ -389,6 +389,7 @@ export class WancoDebugSession extends LoggingDebugSession {
   protected override async terminateRequest(response: DebugProtocol.TerminateResponse): Promise<void> {
     this.terminating = true;
     await this.target?.terminate().catch(() => undefined);
+    await this.symbols.dispose();
     this.sendResponse(response);
     this.sendEvent(new TerminatedEvent());
   }
@@ -396,6 +397,7 @@ export class WancoDebugSession extends LoggingDebugSession {
   protected override async disconnectRequest(response: DebugProtocol.DisconnectResponse): Promise<void> {
     this.terminating = true;
     await this.target?.terminate().catch(() => undefined);
+    await this.symbols.dispose();
     this.sendResponse(response);
   }
 

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../compiler-core/src/index';
+import { DEBUG_OPT_LEVEL } from '../src/launchConfig';
 
 const ROOT = packageRoot();
 const FIXTURE = join(ROOT, 'debug-adapter', 'test', 'fixtures', 'dbg.wat');
@@ -65,7 +66,7 @@ describe('debug adapter (DAP over stdio)', function () {
     // compile the fixture once per target into the cache the adapter uses
     const { compileCached } = await import('../../compiler-core/src/index');
     const { parseTarget } = await import('../../compiler-core/src/index');
-    for (const a of ARCHES) await compileCached(FIXTURE, parseTarget(a), 2, true);
+    for (const a of ARCHES) await compileCached(FIXTURE, parseTarget(a), DEBUG_OPT_LEVEL, true);
   });
 
   for (const arch of ARCHES) {
@@ -421,7 +422,7 @@ describe('debug adapter (DAP over stdio)', function () {
     it('pause stops a running program at its next migration point; disconnect leaves nothing running', async () => {
       const { compileCached } = await import('../../compiler-core/src/index');
       const { parseTarget } = await import('../../compiler-core/src/index');
-      const exe = await compileCached(OTHER, parseTarget('x86_64'), 2, true); // the ELF the adapter runs
+      const exe = await compileCached(OTHER, parseTarget('x86_64'), DEBUG_OPT_LEVEL, true); // the ELF the adapter runs
       const running = () => { try { return execFileSync('pgrep', ['-f', exe]).toString().trim(); } catch { return ''; } };
       dc.once('initialized', () => dc.configurationDoneRequest());
       await dc.initializeRequest();

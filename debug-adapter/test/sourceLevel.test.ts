@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { packageRoot, parseTarget } from '../../compiler-core/src/index';
 import { requireToolchain, sourceFixture, type SourceFixture } from '../../test/helpers/sourceFixtures';
+import { DEBUG_OPT_LEVEL } from '../src/launchConfig';
 
 const ROOT = packageRoot();
 const ADAPTER = join(ROOT, 'out', 'debug-adapter', 'test', 'dapStdio.js');
@@ -75,7 +76,7 @@ describe('debug adapter: C at source level (DWARF)', function () {
     await requireToolchain(this, 'c');
     fx = await sourceFixture('c', 'O0');
     const { compileCached } = await import('../../compiler-core/src/index');
-    for (const a of ARCHES) await compileCached(fx.wasm, parseTarget(a), 2, true);
+    for (const a of ARCHES) await compileCached(fx.wasm, parseTarget(a), DEBUG_OPT_LEVEL, true);
   });
 
   for (const arch of ARCHES) {

@@ -11,6 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../compiler-core/src/index';
+import { DEBUG_OPT_LEVEL } from '../src/launchConfig';
 
 const ROOT = packageRoot();
 const FIXTURE = join(ROOT, 'debug-adapter', 'test', 'fixtures', 'steps.wat');
@@ -55,7 +56,7 @@ describe('debug adapter: debug builds (statement points)', function () {
   before(async () => {
     const { compileCached } = await import('../../compiler-core/src/index');
     const { parseTarget } = await import('../../compiler-core/src/index');
-    for (const a of ARCHES) await compileCached(FIXTURE, parseTarget(a), 2, true);
+    for (const a of ARCHES) await compileCached(FIXTURE, parseTarget(a), DEBUG_OPT_LEVEL, true);
   });
 
   for (const arch of ARCHES) {

@@ -11,6 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileCached, packageRoot, parseTarget } from '../../compiler-core/src/index';
+import { DEBUG_OPT_LEVEL } from '../src/launchConfig';
 
 const ROOT = packageRoot();
 const FIXTURE = join(ROOT, 'debug-adapter', 'test', 'fixtures', 'values.wat');
@@ -48,7 +49,7 @@ describe('value text: live = post-mortem = CLI', function () {
   const snapDir = mkdtempSync(join(tmpdir(), 'wanco-values-'));
 
   before(async () => {
-    for (const a of ARCHES) await compileCached(FIXTURE, parseTarget(a), 2, true);
+    for (const a of ARCHES) await compileCached(FIXTURE, parseTarget(a), DEBUG_OPT_LEVEL, true);
   });
 
   for (const arch of ARCHES) {

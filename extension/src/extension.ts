@@ -41,6 +41,8 @@ function snapshotDir(module: string): string {
 }
 function target(): string { return cfg().get<string>('target') || 'x86_64'; }
 function optLevel(): 0 | 1 | 2 | 3 { return (cfg().get<number>('optimizationLevel') ?? 2) as 0 | 1 | 2 | 3; }
+/** debug builds (F5) have their own level: a debug session should start in seconds */
+function debugOptLevel(): 0 | 1 | 2 | 3 { return (cfg().get<number>('debug.optimizationLevel') ?? 0) as 0 | 1 | 2 | 3; }
 function applyEnv(): void {
   const llvm = cfg().get<string>('llvmBinDir');
   if (llvm) process.env.WANCO_LLVM_BIN_DIR = llvm; else delete process.env.WANCO_LLVM_BIN_DIR;
@@ -248,7 +250,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const reg = (id: string, f: (...a: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, f));
   reg('wanco.compile', compileCommand);
   reg('wanco.run', runCommand);
-  reg('wanco.debug', (uri?: vscode.Uri) => { const m = currentModule(uri); if (m) void vscode.debug.startDebugging(undefined, { type: 'wanco', request: 'launch', name: `wanco: ${basename(m)}`, program: m, target: target(), optLevel: optLevel() }); });
+  reg('wanco.debug', (uri?: vscode.Uri) => { const m = currentModule(uri); if (m) void vscode.debug.startDebugging(undefined, { type: 'wanco', request: 'launch', name: `wanco: ${basename(m)}`, program: m, target: target(), optLevel: debugOptLevel() }); });
   reg('wanco.checkpoint', () => checkpointCommand());
   reg('wanco.restore', restoreCommand);
   reg('wanco.restoreRemote', async (uri?: vscode.Uri) => { const s = await pickSnapshot(uri); const m = s && await pickModule(); if (s && m) await remoteRestore(s, m); });
@@ -315,7 +317,7 @@ export function activate(context: vscode.ExtensionContext): void {
         } else if (!/\.(wat|wasm)$/.test(program)) {
           return config;
         }
-        return { type: 'wanco', request: 'launch', name: `wanco: ${basename(program)}`, program, target: target(), optLevel: optLevel(), stopOnEntry: false };
+        return { type: 'wanco', request: 'launch', name: `wanco: ${basename(program)}`, program, target: target(), optLevel: debugOptLevel(), stopOnEntry: false };
       }
       return config;
     },
