@@ -58,7 +58,7 @@ export class StopView {
     if (dwarf && !this.sourceValues) this.sourceValues = new SourceValues(dwarf);
     const out: ViewFrame[] = [];
     for (const [i, f] of frames(state).entries()) {
-      const wasmName = f.name ?? this.symbols.funcName(f.func) ?? `func ${f.func}`;
+      const wasmName = demangleRust(f.name ?? this.symbols.funcName(f.func) ?? `func ${f.func}`);
       const offset = pointOffset(f.point);
       const fns = dwarf && this.symbols.hasSource(f.point) ? await dwarf.functions(this.sourceOffset(f)).catch(() => []) : [];
       if (fns.length === 0) {
@@ -66,7 +66,8 @@ export class StopView {
         continue;
       }
       const values = frameValues(state, f, readMemory);
-      for (const [k, name] of fns.entries()) {
+      for (const [k, fname] of fns.entries()) {
+        const name = sourceFunctionName(fname);
         const loc = await dwarf!.location(this.sourceOffset(f), k).catch(() => undefined);
         const place = loc ? { source: this.symbols.placeOf(f.point)!.source, line: loc.line, column: loc.column } : this.symbols.placeOf(f.point);
         if (loc && place && loc.path !== place.source.path) place.source = sourceOfPath(loc.path);
@@ -244,6 +245,32 @@ export class StopView {
       readMemory,
     };
   }
+}
+
+/** A source function's name as a frame shows it: a Rust function without its hash (`main::total`, not `main::total::h0123…`). */
+export function sourceFunctionName(name: string): string {
+  return name.replace(/::h[0-9a-f]{16}$/, '');
+}
+
+/**
+ * A Rust symbol in the legacy mangling rustc 1.63 uses (`_ZN3std2rt10lang_start17h0123…E`) as
+ * `std::rt::lang_start`; anything else as it is. (A C++ name has no `17h…` hash before its `E`.)
+ */
+export function demangleRust(name: string): string {
+  const m = /^_ZN(.*)17h[0-9a-f]{16}E$/.exec(name);
+  if (!m) return name;
+  const parts: string[] = [];
+  let rest = m[1];
+  while (rest.length > 0) {
+    const n = /^(\d+)/.exec(rest);
+    if (!n) return name;
+    const len = Number(n[1]);
+    parts.push(rest.slice(n[1].length, n[1].length + len));
+    rest = rest.slice(n[1].length + len);
+  }
+  const ESC: Record<string, string> = { SP: '@', BP: '*', RF: '&', LT: '<', GT: '>', LP: '(', RP: ')', C: ',' };
+  return parts.map((p) => p.replace(/^_\$/, '$').replace(/\$([A-Z]{1,2}|u[0-9a-f]+)\$/g, (_, e: string) =>
+    e.startsWith('u') ? String.fromCodePoint(parseInt(e.slice(1), 16)) : ESC[e] ?? `$${e}$`).replace(/\.\./g, '::')).join('::');
 }
 
 /** What the DWARF engine reads of Wasm frame `f`. */

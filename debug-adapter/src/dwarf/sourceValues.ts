@@ -30,7 +30,7 @@ export class SourceValues {
         const r = await this.engine.evaluate(v.name, frame.offset, frame.inline, frame.values);
         out.push(await this.variable(v.name, r.value, r.reads, v.name, frame, child, v.type));
       } catch (e) {
-        out.push({ name: v.name, value: `<${(e as Error).message}>`, type: v.type, variablesReference: 0 });
+        out.push({ name: v.name, value: unavailable(e), type: v.type, variablesReference: 0 });
       }
     }
     return out;
@@ -121,6 +121,12 @@ export class SourceValues {
     if (v.linearMemoryAddress !== undefined) out.memoryReference = `0x${v.linearMemoryAddress.toString(16)}`;
     return out;
   }
+}
+
+/** What a variable the engine cannot read shows: optimized out (no location here), or the engine's reason. */
+function unavailable(e: unknown): string {
+  const msg = (e as Error).message.replace(/^(Error: )?EvalError: /, '');
+  return /no location|optimized out/i.test(msg) ? OPTIMIZED_OUT : `<${msg}>`;
 }
 
 /** The type of a value the engine gives none for (a member): nothing rather than its JavaScript type. */
