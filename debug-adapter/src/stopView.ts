@@ -55,7 +55,8 @@ export class StopView {
     this.reset();
     this.lastState = state;
     const dwarf = this.symbols.dwarf;
-    if (dwarf && !this.sourceValues) this.sourceValues = new SourceValues(dwarf);
+    // a relaunch (restore on the other target) loads the module's DWARF again
+    this.sourceValues = dwarf ? (this.sourceValues?.engine === dwarf ? this.sourceValues : new SourceValues(dwarf)) : undefined;
     const out: ViewFrame[] = [];
     for (const [i, f] of frames(state).entries()) {
       const wasmName = demangleRust(f.name ?? this.symbols.funcName(f.func) ?? `func ${f.func}`);
@@ -189,7 +190,8 @@ export class StopView {
   /** Where a breakpoint's condition and log message are evaluated when the program stops at `top`. */
   ruleScope(state: RuntimeState, top: RuntimeFrame, readMemory: (addr: number, len: number) => Promise<Buffer>): RuleScope {
     if (this.symbols.dwarf && this.symbols.hasSource(top.point)) {
-      const sv = this.sourceValues ??= new SourceValues(this.symbols.dwarf);
+      const dwarf = this.symbols.dwarf;
+      const sv = this.sourceValues?.engine === dwarf ? this.sourceValues : (this.sourceValues = new SourceValues(dwarf));
       const at: SourceFrame = { offset: this.sourceOffset(top), inline: 0, values: frameValues(state, top, readMemory) };
       return { holds: (c) => sv.holds(c, at), text: (e) => sv.logText(e, at) };
     }

@@ -4,7 +4,8 @@
  * breakpoints in two .c files (exact, moved, refused), the call stack in source functions with
  * file:line, variables by their C names and types (a struct's fields, an array, a pointer
  * followed), C expressions in watch and conditions, logpoints, next / step in / step out by
- * source line, setting a C variable, and a checkpoint opened post-mortem in source terms.
+ * source line, setting a C variable, a checkpoint opened post-mortem in source terms and restored
+ * on aarch64 under the debugger.
  */
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -71,6 +72,8 @@ describe('debug adapter: C at source level (DWARF)', function () {
   this.timeout(600000);
   let fx: SourceFixture;
   const snapDir = mkdtempSync(join(tmpdir(), 'wanco-dap-source-'));
+  /** the checkpoint the post-mortem test takes on x86_64 */
+  let xSnapshot = '';
 
   before(async function () {
     await requireToolchain(this, 'c');
@@ -228,6 +231,29 @@ describe('debug adapter: C at source level (DWARF)', function () {
           assert.deepEqual(Object.fromEntries(Object.entries(await locals(dc)).map(([k, x]) => [k, x.value])), liveLocals);
           assert.equal(liveLocals.i, '2');
           assert.equal(basename(snap).endsWith('.wsnap'), true);
+          xSnapshot = snap;
+        });
+
+        it('restored on aarch64 under the debugger, the program stops at its source breakpoint in source terms and prints the rest', async () => {
+          assert.ok(xSnapshot, 'the checkpoint of the test before');
+          const loopBody = fx.lineOf('main.c', 'loop-body');
+          await launch({ 'main.c': [{ line: fx.lineOf('main.c', 'loop-done') }] });
+          // a running session restarts from the x86_64 snapshot on aarch64 (qemu)
+          await dc.setBreakpointsRequest({ source: { path: join(fx.srcDir, 'main.c') }, breakpoints: [{ line: loopBody }] });
+          stdout = '';
+          await Promise.all([dc.waitForEvent('stopped'), dc.customRequest('restore', { snapshot: xSnapshot, target: 'aarch64' })]);
+          // the snapshot stood at the loop body's breakpoint with i = 2: the restored run starts there, and stops there first
+          assert.deepEqual((await where(dc, 2)), [`sum_squares main.c:${loopBody}`, `main main.c:${lineWith(fx, 'main.c', 'sum_squares(primes, 5)')}`]);
+          assert.deepEqual(Object.fromEntries(Object.entries(await locals(dc)).map(([k, x]) => [k, x.value])), { values: (await locals(dc)).values.value, count: '5', i: '2', square: '25', total: '13' });
+          assert.equal((await stopAfter(dc, () => dc.continueRequest({ threadId: 1 })))[0], `sum_squares main.c:${loopBody}`);
+          assert.equal(await evaluate(dc, 'i'), '3');
+          await dc.setBreakpointsRequest({ source: { path: join(fx.srcDir, 'main.c') }, breakpoints: [] });
+          const ended = dc.waitForEvent('terminated');
+          await dc.continueRequest({ threadId: 1 });
+          await ended;
+          // what printf had buffered in wasi-libc's stdout buffer (linear memory) comes out of the restored run
+          const expected = readFileSync(join(fx.srcDir, 'expected.txt'), 'utf8');
+          assert.equal(stdout, expected.slice(expected.indexOf('shape ')));
         });
       }
     });

@@ -99,32 +99,40 @@ export class DwarfEngine {
     }
   }
 
+  private disposed = false;
+
+  /** The worker's RPC; a closed engine says so instead of leaving the request unanswered. */
+  private get rpc() {
+    if (this.disposed) throw new Error('the DWARF engine of this module was closed (the session ended or relaunched)');
+    return this.worker.rpc;
+  }
+
   private raw(fileOffset: number, inlineFrameIndex = 0) {
     return { rawModuleId: MODULE_ID, codeOffset: fileOffset - this.codeStart, inlineFrameIndex };
   }
 
   /** The source line of the code at a module offset, in inline frame `inline` (0: innermost). */
   async location(fileOffset: number, inline = 0): Promise<SourceLocation | undefined> {
-    const locs = await this.worker.rpc.sendMessage('rawLocationToSourceLocation', this.raw(fileOffset, inline));
+    const locs = await this.rpc.sendMessage('rawLocationToSourceLocation', this.raw(fileOffset, inline));
     const l = locs[0];
     return l ? { path: urlPath(l.sourceFileURL), line: l.lineNumber + 1, column: Math.max(1, l.columnNumber) } : undefined;
   }
 
   /** The source functions at a module offset, innermost (inlined) first; empty when DWARF does not cover it. */
   async functions(fileOffset: number): Promise<string[]> {
-    const r = await this.worker.rpc.sendMessage('getFunctionInfo', this.raw(fileOffset));
+    const r = await this.rpc.sendMessage('getFunctionInfo', this.raw(fileOffset));
     return 'frames' in r ? r.frames.map((f) => f.name) : [];
   }
 
   /** Module-offset ranges [start, end) of the code of a source line; empty when the line has none. */
   async lineRanges(path: string, line: number): Promise<[number, number][]> {
-    const r = await this.worker.rpc.sendMessage('sourceLocationToRawLocation', { rawModuleId: MODULE_ID, sourceFileURL: this.urlOf(path), lineNumber: line - 1, columnNumber: -1 });
+    const r = await this.rpc.sendMessage('sourceLocationToRawLocation', { rawModuleId: MODULE_ID, sourceFileURL: this.urlOf(path), lineNumber: line - 1, columnNumber: -1 });
     return r.map((x) => [x.startOffset + this.codeStart, x.endOffset + this.codeStart]);
   }
 
   /** The variables in scope at a module offset (inline frame `inline`). */
   async variables(fileOffset: number, inline = 0): Promise<EngineVariable[]> {
-    return this.worker.rpc.sendMessage('listVariablesInScope', this.raw(fileOffset, inline));
+    return this.rpc.sendMessage('listVariablesInScope', this.raw(fileOffset, inline));
   }
 
   /**
@@ -136,7 +144,7 @@ export class DwarfEngine {
     const reads: Reads = { deadLocal: false, locals: new Set(), memory: false };
     this.stops.set(id, { frame, reads });
     try {
-      const v = await this.worker.rpc.sendMessage('evaluate', expression, this.raw(fileOffset, inline), id);
+      const v = await this.rpc.sendMessage('evaluate', expression, this.raw(fileOffset, inline), id);
       if (!v) throw new Error(`cannot evaluate ${expression}`);
       return { value: v as EngineValue, reads };
     } finally {
@@ -146,7 +154,7 @@ export class DwarfEngine {
 
   /** The members of a value (a struct's fields, an array's elements, what a pointer points to). */
   async properties(objectId: string): Promise<{ name: string; value: EngineValue }[]> {
-    return (await this.worker.rpc.sendMessage('getProperties', objectId)) as { name: string; value: EngineValue }[];
+    return (await this.rpc.sendMessage('getProperties', objectId)) as { name: string; value: EngineValue }[];
   }
 
   /** The program ran on: values of earlier stops are gone. */
@@ -165,6 +173,7 @@ export class DwarfEngine {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     await this.worker.dispose().catch(() => undefined);
   }
 }

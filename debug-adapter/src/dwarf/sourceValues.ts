@@ -17,7 +17,7 @@ export type ChildRef = (objectId: string, frame: SourceFrame, path?: string) => 
 const OPTIMIZED_OUT = '<optimized out>';
 
 export class SourceValues {
-  constructor(private readonly engine: DwarfEngine) {}
+  constructor(readonly engine: DwarfEngine) {}
 
   /** The variables of a frame's scope: 'locals' (parameters first) or 'globals'. */
   async scope(frame: SourceFrame, scope: 'locals' | 'globals', child: ChildRef): Promise<DebugProtocol.Variable[]> {
