@@ -162,6 +162,7 @@ async function pickSnapshot(uri?: vscode.Uri): Promise<string | undefined> {
 async function pickModule(): Promise<string | undefined> {
   const cur = vscode.window.activeTextEditor?.document.uri.fsPath;
   if (cur && /\.(wat|wasm)$/.test(cur)) return cur;
+  if (cur && SOURCE_LANGUAGE_FILES.test(cur)) return moduleForSource(cur, vscode.workspace.getWorkspaceFolder(vscode.Uri.file(cur)));
   const r = await vscode.window.showOpenDialog({ filters: { 'WebAssembly': ['wat', 'wasm'] }, canSelectMany: false, title: 'the module the snapshot was taken from' });
   return r?.[0]?.fsPath;
 }

@@ -7,7 +7,10 @@
  *   VARIABLES (locals) views; "Add Checkpoint Here" from the line-number menu -> snapshot files;
  *   palette "wanco: Restore on Remote aarch64" against a real OpenSSH server on 127.0.0.1 (settings
  *   wanco.remote.* in the workspace, runner qemu-aarch64-static) -> the program's output in a terminal;
- *   palette "wanco: Run" on a long program, "wanco: Checkpoint" twice (keep running, then stop).
+ *   palette "wanco: Run" on a long program, "wanco: Checkpoint" twice (keep running, then stop);
+ *   a C program built with clang -g in the workspace: a gutter breakpoint in main.c, F5 finds its
+ *   module, CALL STACK in C functions, VARIABLES with a struct's fields, Step Over one C line,
+ *   "Add Checkpoint Here" on a C line, and that snapshot restored on the remote aarch64.
  * Screenshots of each step go to $WANCO_E2E_SCREENSHOTS (default out/e2e-screenshots).
  * The set-up (scripts/setup-e2e.sh) installs code-server, Chromium and their packages once. Under
  * CI=true the test always runs; elsewhere, when this machine cannot install them, it is skipped
@@ -30,6 +33,9 @@ const TICKER = join(ROOT, 'extension', 'test', 'e2e', 'fixtures', 'ticker.wat');
 // lines of rounds.wat: `(local.set $acc ...` in $sum_to's loop, `(local.set $round ...` in $main's
 const ACC_LINE = 19;
 const ROUND_LINE = 11;
+// the C source fixture (test-fixtures/source/c), built with clang -g in the workspace
+const C_FIXTURE = join(ROOT, 'test-fixtures', 'source', 'c');
+const C_FILES = ['main.c', 'list.c', 'list.h', 'expected.txt'];
 const FULL_OUTPUT = ['round 1: sum 55', 'round 2: sum 210', 'round 3: sum 465', 'round 4: sum 820', 'round 5: sum 1275'];
 
 describe('the extension in a real VS Code (code-server + Chromium, end to end)', function () {
@@ -80,6 +86,10 @@ describe('the extension in a real VS Code (code-server + Chromium, end to end)',
     mkdirSync(join(ws, '.vscode'), { recursive: true });
     copyFileSync(FIXTURE, join(ws, 'rounds.wat'));
     copyFileSync(TICKER, join(ws, 'ticker.wat'));
+    // a C program the way a user has it: its sources and the -g module built from them, in a folder
+    mkdirSync(join(ws, 'c'));
+    for (const f of C_FILES) copyFileSync(join(C_FIXTURE, f), join(ws, 'c', f));
+    execFileSync('clang-14', ['--target=wasm32-wasi', '-g', '-O0', 'main.c', 'list.c', '-o', 'c.wasm'], { cwd: join(ws, 'c'), stdio: 'pipe' });
     shots = process.env.WANCO_E2E_SCREENSHOTS ? join(ROOT, process.env.WANCO_E2E_SCREENSHOTS) : join(ROOT, 'out', 'e2e-screenshots');
     mkdirSync(shots, { recursive: true });
 
@@ -264,5 +274,61 @@ describe('the extension in a real VS Code (code-server + Chromium, end to end)',
     const rest = execFileSync(exe, ['--dir', `${ws}::/`, '--restore', snap], { encoding: 'utf8' }).split('\n').filter(Boolean);
     assert.equal(rest[0], `tick ${String(lastBefore + 1).padStart(2, '0')}`, rest.join('\n'));
     assert.deepEqual(rest.slice(-2), ['tick 99', 'done']);
+  });
+
+  /** The line of main.c whose `// LINE:` comment names `name`. */
+  const cLine = (name: string) => readFileSync(join(C_FIXTURE, 'main.c'), 'utf8').split('\n').findIndex((l) => l.includes(`// LINE: ${name}`)) + 1;
+
+  it('a C program: gutter breakpoint in main.c, F5 finds its -g module; C call stack, a struct\'s fields, Step Over one line', async () => {
+    await wb.page.keyboard.press('Control+Shift+E');
+    await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^c$/ }).click();
+    await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'main.c' }).click();
+    await wb.page.locator('.tab.active', { hasText: 'main.c' }).waitFor({ state: 'visible', timeout: 60_000 });
+    const line = cLine('main-list');
+    await wb.revealLine(line);
+    await wb.clickGutter(line);
+    await wb.focusEditor();
+    await wb.page.keyboard.press('F5');
+    await wb.waitForPaused();
+    const stack = await wb.callStack();
+    assert.match(stack[0], new RegExp(`^main \\| main\\.c \\| ${line}:\\d+$`), stack.join('\n'));
+    const vars = await wb.variables();
+    assert.deepEqual(vars.slice(0, 1), ['Locals'], vars.join('\n'));
+    assert.ok(vars.includes('favourite = BLUE') && vars.includes('message = "hello, wasm"'), vars.join('\n'));
+    await wb.expandVariable('square');
+    const fields = await wb.variables();
+    for (const f of ['id = 7', 'origin = point', 'sides = int[4]', 'color = GREEN', 'name = "square"']) assert.ok(fields.includes(f), `${f} in\n${fields.join('\n')}`);
+    await shot('6-c-source');
+    // Step Over: the next line of main.c
+    await wb.page.keyboard.press('F10');
+    await wb.waitForTopFrameLine(line + 1);
+    assert.match((await wb.callStack())[0], new RegExp(`^main \\| main\\.c \\| ${line + 1}:\\d+$`));
+  });
+
+  it('"Add Checkpoint Here" on a C line writes a snapshot next to the module; restored on the remote aarch64, the output goes on', async () => {
+    const line = cLine('main-end');
+    await wb.revealLine(line);
+    await wb.lineNumberMenu(line, 'Add Checkpoint Here');
+    await wb.waitForBreakpointGlyph(line);
+    // the plain breakpoint off, then on to the end: the checkpoint writes as the program passes it
+    await wb.revealLine(cLine('main-list'));
+    await wb.clickGutter(cLine('main-list'));
+    await wb.page.keyboard.press('F5');
+    await wb.waitForDebugEnd();
+    const snap = join(ws, 'c', 'c.1.wsnap');
+    assert.match(await wb.debugConsole(), new RegExp(`wanco: checkpoint \\d+ written to ${snap.replace(/[.]/g, '\\.')}`));
+    await wb.clearNotifications();
+    await wb.focusEditor(); // main.c: the module is the one built from it
+    await wb.runCommand('wanco: Restore on Remote aarch64');
+    await wb.openDialogPath(snap);
+    const done = await wb.notification(/remote program exited|wanco: .*(failed|unreachable|not found)/);
+    const text = await wb.waitForTerminal('[exit status');
+    assert.equal(done, 'wanco: remote program exited with 0', text);
+    // the checkpoint stood before the last printf; what printf had buffered (wasi-libc's buffer is in
+    // linear memory, stdout a pipe) comes out there too: all but the line the local run had flushed
+    const out = text.split('\n').map((l) => l.trimEnd()).filter((l) => l && !l.startsWith('wanco: '));
+    const expected = readFileSync(join(C_FIXTURE, 'expected.txt'), 'utf8').split('\n').filter(Boolean);
+    assert.deepEqual(out, [...expected.slice(1), '[exit status 0]'], text);
+    await shot('7-c-remote-restore');
   });
 });

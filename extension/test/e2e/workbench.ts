@@ -213,10 +213,25 @@ export class Workbench {
     })));
   }
 
+  /** Opens (expands) the VARIABLES row of `name`; resolves once its children show. */
+  async expandVariable(name: string): Promise<void> {
+    const rows = this.page.locator('.debug-variables .monaco-list-row');
+    const row = rows.filter({ has: this.page.locator('.expression .name', { hasText: new RegExp(`^${escape(name)}\\s*=?$`) }) }).first();
+    await row.waitFor({ state: 'visible', timeout: WAIT });
+    const before = await rows.count();
+    await row.locator('.monaco-tl-twistie').click();
+    await this.page.waitForFunction((n) => [...document.querySelectorAll('.debug-variables .monaco-list-row')].length > n, before, { timeout: WAIT });
+  }
+
   /** Waits until the VARIABLES view shows `name` with a value other than `previous`. */
   async variableChanged(name: string, previous: string): Promise<void> {
     await this.page.waitForFunction(([n, p]) => [...document.querySelectorAll('.debug-variables .monaco-list-row .expression')]
       .some((e) => e.querySelector('.name')?.textContent?.trim().replace(/\s*=$/, '') === n && e.querySelector('.value')?.textContent?.trim() !== p), [name, previous], { timeout: WAIT });
+  }
+
+  /** Waits until the top frame of the CALL STACK stands at `line`. */
+  async waitForTopFrameLine(line: number): Promise<void> {
+    await this.page.waitForFunction((l) => document.querySelectorAll('.debug-call-stack .monaco-list-row .stack-frame .line-number')[Symbol.iterator]().next().value?.textContent?.trim().startsWith(`${l}:`) === true, line, { timeout: WAIT });
   }
 
   async waitForPaused(): Promise<void> {
