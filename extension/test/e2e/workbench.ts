@@ -171,7 +171,14 @@ export class Workbench {
     const menu = this.page.locator('.context-view .monaco-menu');
     await menu.waitFor({ state: 'visible', timeout: WAIT });
     const items = (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
-    await menu.locator('.action-label', { hasText: new RegExp(`^${escape(action)}$`) }).click();
+    // a click while the menu still lays itself out can miss: the menu closes when it took the click
+    const item = menu.locator('.action-label', { hasText: new RegExp(`^${escape(action)}$`) });
+    for (let i = 0; i < 5; i++) {
+      if (!(await menu.isVisible())) break;
+      await item.click({ timeout: 10_000 }).catch(() => undefined);
+      await menu.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    }
+    if (await menu.isVisible()) throw new Error(`the line-number menu did not take the click on "${action}"`);
     return items;
   }
 
