@@ -39,6 +39,11 @@ export class ProgramSymbols {
   /** the DWARF engine loading (it runs while the program compiles) */
   private dwarfLoading?: Promise<DwarfEngine | undefined>;
   sourcePlaces: SourcePlaces = new Map();
+  /**
+   * A normal build with DWARF: per point, the locals its state holds (a dead local is left out and
+   * saved as 0, which is not its value). Debug builds keep every local: empty.
+   */
+  private liveLocals = new Map<string, bigint>();
 
   /** Loads the module the program was built from, and its text (the .wat) or a disassembly (a .wasm). */
   async loadModule(moduleFile: string): Promise<void> {
@@ -72,6 +77,11 @@ export class ProgramSymbols {
       this.dwarf = await loading;
     }
     this.sourcePlaces = this.dwarf && this.module ? await placeOnSource(this.dwarf, this.placed.values(), this.module) : new Map();
+    this.liveLocals = new Map();
+    if (this.dwarf && this.module && this.moduleBytes && !this.debugBuild) {
+      const { migrationPoints, pointIdText } = await import('../../compiler-core/src/index');
+      for (const p of migrationPoints(this.module, this.moduleBytes, false)) if (p.live !== undefined) this.liveLocals.set(pointIdText(p.id), p.live);
+    }
   }
 
   /** Where a point stands: its source line when DWARF has one, else its line in the .wat or the disassembly. */
@@ -81,6 +91,15 @@ export class ProgramSymbols {
     const line = this.lineOf(point);
     const source = this.source();
     return line !== undefined && source ? { source, line, column: 1 } : undefined;
+  }
+
+  /** The locals of a frame at `point` whose saved value is not theirs (dead there, saved as 0). */
+  deadLocals(point: string, count: number): Set<number> | undefined {
+    const live = this.liveLocals.get(point);
+    if (live === undefined) return undefined;
+    const dead = new Set<number>();
+    for (let i = 0; i < count; i++) if ((live & (1n << BigInt(i))) === 0n) dead.add(i);
+    return dead;
   }
 
   /** Where a point stands for stepping: file and line. */

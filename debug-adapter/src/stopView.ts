@@ -66,7 +66,7 @@ export class StopView {
         out.push({ wasm: i, name: `${wasmName} (${this.symbols.kindOf(f.point) ?? f.kind} @0x${offset.toString(16)})`, place: this.symbols.placeOf(f.point), point: f.point });
         continue;
       }
-      const values = frameValues(state, f, readMemory);
+      const values = frameValues(state, f, readMemory, this.symbols);
       for (const [k, fname] of fns.entries()) {
         const name = sourceFunctionName(fname);
         const loc = await dwarf!.location(this.sourceOffset(f), k).catch(() => undefined);
@@ -192,7 +192,7 @@ export class StopView {
     if (this.symbols.dwarf && this.symbols.hasSource(top.point)) {
       const dwarf = this.symbols.dwarf;
       const sv = this.sourceValues?.engine === dwarf ? this.sourceValues : (this.sourceValues = new SourceValues(dwarf));
-      const at: SourceFrame = { offset: this.sourceOffset(top), inline: 0, values: frameValues(state, top, readMemory) };
+      const at: SourceFrame = { offset: this.sourceOffset(top), inline: 0, values: frameValues(state, top, readMemory, this.symbols) };
       return { holds: (c) => sv.holds(c, at), text: (e) => sv.logText(e, at) };
     }
     return wasmScope(this.evalContext(state, top, readMemory));
@@ -276,8 +276,11 @@ export function demangleRust(name: string): string {
 }
 
 /** What the DWARF engine reads of Wasm frame `f`. */
-function frameValues(state: RuntimeState, f: RuntimeFrame, readMemory: (addr: number, len: number) => Promise<Buffer>) {
-  return { locals: f.locals, stack: f.stack, globals: state.globals, memorySize: state.memory.pages * 65536, readMemory };
+function frameValues(state: RuntimeState, f: RuntimeFrame, readMemory: (addr: number, len: number) => Promise<Buffer>, symbols: ProgramSymbols) {
+  return {
+    locals: f.locals, stack: f.stack, globals: state.globals, memorySize: state.memory.pages * 65536, readMemory,
+    deadLocals: symbols.deadLocals(f.point, f.locals.length),
+  };
 }
 
 /** The Wasm frames of a stopped state, innermost first. */

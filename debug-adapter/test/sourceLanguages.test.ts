@@ -8,53 +8,13 @@
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot, parseTarget } from '../../compiler-core/src/index';
+import { parseTarget } from '../../compiler-core/src/index';
 import { requireToolchain, sourceFixture, type SourceFixture, type SourceLang } from '../../test/helpers/sourceFixtures';
 import { DEBUG_OPT_LEVEL } from '../src/launchConfig';
+import { dapClient, evaluate, lineWith, locals, members, stopAfter, values, where } from './sourceDap';
 
-const ROOT = packageRoot();
-const ADAPTER = join(ROOT, 'out', 'debug-adapter', 'test', 'dapStdio.js');
 const ARCHES = ['x86_64', 'aarch64'] as const;
-
-process.env.WANCO_CACHE_DIR = join(ROOT, 'out', 'dap-cache');
-
-async function where(dc: DebugClient, levels = 2): Promise<string[]> {
-  const st = await dc.stackTraceRequest({ threadId: 1 });
-  return st.body.stackFrames.slice(0, levels).map((f) => `${f.name} ${f.source?.name ?? '-'}:${f.line}`);
-}
-
-async function locals(dc: DebugClient, frameId = 0): Promise<Record<string, DebugProtocol.Variable>> {
-  const scopes = await dc.scopesRequest({ frameId });
-  const vs = await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference });
-  return Object.fromEntries(vs.body.variables.map((v) => [v.name, v]));
-}
-
-async function members(dc: DebugClient, v: DebugProtocol.Variable): Promise<Record<string, DebugProtocol.Variable>> {
-  assert.ok(v.variablesReference > 0, `${v.name} = ${v.value} opens`);
-  const vs = await dc.variablesRequest({ variablesReference: v.variablesReference });
-  return Object.fromEntries(vs.body.variables.map((c) => [c.name, c]));
-}
-
-const values = (vs: Record<string, DebugProtocol.Variable>) => Object.fromEntries(Object.entries(vs).map(([k, v]) => [k, v.value]));
-
-async function evaluate(dc: DebugClient, expression: string, frameId = 0): Promise<string> {
-  return (await dc.evaluateRequest({ expression, frameId, context: 'watch' })).body.result;
-}
-
-async function stopAfter(dc: DebugClient, go: () => Promise<unknown>): Promise<string[]> {
-  const stopped = dc.waitForEvent('stopped');
-  await go();
-  await stopped;
-  return where(dc);
-}
-
-function lineWith(fx: SourceFixture, file: string, text: string): number {
-  const i = readFileSync(join(fx.srcDir, file), 'utf8').split('\n').findIndex((l) => l.includes(text));
-  assert.ok(i >= 0, `${text} in ${file}`);
-  return i + 1;
-}
 
 function suite(lang: SourceLang, file: string, body: (fx: () => SourceFixture, run: (arch: string, lines: number[]) => Promise<DebugClient & { stdout(): string }>) => void): void {
   describe(`debug adapter: ${lang === 'cpp' ? 'C++' : 'Rust'} at source level (DWARF)`, function () {
@@ -69,8 +29,7 @@ function suite(lang: SourceLang, file: string, body: (fx: () => SourceFixture, r
     });
     afterEach(async () => { for (const dc of clients.splice(0)) await dc.stop(); });
     body(() => fx, async (arch, lines) => {
-      const dc = new DebugClient(process.execPath, ADAPTER, 'wanco', { env: process.env });
-      dc.defaultTimeout = 90000;
+      const dc = dapClient();
       clients.push(dc);
       await dc.start();
       let out = '';
@@ -107,7 +66,7 @@ suite('cpp', 'main.cpp', (fixture, run) => {
       const template = fx.lineOf('main.cpp', 'template-body');
       const ref = fx.lineOf('main.cpp', 'ref-param');
       const dc = await run(arch, [method, template, ref]);
-      assert.deepEqual(await where(dc), [`Counter::advance(int) main.cpp:${method}`, `main main.cpp:${fx.lineOf('main.cpp', 'main-start')}`]);
+      assert.deepEqual(await where(dc, 2), [`Counter::advance(int) main.cpp:${method}`, `main main.cpp:${fx.lineOf('main.cpp', 'main-start')}`]);
       const v = await locals(dc);
       assert.equal(v.times.value, '4');
       assert.equal(v.i.value, '0');
@@ -142,7 +101,7 @@ suite('rust', 'main.rs', (fixture, run) => {
       const loop = fx.lineOf('main.rs', 'loop-body');
       const base = fx.lineOf('main.rs', 'recursion-base');
       const dc = await run(arch, [loop, base]);
-      assert.deepEqual(await where(dc), [`main::total main.rs:${loop}`, `main::main main.rs:${lineWith(fx, 'main.rs', 'total(&player.scores)')}`]);
+      assert.deepEqual(await where(dc, 2), [`main::total main.rs:${loop}`, `main::main main.rs:${lineWith(fx, 'main.rs', 'total(&player.scores)')}`]);
       const v = await locals(dc);
       assert.deepEqual([v.sum.value, v.i.value], ['0', '0']);
       assert.equal(await evaluate(dc, 'sum + 5'), '5');

@@ -13,60 +13,12 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { packageRoot, parseTarget } from '../../compiler-core/src/index';
+import { parseTarget } from '../../compiler-core/src/index';
 import { requireToolchain, sourceFixture, type SourceFixture } from '../../test/helpers/sourceFixtures';
 import { DEBUG_OPT_LEVEL } from '../src/launchConfig';
+import { dapClient, evaluate, lineWith, locals, members, stopAfter, values, where } from './sourceDap';
 
-const ROOT = packageRoot();
-const ADAPTER = join(ROOT, 'out', 'debug-adapter', 'test', 'dapStdio.js');
 const ARCHES = ['x86_64', 'aarch64'] as const;
-
-process.env.WANCO_CACHE_DIR = join(ROOT, 'out', 'dap-cache');
-
-function client(): DebugClient {
-  const dc = new DebugClient(process.execPath, ADAPTER, 'wanco', { env: process.env });
-  dc.defaultTimeout = 90000;
-  return dc;
-}
-
-/** Frames as "function file:line". */
-async function where(dc: DebugClient, levels = 3): Promise<string[]> {
-  const st = await dc.stackTraceRequest({ threadId: 1 });
-  return st.body.stackFrames.slice(0, levels).map((f) => `${f.name} ${f.source?.name ?? '-'}:${f.line}`);
-}
-
-/** The Locals scope of a frame as name -> variable. */
-async function locals(dc: DebugClient, frameId = 0): Promise<Record<string, DebugProtocol.Variable>> {
-  const scopes = await dc.scopesRequest({ frameId });
-  assert.deepEqual(scopes.body.scopes.map((s) => s.name), ['Locals', 'Globals', 'Wasm locals', 'Wasm operand stack', 'Wasm globals']);
-  const vs = await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference });
-  return Object.fromEntries(vs.body.variables.map((v) => [v.name, v]));
-}
-
-async function members(dc: DebugClient, v: DebugProtocol.Variable): Promise<Record<string, string>> {
-  assert.ok(v.variablesReference > 0, `${v.name} opens`);
-  const vs = await dc.variablesRequest({ variablesReference: v.variablesReference });
-  return Object.fromEntries(vs.body.variables.map((c) => [c.name, c.value]));
-}
-
-async function evaluate(dc: DebugClient, expression: string, frameId = 0): Promise<string> {
-  return (await dc.evaluateRequest({ expression, frameId, context: 'watch' })).body.result;
-}
-
-/** Runs a request that resumes the program and waits for the stop it causes. */
-async function stopAfter(dc: DebugClient, go: () => Promise<unknown>): Promise<string[]> {
-  const stopped = dc.waitForEvent('stopped');
-  await go();
-  await stopped;
-  return where(dc);
-}
-
-/** The line of the first line of `file` holding `text`. */
-function lineWith(fx: SourceFixture, file: string, text: string): number {
-  const i = readFileSync(join(fx.srcDir, file), 'utf8').split('\n').findIndex((l) => l.includes(text));
-  assert.ok(i >= 0, `${text} in ${file}`);
-  return i + 1;
-}
 
 describe('debug adapter: C at source level (DWARF)', function () {
   this.timeout(600000);
@@ -88,7 +40,7 @@ describe('debug adapter: C at source level (DWARF)', function () {
       let stdout = '';
       const console_: string[] = [];
       beforeEach(() => {
-        dc = client();
+        dc = dapClient();
         stdout = '';
         console_.length = 0;
         dc.on('output', (e: DebugProtocol.OutputEvent) => {
@@ -139,17 +91,17 @@ describe('debug adapter: C at source level (DWARF)', function () {
           values: `(const int *) 0x${addr} : const int *`,
           count: '5 : int', i: '0 : int', square: '4 : int', total: '0 : int',
         });
-        assert.deepEqual(await members(dc, v.values), { '*values': '2' });
+        assert.deepEqual(values(await members(dc, v.values)), { '*values': '2' });
         assert.equal(await evaluate(dc, 'values[i + 1] * 2'), '6');
         // a struct in the caller (frame 1): its fields, the nested struct and the array field
         const mainLocals = await locals(dc, 1);
-        const square = await members(dc, mainLocals.square);
+        const square = values(await members(dc, mainLocals.square));
         assert.deepEqual(square, { id: '7', origin: 'point', sides: 'int[4]', color: 'GREEN', name: '"square"' });
         assert.equal(await evaluate(dc, 'square.origin.y', 1), '-4');
         assert.equal(await evaluate(dc, 'head->next->value', 1), '20');
         assert.equal(mainLocals.message.value, '"hello, wasm"');
         assert.equal(mainLocals.favourite.value, 'BLUE');
-        const primes = await members(dc, mainLocals.primes);
+        const primes = values(await members(dc, mainLocals.primes));
         assert.deepEqual(primes, { '[0]': '2', '[1]': '3', '[2]': '5', '[3]': '7', '[4]': '11' });
         await assert.rejects(dc.evaluateRequest({ expression: 'nosuch + 1', frameId: 0, context: 'watch' }), /undeclared identifier 'nosuch'/);
 
@@ -221,7 +173,7 @@ describe('debug adapter: C at source level (DWARF)', function () {
           const snap = (await dc.customRequest('checkpoint', {})).body.path as string;
           await dc.disconnectRequest({});
           await dc.stop();
-          dc = client();
+          dc = dapClient();
           await dc.start();
           await Promise.all([
             dc.waitForEvent('stopped'), dc.waitForEvent('initialized').then(() => dc.configurationDoneRequest()),

@@ -316,13 +316,16 @@ describe('the extension in a real VS Code (code-server + Chromium, end to end)',
     await wb.page.keyboard.press('F5');
     await wb.waitForDebugEnd();
     const snap = join(ws, 'c', 'c.1.wsnap');
-    assert.match(await wb.debugConsole(), new RegExp(`wanco: checkpoint \\d+ written to ${snap.replace(/[.]/g, '\\.')}`));
+    await wb.page.keyboard.press('Control+Shift+E');
+    await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'c.1.wsnap' }).waitFor({ state: 'visible', timeout: 60_000 });
+    assert.ok(existsSync(snap), snap);
+    await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'main.c' }).click();
     await wb.clearNotifications();
     await wb.focusEditor(); // main.c: the module is the one built from it
     await wb.runCommand('wanco: Restore on Remote aarch64');
     await wb.openDialogPath(snap);
     const done = await wb.notification(/remote program exited|wanco: .*(failed|unreachable|not found)/);
-    const text = await wb.waitForTerminal('[exit status');
+    const text = await wb.waitForTerminal('c.1.wsnap', '[exit status'); // this restore's terminal, not the earlier one's
     assert.equal(done, 'wanco: remote program exited with 0', text);
     // the checkpoint stood before the last printf; what printf had buffered (wasi-libc's buffer is in
     // linear memory, stdout a pipe) comes out there too: all but the line the local run had flushed
