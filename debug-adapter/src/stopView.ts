@@ -16,6 +16,7 @@ import { UserError } from './userError';
 import { memberPath, SourceValues, type ChildRef, type SourceFrame } from './dwarf/sourceValues';
 import { sourceOf as sourceOfPath, type Place, type ProgramSymbols } from './programSymbols';
 import { wasmScope, type RuleScope } from './breakpointRule';
+import { demangleRust, sourceFunctionName } from './dwarf/names';
 
 /** `frame`: index into frames(state) (the Wasm frames, innermost first). */
 export type ScopeRef = { frame: number; kind: 'locals' | 'stack' | 'globals' } | { frame: number; kind: 'v128'; value: string }
@@ -247,32 +248,6 @@ export class StopView {
       readMemory,
     };
   }
-}
-
-/** A source function's name as a frame shows it: a Rust function without its hash (`main::total`, not `main::total::h0123…`). */
-export function sourceFunctionName(name: string): string {
-  return name.replace(/::h[0-9a-f]{16}$/, '');
-}
-
-/**
- * A Rust symbol in the legacy mangling rustc 1.63 uses (`_ZN3std2rt10lang_start17h0123…E`) as
- * `std::rt::lang_start`; anything else as it is. (A C++ name has no `17h…` hash before its `E`.)
- */
-export function demangleRust(name: string): string {
-  const m = /^_ZN(.*)17h[0-9a-f]{16}E$/.exec(name);
-  if (!m) return name;
-  const parts: string[] = [];
-  let rest = m[1];
-  while (rest.length > 0) {
-    const n = /^(\d+)/.exec(rest);
-    if (!n) return name;
-    const len = Number(n[1]);
-    parts.push(rest.slice(n[1].length, n[1].length + len));
-    rest = rest.slice(n[1].length + len);
-  }
-  const ESC: Record<string, string> = { SP: '@', BP: '*', RF: '&', LT: '<', GT: '>', LP: '(', RP: ')', C: ',' };
-  return parts.map((p) => p.replace(/^_\$/, '$').replace(/\$([A-Z]{1,2}|u[0-9a-f]+)\$/g, (_, e: string) =>
-    e.startsWith('u') ? String.fromCodePoint(parseInt(e.slice(1), 16)) : ESC[e] ?? `$${e}$`).replace(/\.\./g, '::')).join('::');
 }
 
 /** What the DWARF engine reads of Wasm frame `f`. */
