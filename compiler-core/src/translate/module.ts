@@ -99,7 +99,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     const fnPtrType = `${llvmResultType(type.results)} (${type.params.map(llvmType).join(', ')})*`;
     ctx.callTarget(i);
     const restore = cr?.instrumented(i)
-      ? `i8* bitcast (${llvmResultType(type.results)} ()* @${ctx.restoreSymbol(i)} to i8*)` : 'i8* null';
+      ? `i8* bitcast (${fnPtrType} @${ctx.restoreSymbol(i)} to i8*)` : 'i8* null';
     funcEntries.push(`%wrt_func { i8* bitcast (${fnPtrType} @${ctx.funcSymbol(i)} to i8*), i32 ${ctx.typeId(type)}, i32 ${i}, ${restore} }`);
     const name = module.names.functions.get(i) ?? exportNames.get(i);
     names.push(name !== undefined ? `i8* ${cStringGlobal(out, `wn${i}`, name)}` : 'i8* null');
@@ -192,6 +192,8 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     'attributes #2 = { "gc-leaf-function" }',
     'attributes #3 = { noreturn cold nounwind "gc-leaf-function" }',
     'attributes #4 = { nounwind readnone "gc-leaf-function" }',
+    // a restore variant's musttail call into the normal variant (cr/instrument.ts: transfer)
+    'attributes #5 = { noinline "gc-leaf-function" }',
     '!0 = !{!"branch_weights", i32 1, i32 2000}',
   ];
   const n = Math.max(1, Math.min(options.partitions ?? 1, bodies.length));
@@ -246,6 +248,9 @@ const CR_DECLARATIONS = [
   'declare void @wrt_cr_restore_v128(i8*) #2',
   'declare i8* @wrt_cr_restore_ref() #2',
   'declare i8* @wrt_cr_restore_callee() #2',
+  'declare i8* @wrt_cr_transfer(i64, i32) #2',
+  'declare i64 @wrt_cr_transfer_take(i32) #2',
+  'declare i8* @wrt_cr_transfer_values() #2',
 ];
 
 /** An imported global's value, as a constant expression (a plugged-in host's globals, e.g. spectest's). */
