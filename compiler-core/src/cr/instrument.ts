@@ -75,9 +75,10 @@ interface ResumeCase {
 /**
  * Functions with fewer instructions keep loops in their restore variants (no transfer): the
  * resume dispatch in the normal variant would count against LLVM's inlining of small functions,
- * and their restore variants are cheap to compile anyway.
+ * and their restore variants are cheap to compile anyway. WANCO_RESUMABLE_MIN overrides it (tests
+ * set 1 so that small fixtures exercise transfers; tuning).
  */
-export const RESUMABLE_MIN_INSTRUCTIONS = 64;
+export const RESUMABLE_MIN_INSTRUCTIONS = Number(process.env.WANCO_RESUMABLE_MIN ?? 64);
 
 /** Bytes per value in the transfer buffer (room for a v128); values at 16 * k, locals first. */
 const TRANSFER_SLOT = 16;
