@@ -228,11 +228,10 @@ void *wrt_cr_restore_callee(void);
 
 /* A restore variant hands its frame to the function's normal code at a loop header
  * (compiler-core/src/cr/instrument.ts: transfer, which owns the buffer's layout): it writes the
- * frame's values into the buffer wrt_cr_transfer returns (room for nvals values of 16 bytes; the
- * call sets wrt_cr_flag) and tail-calls the normal code, whose entry poll asks
- * wrt_cr_transfer_take for the pending point id (0: none) and reads the values from
- * wrt_cr_transfer_values. */
-void *wrt_cr_transfer(uint64_t point_id, uint32_t nvals);
+ * frame's values into the buffer wrt_cr_transfer returns (nbytes, 16-byte aligned; the call sets
+ * wrt_cr_flag) and tail-calls the normal code, whose entry poll asks wrt_cr_transfer_take for the
+ * pending point id (0: none) and reads the values from wrt_cr_transfer_values. */
+void *wrt_cr_transfer(uint64_t point_id, uint32_t nbytes);
 uint64_t wrt_cr_transfer_take(uint32_t func_index);
 void *wrt_cr_transfer_values(void);
 

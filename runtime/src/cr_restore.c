@@ -313,9 +313,9 @@ static struct {
   size_t cap;
 } xfer;
 
-void *wrt_cr_transfer(uint64_t point_id, uint32_t nvals) {
+void *wrt_cr_transfer(uint64_t point_id, uint32_t nbytes) {
   if (xfer.pending) wrt_fatal("restore: a transfer to point 0x%llx is still pending", (unsigned long long)xfer.id);
-  size_t need = ((size_t)nvals + 1) * 16;
+  size_t need = ((size_t)nbytes + 15) & ~(size_t)15; /* aligned_alloc wants a multiple of the alignment */
   if (need > xfer.cap) {
     free(xfer.vals);
     xfer.cap = need > 4096 ? need : 4096;

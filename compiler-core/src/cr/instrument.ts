@@ -67,6 +67,8 @@ const RESTORE_FN: Record<ValType, string> = {
 interface ResumeCase {
   id: bigint;
   header: string;
+  /** the headers of the loops around this one, outermost first (see finishResumes) */
+  outer: string[];
   /** where the header reads the operand-stack values below the loop and the loop params from */
   below: { type: ValType; slot: string }[];
   params: { type: ValType; slot: string }[];
@@ -94,6 +96,10 @@ export class CrInstrumentation implements CrHooks {
   private readonly resumableFuncs = new Map<number, boolean>();
   /** normal variants of resumable functions: the loop headers a transfer can enter */
   private readonly resumes = new Map<FunctionTranslator, ResumeCase[]>();
+  /** a loop frame's header label (frame.label may become its back-edge check) */
+  private readonly headers = new WeakMap<Frame, string>();
+  /** normal variants of resumable functions: headers of loops around loops (they pass transfers on) */
+  private readonly passOn = new Map<FunctionTranslator, string[]>();
 
   constructor(private readonly mod: ModuleContext, readonly analysis: CrAnalysis, readonly debugPoints = false) {}
 
@@ -240,6 +246,9 @@ export class CrInstrumentation implements CrHooks {
       // The entry poll also takes a transfer from the restore variant (file comment); then the
       // entry point, if there is one.
       this.resumes.set(t, []);
+      this.passOn.set(t, []);
+      t.alloca('i32', 'cr.xt');
+      t.emit('store i32 0, i32* %cr.xt');
       const take = t.newLabel('xtake');
       const enter = t.newLabel('xenter');
       const cont = t.newLabel('xcont');
@@ -277,7 +286,7 @@ export class CrInstrumentation implements CrHooks {
       ...t.localTypes.map((lt, i) => ({ type: lt, v: t.value(`load ${llvmType(lt)}, ${llvmType(lt)}* %l${i}`) })),
       ...t.stack,
     ];
-    const buf = t.value(`call i8* @wrt_cr_transfer(i64 ${idText(id)}, i32 ${values.length})`);
+    const buf = t.value(`call i8* @wrt_cr_transfer(i64 ${idText(id)}, i32 ${TRANSFER_SLOT * values.length})`);
     values.forEach((v, k) => {
       const ty = llvmType(v.type);
       const p = t.value(`getelementptr inbounds i8, i8* ${buf}, i64 ${TRANSFER_SLOT * k}`);
@@ -366,13 +375,22 @@ export class CrInstrumentation implements CrHooks {
       }
       // The normal variant's header is where a transfer enters: the values below the loop come
       // from their depth slots (the frame entry stored them; a transfer stores restored ones).
+      // A transfer into a nested loop enters through the headers of the loops around it (each
+      // passes it on at once), so that every loop keeps one entry: the CFG stays reducible.
       t.startBlock(frame.label);
+      this.headers.set(frame, frame.label);
+      const outer = t.control.filter((f) => f.kind === 'loop' && f !== frame).map((f) => this.headers.get(f)!);
       this.resumes.get(t)!.push({
-        id, header: frame.label,
+        id, header: frame.label, outer,
         below: below.map((s, d) => ({ type: s.type, slot: t.depthSlot(d, s.type) })),
         params: frame.params.map((type, i) => ({ type, slot: frame.branchSlots[i] })),
       });
       this.reload(t, below.length);
+      if (loopsAroundLoops(t.func.body).includes(frame.offset)) {
+        this.passOn.get(t)!.push(frame.label);
+        t.terminate(`br label %xcheck.${frame.label}`);
+        t.startBlock(`xcont.${frame.label}`);
+      }
     } else if (t.restoreMode) {
       // The frame entry spilled the values below the loop; the restore path overwrites them.
       const below = t.stack.slice();
@@ -415,9 +433,10 @@ export class CrInstrumentation implements CrHooks {
       t.terminate(`br i1 ${this.flagSet(t)}, label %${header}, label %${go}, !prof !0`);
       t.startBlock(go);
       frame.label = body; // Wasm branches to the loop check the flag first
-      // Restore variants reach the back-edges from resume points inside the loop, past the
+      // Restore variants reach the back-edges from resume points inside the loop, and normal
+      // variants of resumable functions from transfers into loops nested in it, past the
       // header's reloads: the values below the loop come back from their slots here too.
-      if (t.restoreMode) this.reload(t, t.stack.length);
+      if (this.usesDepthSlots(t)) this.reload(t, t.stack.length);
     }
     t.loadSlots(frame.branchSlots, frame.params);
   }
@@ -656,8 +675,23 @@ export class CrInstrumentation implements CrHooks {
         const v = CrInstrumentation.transferLoad(out, `%cr.x${k}.${j}`, n + j, s.type);
         out.push(`  store ${llvmType(s.type)} ${v}, ${llvmType(s.type)}* ${s.slot}`);
       });
-      out.push(`  br label %${c.header}`);
+      if (c.outer.length === 0) {
+        out.push(`  br label %${c.header}`);
+      } else {
+        // %cr.xt = k + 1 while the transfer passes through the loops around this one
+        out.push(`  store i32 ${k + 1}, i32* %cr.xt`, `  br label %${c.outer[0]}`, `xgo.${k}:`, '  store i32 0, i32* %cr.xt', `  br label %${c.header}`);
+      }
     });
+    // At the header of a loop around loops: a pending transfer goes on to the next header on its way.
+    for (const h of this.passOn.get(t) ?? []) {
+      const next = cases.flatMap((c, k) => {
+        const at = c.outer.indexOf(h);
+        if (at < 0) return [];
+        return [`i32 ${k + 1}, label %${at + 1 < c.outer.length ? c.outer[at + 1] : `xgo.${k}`}`];
+      });
+      out.push(`xcheck.${h}:`, `  %cr.xt.${h} = load i32, i32* %cr.xt`, `  switch i32 %cr.xt.${h}, label %xcont.${h} [${next.join(' ')}]`);
+    }
+    this.passOn.delete(t);
     return out;
   }
 }
