@@ -10,6 +10,9 @@
  * every piece either compiles with the flag or is a single function, which is compiled with its
  * deopt values in stack slots. When a tool fails for good, every other tool of the build is
  * killed at once and the error names the Wasm function the failing LLVM function came from.
+ *
+ * Partitions that hold only restore variants (TranslateResult.restorePartitions) get a short
+ * pipeline (RESTORE_PASSES, RESTORE_LLC): a restored frame runs their code only briefly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rename, rm, writeFile, copyFile, chmod } from 'node:fs/promises';
