@@ -179,7 +179,8 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
       const passes = `${restore ? RESTORE_PASSES : `default<O${opts.optLevel}>`}${opts.checkpoint ? ',rewrite-statepoints-for-gc' : ''}`;
       let t0 = performance.now();
       try {
-        await tools.run(tc.opt, [`-passes=${passes}`, ...(opts.checkpoint && !opts.debugPoints ? NO_SLP : []), ll, '-o', bc]);
+        const transfers = opts.checkpoint && !opts.debugPoints && !!opts.restorePartitions?.some(Boolean);
+        await tools.run(tc.opt, [`-passes=${passes}`, ...(transfers ? NO_SLP : []), ll, '-o', bc]);
       } catch (e) {
         if (!(e instanceof ToolFailure)) throw e;
         const named = functionsNamedIn(e.stderr);
@@ -386,7 +387,7 @@ async function split(tools: Tools, tc: Toolchain, opts: BackendOptions, work: st
  * spilled).
  */
 /**
- * C/R builds: no SLP vectorizer. A loop header that a restore's transfer can enter merges every
+ * C/R builds in partitions (those with transfers, cr/instrument.ts): no SLP vectorizer. A loop header that a restore's transfer can enter merges every
  * local live there (cr/instrument.ts), and SLP's search over those phis took 5.8 of the 20.7 s of
  * opt on a partition of sqlite3 (0.55 s without transfers). The loop vectorizer stays.
  */

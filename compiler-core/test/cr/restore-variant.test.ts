@@ -9,14 +9,14 @@ import { PointKind, pointIdLlvm } from '../../src/cr/points';
 import type { PointInfo } from '../../src/cr/instrument';
 
 /** The LLVM IR of one function (by symbol) of a C/R build of a WAT module. */
-async function functionIr(wat: string, symbol: string, debugPoints = false): Promise<string> {
+async function functionIr(wat: string, symbol: string, debugPoints = false, parts = 1): Promise<string> {
   const bytes = await watToBinary(wat, 'test.wat');
   const m = decodeModule(bytes, 'test.wat');
-  const { partitions } = translateModule(m, bytes, { boundsChecks: false, checkpoint: true, debugPoints, partitions: 1 }, TARGETS.x86_64);
+  const { partitions } = translateModule(m, bytes, { boundsChecks: false, checkpoint: true, debugPoints, partitions: parts }, TARGETS.x86_64);
   const ir = partitions.join('\n');
-  const start = ir.indexOf(`@${symbol}(`);
-  assert.ok(start >= 0, `no @${symbol} in the IR`);
-  return ir.slice(ir.lastIndexOf('\ndefine ', start), ir.indexOf('\n}', start));
+  const def = new RegExp(`\\ndefine [^\\n]*@${symbol}\\(`).exec(ir); // not a declaration in another partition
+  assert.ok(def, `no @${symbol} in the IR`);
+  return ir.slice(def.index, ir.indexOf('\n}', def.index));
 }
 
 const count = (s: string, re: RegExp) => [...s.matchAll(re)].length;
@@ -74,31 +74,34 @@ const RESUMABLE_WAT = `(module
   (func (export "_start") (drop (call $work (i32.const 3)))))`;
 
 /** The loops LLVM finds in each function after SSA construction: their depths (opt's print<loops>). */
-function loopsPerFunction(ir: string): Map<string, number[]> {
+function loopsPerFunction(partitions: string[]): Map<string, number[]> {
   const opt = findToolchain().opt;
-  const r = spawnSync(opt, ['-passes=function(sroa,simplifycfg,print<loops>)', '-disable-output', '-debug-pass-manager'], { input: ir, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
   const loops = new Map<string, number[]>();
-  let fn = '';
-  for (const line of r.stderr.split('\n')) {
-    const m = /^Running pass: LoopPrinterPass on (\S+)/.exec(line);
-    const d = /^\s*Loop at depth (\d+)/.exec(line);
-    if (m) { fn = m[1]; loops.set(fn, []); } else if (d) loops.get(fn)!.push(Number(d[1]));
+  for (const ir of partitions) {
+    const r = spawnSync(opt, ['-passes=function(sroa,simplifycfg,print<loops>)', '-disable-output', '-debug-pass-manager'], { input: ir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    let fn = '';
+    for (const line of r.stderr.split('\n')) {
+      const m = /^Running pass: LoopPrinterPass on (\S+)/.exec(line);
+      const d = /^\s*Loop at depth (\d+)/.exec(line);
+      if (m) { fn = m[1]; loops.set(fn, []); } else if (d) loops.get(fn)!.push(Number(d[1]));
+    }
   }
   return loops;
 }
 
-async function moduleIr(wat: string, debugPoints = false): Promise<{ ir: string; points: PointInfo[] }> {
+/** A C/R build in two partitions (transfers are made only in partitioned builds). */
+async function moduleIr(wat: string, debugPoints = false): Promise<{ partitions: string[]; ir: string; points: PointInfo[] }> {
   const bytes = await watToBinary(wat, 'test.wat');
   const m = decodeModule(bytes, 'test.wat');
-  const { partitions, points } = translateModule(m, bytes, { boundsChecks: false, checkpoint: true, debugPoints, partitions: 1 }, TARGETS.x86_64);
-  return { ir: partitions.join('\n'), points };
+  const { partitions, points } = translateModule(m, bytes, { boundsChecks: false, checkpoint: true, debugPoints, partitions: 2 }, TARGETS.x86_64);
+  return { partitions, ir: partitions.join('\n'), points };
 }
 
 describe('C/R restore variants of resumable functions: acyclic, they leave for the normal variant at loop headers', () => {
   it('the restore variant has no loop, the normal variant keeps both', async () => {
-    const { ir } = await moduleIr(RESUMABLE_WAT);
-    const loops = loopsPerFunction(ir);
+    const { partitions } = await moduleIr(RESUMABLE_WAT);
+    const loops = loopsPerFunction(partitions);
     assert.deepEqual(loops.get('wr1'), [], 'wr1 (resumable) is acyclic');
     // the outer loop, the inner one, and the inner one's strip: a transfer into the inner loop
     // enters through the outer header, so the outer loop stays a loop (reducible)
@@ -110,8 +113,8 @@ describe('C/R restore variants of resumable functions: acyclic, they leave for t
     const { ir, points } = await moduleIr(RESUMABLE_WAT);
     const loopIds = points.filter((p) => p.funcIndex === 1 && p.kind === PointKind.Loop).map((p) => pointIdLlvm(p.id)).sort();
     assert.equal(loopIds.length, 2);
-    const wr = await functionIr(RESUMABLE_WAT, 'wr1');
-    const wf = await functionIr(RESUMABLE_WAT, 'wf1');
+    const wr = await functionIr(RESUMABLE_WAT, 'wr1', false, 2);
+    const wf = await functionIr(RESUMABLE_WAT, 'wf1', false, 2);
     // transfers: 5 locals, then the operand stack (the 7 below the outer loop; the inner loop has it too)
     const transfers = [...wr.matchAll(/call i8\* @wrt_cr_transfer\(i64 (-?\d+), i32 (\d+)\)/g)];
     assert.deepEqual([...new Set(transfers.map((m) => m[1]))].sort(), loopIds, 'a transfer at each loop header');
@@ -129,13 +132,14 @@ describe('C/R restore variants of resumable functions: acyclic, they leave for t
   });
 
   it('only innermost loops of a resumable function are strip-mined (a transfer enters inner loops past outer headers)', async () => {
-    const wf = await functionIr(RESUMABLE_WAT, 'wf1');
+    const wf = await functionIr(RESUMABLE_WAT, 'wf1', false, 2);
     assert.equal(count(wf, /^stripend\d+:/gm), 1, 'the inner loop is counted, the outer one is not');
     // a transfer into the inner loop passes the outer header's check on to the inner header
     assert.match(wf, /xcheck\.loop\d+:\n {2}%cr\.xt\.loop\d+ = load i32, i32\* %cr\.xt\n {2}switch i32 %cr\.xt\.loop\d+, label %xcont\.loop\d+ \[i32 2, label %xgo\.1\]/);
   });
 
-  it('debug builds keep whole restore variants (no transfer)', async () => {
+  it('whole-module builds and debug builds keep whole restore variants (no transfer)', async () => {
+    assert.doesNotMatch(await functionIr(RESUMABLE_WAT, 'wr1'), /musttail|call i8\* @wrt_cr_transfer\(/);
     const { ir } = await moduleIr(RESUMABLE_WAT, true);
     assert.doesNotMatch(ir, /call i8\* @wrt_cr_transfer\(/);
     assert.doesNotMatch(ir, /musttail/);
