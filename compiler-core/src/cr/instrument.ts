@@ -552,7 +552,10 @@ export class CrInstrumentation implements CrHooks {
       this.afterCall(t, ins);
       return true;
     }
-    if (!this.debugPoints) {
+    // Whole-module builds keep direct calls: the shared call takes the callee's address, and an
+    // internal function whose address is taken loses LLVM's interprocedural optimisations
+    // (constant and dead arguments); partitioned builds' symbols are not internal anyway.
+    if (!this.debugPoints && (this.mod.options.partitions ?? 1) >= 2) {
       this.sharedCall(t, ins, type, id, callee, restoreCallee, args, below);
       return true;
     }
