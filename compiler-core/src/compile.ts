@@ -51,12 +51,12 @@ export async function compileFile(opts: CompileOptions): Promise<void> {
   checkImports(module, opts.input, opts.hosts);
   checkCommandEntry(module, opts.input, extname(opts.input).toLowerCase() === '.wasm');
   const t1 = performance.now();
-  const { partitions } = translateModule(module, bytes,
+  const { partitions, restorePartitions } = translateModule(module, bytes,
     { boundsChecks: opts.boundsChecks, checkpoint: opts.checkpoint, debugPoints: opts.debugPoints, hosts: opts.hosts, partitions: partitionCount(opts.debugPoints ? bytes.length * DEBUG_IR_GROWTH : bytes.length) }, opts.target);
   opts.onPhase?.('translate', performance.now() - t1);
   await buildExecutable(partitions, {
     target: opts.target, optLevel: opts.optLevel, output: opts.output, emitLlvm: opts.emitLlvm,
-    checkpoint: opts.checkpoint, debugPoints: opts.debugPoints,
+    checkpoint: opts.checkpoint, debugPoints: opts.debugPoints, restorePartitions,
     llvmBinDir: opts.llvmBinDir, onPhase: opts.onPhase, describeFunction: (n) => describeFunction(module, n),
     onStackSlotFallback: opts.onStackSlotFallback,
   });

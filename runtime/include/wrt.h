@@ -55,7 +55,7 @@ typedef struct wrt_func {
   void *code;          /* native entry; signature follows the Wasm type */
   uint32_t type_id;    /* canonical signature id: equal ids <=> equal types */
   uint32_t index;      /* Wasm function index */
-  void *restore;       /* restore variant (no params, same results), or NULL */
+  void *restore;       /* restore variant (same signature; it ignores its params), or NULL */
 } wrt_func;
 
 /* A table instance. Compiled code reads size/elems directly for call_indirect. */
@@ -225,6 +225,15 @@ void wrt_cr_restore_v128(void *out16);
 void *wrt_cr_restore_ref(void);
 /* Restore variant of the function of the next saved frame (for call_indirect). */
 void *wrt_cr_restore_callee(void);
+
+/* A restore variant hands its frame to the function's normal code at a loop header
+ * (compiler-core/src/cr/instrument.ts: transfer, which owns the buffer's layout): it writes the
+ * frame's values into the buffer wrt_cr_transfer returns (nbytes, 16-byte aligned; the call sets
+ * wrt_cr_flag) and tail-calls the normal code, whose entry poll asks wrt_cr_transfer_take for the
+ * pending point id (0: none) and reads the values from wrt_cr_transfer_values. */
+void *wrt_cr_transfer(uint64_t point_id, uint32_t nbytes);
+uint64_t wrt_cr_transfer_take(uint32_t func_index);
+void *wrt_cr_transfer_values(void);
 
 /*
  * WASI preview1: each import `wasi_snapshot_preview1.NAME` is bound to

@@ -203,6 +203,8 @@ extern volatile sig_atomic_t wrt_cr_in_entry; /* instantiate done, Wasm entry ru
 int wrt_cr_setup(void);
 /* --checkpoint-at: from here on every point counts (the flag stays set until the N-th). */
 void wrt_cr_start_counting(void);
+/* A restore's transfer (cr_restore.c) set wrt_cr_flag and was taken: clears it unless a point is wanted. */
+void wrt_cr_flag_release(void);
 /* The point hook: at_point runs on the Wasm thread at every migration point that wrt_cr_point
  * handles; wants_point says whether the hook needs the next point (wrt_cr_flag then stays set).
  * Registered by the control channel when it starts, so that C/R never calls into it. */

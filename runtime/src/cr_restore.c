@@ -304,6 +304,41 @@ void *wrt_cr_restore_callee(void) {
   return p;
 }
 
+/* The frame a restore variant hands to the normal code (wrt.h): at most one pending, taken by the
+ * entry of the function the restore variant tail-calls, before anything else runs. */
+static struct {
+  bool pending;
+  uint64_t id;
+  void *vals;
+  size_t cap;
+} xfer;
+
+void *wrt_cr_transfer(uint64_t point_id, uint32_t nbytes) {
+  if (xfer.pending) wrt_fatal("restore: a transfer to point 0x%llx is still pending", (unsigned long long)xfer.id);
+  size_t need = ((size_t)nbytes + 15) & ~(size_t)15; /* aligned_alloc wants a multiple of the alignment */
+  if (need > xfer.cap) {
+    free(xfer.vals);
+    xfer.cap = need > 4096 ? need : 4096;
+    xfer.vals = aligned_alloc(16, xfer.cap);
+    if (!xfer.vals) wrt_fatal("restore: out of memory");
+  }
+  xfer.pending = true;
+  xfer.id = point_id;
+  wrt_cr_flag = 1;
+  return xfer.vals;
+}
+
+uint64_t wrt_cr_transfer_take(uint32_t func_index) {
+  if (!xfer.pending) return 0;
+  if (WRT_POINT_ID_FUNC(xfer.id) != func_index)
+    wrt_fatal("restore: function %u was entered with a transfer to point 0x%llx pending", func_index, (unsigned long long)xfer.id);
+  xfer.pending = false;
+  wrt_cr_flag_release();
+  return xfer.id;
+}
+
+void *wrt_cr_transfer_values(void) { return xfer.vals; }
+
 /* The debugger's set_local: the Wasm frames are dropped (longjmp to main, which enters
  * restore_entry again) and rebuilt from frames changed by one value. */
 jmp_buf wrt_cr_rewind_buf;

@@ -32,6 +32,13 @@ static void recompute_flag(void) {
     wrt_cr_flag = 1;
 }
 
+/* A transfer (cr_restore.c) set the flag and is taken: clear it unless a point is still wanted
+ * (a signal that arrives in between sets it again itself). */
+void wrt_cr_flag_release(void) {
+  wrt_cr_flag = 0;
+  recompute_flag();
+}
+
 /* SIGUSR1: checkpoint, then exit (unless --checkpoint-continue); SIGUSR2:
  * checkpoint and keep running (CRIU's --leave-running), for a periodic save. */
 static void on_checkpoint_signal(int sig) {

@@ -51,7 +51,9 @@ export function fixtureModule(source: string, cflags: string[] = []): string {
  * every architecture, so that the program's argv[0] (and so its memory) is the same on both.
  */
 export function compileFor(module: string, arch: Arch, extra: string[] = []): string {
-  const dir = join(CACHE, `${hashOf(readFileSync(module), arch, extra.join(' '), compilerStamp())}-${arch}`);
+  // the compiler's tuning variables change the code it makes
+  const env = ['WANCO_PARTITIONS', 'WANCO_RESUMABLE_MIN', 'WANCO_DEOPT_REGISTERS'].map((k) => `${k}=${process.env[k] ?? ''}`).join(' ');
+  const dir = join(CACHE, `${hashOf(readFileSync(module), arch, extra.join(' '), compilerStamp(), env)}-${arch}`);
   const out = join(dir, basename(module).replace(/\.\w+$/, ''));
   mkdirSync(dir, { recursive: true });
   if (!existsSync(out)) execFileSync(process.execPath, [WANCO, 'compile', module, '--target', arch, '-o', out, ...extra], { stdio: 'pipe' });

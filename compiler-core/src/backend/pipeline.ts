@@ -10,6 +10,9 @@
  * every piece either compiles with the flag or is a single function, which is compiled with its
  * deopt values in stack slots. When a tool fails for good, every other tool of the build is
  * killed at once and the error names the Wasm function the failing LLVM function came from.
+ *
+ * Partitions that hold only restore variants (TranslateResult.restorePartitions) get a short
+ * pipeline (RESTORE_PASSES, RESTORE_LLC): a restored frame runs their code only briefly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rename, rm, writeFile, copyFile, chmod } from 'node:fs/promises';
@@ -33,6 +36,8 @@ export interface BackendOptions {
   /** debug build (--debug-points): deopt values go to stack slots (with a point at every statement,
    * keeping them in registers makes llc run out of registers) */
   debugPoints?: boolean;
+  /** partitions[k] holds restore variants only (TranslateResult.restorePartitions): compiled cheaply */
+  restorePartitions?: boolean[];
   llvmBinDir?: string;
   /** phase timings are reported here */
   onPhase?: (phase: string, ms: number) => void;
@@ -170,10 +175,12 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
       const bc = join(work, `module${k}.opt.bc`);
       await writeFile(ll, ir);
       // C/R: optimise first (inlining merges the frames' deopt state), then make statepoints.
-      const passes = `default<O${opts.optLevel}>${opts.checkpoint ? ',rewrite-statepoints-for-gc' : ''}`;
+      const restore = !!opts.restorePartitions?.[k] && opts.optLevel > 0;
+      const passes = `${restore ? RESTORE_PASSES : `default<O${opts.optLevel}>`}${opts.checkpoint ? ',rewrite-statepoints-for-gc' : ''}`;
       let t0 = performance.now();
       try {
-        await tools.run(tc.opt, [`-passes=${passes}`, ll, '-o', bc]);
+        const transfers = opts.checkpoint && !opts.debugPoints && !!opts.restorePartitions?.some(Boolean);
+        await tools.run(tc.opt, [`-passes=${passes}`, ...(transfers ? NO_SLP : []), ll, '-o', bc]);
       } catch (e) {
         if (!(e instanceof ToolFailure)) throw e;
         const named = functionsNamedIn(e.stderr);
@@ -181,7 +188,7 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
       }
       times.opt = Math.max(times.opt, performance.now() - t0);
       t0 = performance.now();
-      objects[k] = await codegen(tools, tc, opts, work, bc, `module${k}`, fallback);
+      objects[k] = await codegen(tools, tc, opts, work, bc, `module${k}`, fallback, restore);
       times.llc = Math.max(times.llc, performance.now() - t0);
     };
     try {
@@ -242,7 +249,7 @@ export async function codegenModule(input: string, work: string, opts: BackendOp
  * slots go to `fallback`.
  */
 async function codegen(tools: Tools, tc: Toolchain, opts: BackendOptions, work: string, bc: string, stem: string,
-  fallback: string[]): Promise<string[]> {
+  fallback: string[], restore = false): Promise<string[]> {
   // -O0 (llc's fast register allocator): deopt values in stack slots. With the flag, llc -O0 ran
   // out of registers on at least one libc function of each of the 11 bench programs (x86_64), and
   // the split-and-retry cost more compile time than registers can give back in unoptimised code.
@@ -250,7 +257,7 @@ async function codegen(tools: Tools, tc: Toolchain, opts: BackendOptions, work: 
   const deoptInRegisters = opts.checkpoint && !opts.debugPoints && opts.optLevel > 0 && process.env.WANCO_DEOPT_REGISTERS !== '0';
   const llc = async (input: string, obj: string, registers: boolean) => {
     const features = [opts.target.features, ...(registers && opts.target.deoptRegisterFeatures ? [opts.target.deoptRegisterFeatures] : [])];
-    await tools.run(tc.llc, [`-O${opts.optLevel}`, '-filetype=obj', `-mtriple=${opts.target.triple}`,
+    await tools.run(tc.llc, [...(restore ? RESTORE_LLC : [`-O${opts.optLevel}`]), '-filetype=obj', `-mtriple=${opts.target.triple}`,
       `-mcpu=${opts.target.cpu}`, `-mattr=${features.join(',')}`, '-relocation-model=static',
       ...(registers ? ['--use-registers-for-deopt-values'] : []), input, '-o', obj]);
     if (opts.checkpoint) {
@@ -370,6 +377,23 @@ async function split(tools: Tools, tc: Toolchain, opts: BackendOptions, work: st
   await compile(whole, funcs, firstFailure);
   return objects;
 }
+
+/**
+ * Restore variants (partitions of their own): a restored frame runs their code only up to its next
+ * loop header or return (cr/instrument.ts), so they get SSA form and local clean-ups, no inlining,
+ * and llc's basic register allocator. Measured on sqlite3's restore variants of one partition
+ * (x86_64, user time): default<O2> 8.4 s + llc -O2 13.6 s (stack slots; 9.8 s with registers),
+ * these 2.8 s + 6.0 s, and .text 1.14 MB against 2.1 MB (llc -O0: 3 s but 4.8 MB, every value
+ * spilled).
+ */
+/**
+ * C/R builds in partitions (those with transfers, cr/instrument.ts): no SLP vectorizer. A loop header that a restore's transfer can enter merges every
+ * local live there (cr/instrument.ts), and SLP's search over those phis took 5.8 of the 20.7 s of
+ * opt on a partition of sqlite3 (0.55 s without transfers). The loop vectorizer stays.
+ */
+const NO_SLP = ['-vectorize-slp=false'];
+const RESTORE_PASSES = 'function(sroa,early-cse,simplifycfg,instcombine,simplifycfg)';
+const RESTORE_LLC = ['-O1', '-regalloc=basic'];
 
 /**
  * Runs the jobs with at most `limit` at a time; rejects with the first failure, as soon as it

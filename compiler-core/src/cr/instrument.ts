@@ -9,12 +9,24 @@
  *  LLVM inlines through the bundles (merging the frames' state) and
  *  rewrite-statepoints-for-gc turns them into statepoint records at the return
  *  addresses, from which the runtime reads the Wasm state.
- * Restore variant `wr<i>` (no params, same results): the same body, entered
+ * Restore variant `wr<i>` (the same signature; it ignores its params): the same body, entered
  * through a dispatch on the saved point id that reloads locals and operand
  * stack and jumps to the loop header / call / function start it was saved at;
  * at a call it calls the callee's restore variant, which continues the chain.
  * Only restore variants carry those extra edges, so normal code pays only for
  * the flag checks and the deopt values.
+ *
+ * Resumable functions (see `resumable`): the restore variant is acyclic. At every loop header it
+ * reaches (a loop point, the back-edge of a loop it resumed in, a loop after a call) it hands the
+ * frame to the normal variant: the frame's values go to the runtime's transfer buffer
+ * (wrt_cr_transfer) and a musttail call enters `wf<i>`, replacing the restore variant's frame.
+ * `wf<i>`'s entry polls the flag (it is set for the transfer); on its cold path
+ * wrt_cr_transfer_take says whether a transfer is pending, and a dispatch reloads the locals and
+ * the operand stack and jumps to the loop header. A loop header is a merge block already: the
+ * new edge keeps the CFG reducible and costs the normal path one poll per call. So a restored
+ * frame runs the restore variant's code only up to its next loop header or return, and restore
+ * variants are compiled cheaply (backend/pipeline.ts); a restore variant with loops took more opt
+ * and llc time than the normal code (sqlite3: every local a phi at every point).
  *
  * Debug builds (--debug-points) add, in every function, a statement point before each
  * instruction at which the Wasm operand stack is empty (except `loop`, whose header point
@@ -51,6 +63,28 @@ const RESTORE_FN: Record<ValType, string> = {
   f64: 'wrt_cr_restore_f64', v128: '', funcref: 'wrt_cr_restore_ref', externref: 'wrt_cr_restore_ref',
 };
 
+/** A loop header of a resumable function's normal variant that a transfer can enter. */
+interface ResumeCase {
+  id: bigint;
+  header: string;
+  /** the headers of the loops around this one, outermost first (see finishResumes) */
+  outer: string[];
+  /** where the header reads the operand-stack values below the loop and the loop params from */
+  below: { type: ValType; slot: string }[];
+  params: { type: ValType; slot: string }[];
+}
+
+/**
+ * Functions with fewer instructions keep loops in their restore variants (no transfer): the
+ * resume dispatch in the normal variant would count against LLVM's inlining of small functions,
+ * and their restore variants are cheap to compile anyway. WANCO_RESUMABLE_MIN overrides it (tests
+ * set 1 so that small fixtures exercise transfers; tuning).
+ */
+export const RESUMABLE_MIN_INSTRUCTIONS = Number(process.env.WANCO_RESUMABLE_MIN ?? 64);
+
+/** Bytes per value in the transfer buffer (room for a v128); values at 16 * k, locals first. */
+const TRANSFER_SLOT = 16;
+
 export class CrInstrumentation implements CrHooks {
   readonly points = new Map<bigint, PointInfo>();
   private readonly liveness = new Map<number, Liveness | undefined>();
@@ -59,11 +93,37 @@ export class CrInstrumentation implements CrHooks {
   private readonly strips = new Map<number, Map<number, StripPlan>>();
   /** counted loops being translated: the strip end E, the point block and the body block */
   private readonly counted = new WeakMap<Frame, { loop: CountedLoop; end: string; header: string; body: string }>();
+  private readonly resumableFuncs = new Map<number, boolean>();
+  /** normal variants of resumable functions: the loop headers a transfer can enter */
+  private readonly resumes = new Map<FunctionTranslator, ResumeCase[]>();
+  /** a loop frame's header label (frame.label may become its back-edge check) */
+  private readonly headers = new WeakMap<Frame, string>();
+  /** normal variants of resumable functions: headers of loops around loops (they pass transfers on) */
+  private readonly passOn = new Map<FunctionTranslator, string[]>();
 
   constructor(private readonly mod: ModuleContext, readonly analysis: CrAnalysis, readonly debugPoints = false) {}
 
   instrumented(funcIndex: number): boolean {
     return this.analysis.reaches[funcIndex];
+  }
+
+  /**
+   * A restore variant of this function leaves for the normal variant at loop headers (see the
+   * file comment): C/R builds in several partitions (not debug builds, whose restore variants stay
+   * whole and unoptimised) of instrumented functions with a loop and at least
+   * RESUMABLE_MIN_INSTRUCTIONS instructions.
+   */
+  resumable(t: FunctionTranslator): boolean {
+    // Only programs split into partitions (512 KiB of code or more), whose compile time this is
+    // for: in a whole-module build a function's symbol is internal, and the transfer's reference
+    // to it keeps LLVM from inlining a function with one caller (bzip2 ran 1.00x -> 1.20x).
+    if (this.debugPoints || !this.instrumented(t.index) || (this.mod.options.partitions ?? 1) < 2) return false;
+    let r = this.resumableFuncs.get(t.index);
+    if (r === undefined) {
+      r = t.func.body.length >= RESUMABLE_MIN_INSTRUCTIONS && t.func.body.some((ins) => ins.op === Op.loop);
+      this.resumableFuncs.set(t.index, r);
+    }
+    return r;
   }
 
   functionAttributes(t: FunctionTranslator): string {
@@ -123,7 +183,7 @@ export class CrInstrumentation implements CrHooks {
     const from = t.current;
     t.emit(`br i1 ${set}, label %${cold}, label %${cont}, !prof !0`);
     t.startBlock(cold);
-    t.emit(`call void @wrt_cr_point(i64 ${idText(id)})${this.bundle(t, id, t.stack)}`);
+    this.pointCall(t, id);
     const coldEnd = strip?.afterCall();
     const coldFrom = t.current;
     t.terminate(`br label %${cont}`);
@@ -131,10 +191,19 @@ export class CrInstrumentation implements CrHooks {
     return strip ? t.value(`phi i32 [ ${strip.end}, %${from} ], [ ${coldEnd}, %${coldFrom} ]`) : undefined;
   }
 
+  /** The runtime call of a point (its flag check is the caller's). */
+  private pointCall(t: FunctionTranslator, id: bigint): void {
+    t.emit(`call void @wrt_cr_point(i64 ${idText(id)})${this.bundle(t, id, t.stack)}`);
+  }
+
   private stripPlan(t: FunctionTranslator, offset: number): StripPlan {
     let plans = this.strips.get(t.index);
     if (!plans) {
       plans = planStrips(t.func.body);
+      // A transfer enters a loop nested in a counted loop past the counted loop's header, where
+      // its strip end is computed: in resumable functions only innermost loops are strip-mined
+      // (an outer loop checks the flag once per iteration, next to a whole inner loop).
+      if (this.resumable(t)) for (const outer of loopsAroundLoops(t.func.body)) plans.delete(outer);
       this.strips.set(t.index, plans);
     }
     return plans.get(offset) ?? { kind: 'flag' };
@@ -177,8 +246,73 @@ export class CrInstrumentation implements CrHooks {
         t.emit(`br label %${body}`);
       }
       t.startBlock(body);
+    } else if (this.resumable(t)) {
+      // The entry poll also takes a transfer from the restore variant (file comment); then the
+      // entry point, if there is one.
+      this.resumes.set(t, []);
+      this.passOn.set(t, []);
+      t.alloca('i32', 'cr.xt');
+      t.emit('store i32 0, i32* %cr.xt');
+      const take = t.newLabel('xtake');
+      const enter = t.newLabel('xenter');
+      const cont = t.newLabel('xcont');
+      t.emit(`br i1 ${this.flagSet(t)}, label %${take}, label %${cont}, !prof !0`);
+      t.startBlock(take);
+      t.emit(`%cr.xid = call i64 @wrt_cr_transfer_take(i32 ${t.index})`);
+      t.emit('%cr.xnone = icmp eq i64 %cr.xid, 0');
+      t.terminate(`br i1 %cr.xnone, label %${enter}, label %resume.transfer`);
+      t.startBlock(enter);
+      if (entry) {
+        const id = pointId(t.index, t.func.bodyOffset);
+        this.register(t, id, PointKind.FuncEntry, t.stack);
+        this.pointCall(t, id);
+      }
+      t.terminate(`br label %${cont}`);
+      t.startBlock(cont);
+      return;
     }
     if (entry) this.emitPoint(t, pointId(t.index, t.func.bodyOffset), PointKind.FuncEntry);
+  }
+
+  /** Operand-stack values go through per-depth slots around control flow (see onFrameEntry). */
+  private usesDepthSlots(t: FunctionTranslator): boolean {
+    return this.instrumented(t.index) && (t.restoreMode || this.resumable(t));
+  }
+
+  /**
+   * Restore variant of a resumable function at a loop header: the frame's values (locals, then the
+   * operand stack with the loop params) go to the transfer buffer and the normal variant takes the
+   * frame over (a musttail call: no frame of the restore variant stays behind). The call is no
+   * statepoint (gc-leaf-function) and is never inlined.
+   */
+  private transfer(t: FunctionTranslator, id: bigint): void {
+    const values: Operand[] = [
+      ...t.localTypes.map((lt, i) => ({ type: lt, v: t.value(`load ${llvmType(lt)}, ${llvmType(lt)}* %l${i}`) })),
+      ...t.stack,
+    ];
+    const buf = t.value(`call i8* @wrt_cr_transfer(i64 ${idText(id)}, i32 ${TRANSFER_SLOT * values.length})`);
+    values.forEach((v, k) => {
+      const ty = llvmType(v.type);
+      const p = t.value(`getelementptr inbounds i8, i8* ${buf}, i64 ${TRANSFER_SLOT * k}`);
+      t.emit(`store ${ty} ${v.v}, ${ty}* ${t.value(`bitcast i8* ${p} to ${ty}*`)}, align 8`);
+    });
+    const args = t.type.params.map((p) => `${llvmType(p)} undef`).join(', ');
+    const ret = llvmResultType(t.type.results);
+    const call = `musttail call ${ret} @${this.mod.funcSymbol(t.index)}(${args}) #5`;
+    if (t.type.results.length === 0) {
+      t.emit(call);
+      t.terminate('ret void');
+    } else {
+      t.terminate(`ret ${ret} ${t.value(call)}`);
+    }
+  }
+
+  /** Normal variant: reads transfer value k of type `type` (in the dispatch emitted by finish). */
+  private static transferLoad(out: string[], name: string, k: number, type: ValType): string {
+    const ty = llvmType(type);
+    out.push(`  ${name}.p = getelementptr inbounds i8, i8* %cr.xv, i64 ${TRANSFER_SLOT * k}`,
+      `  ${name}.q = bitcast i8* ${name}.p to ${ty}*`, `  ${name} = load ${ty}, ${ty}* ${name}.q, align 8`);
+    return name;
   }
 
   /**
@@ -188,13 +322,13 @@ export class CrInstrumentation implements CrHooks {
    * spill the stack; resume points and merges reload it; mem2reg removes the rest.
    */
   onFrameEntry(t: FunctionTranslator): void {
-    if (!t.restoreMode || !this.instrumented(t.index)) return;
+    if (!this.usesDepthSlots(t)) return;
     t.stack.forEach((s, d) => t.emit(`store ${llvmType(s.type)} ${s.v}, ${llvmType(s.type)}* ${t.depthSlot(d, s.type)}`));
   }
 
   /** At a merge block: the values below the frame come back from their slots. */
   onMerge(t: FunctionTranslator, frame: Frame): void {
-    if (!t.restoreMode || !this.instrumented(t.index)) return;
+    if (!this.usesDepthSlots(t)) return;
     this.reload(t, frame.height);
   }
 
@@ -225,7 +359,43 @@ export class CrInstrumentation implements CrHooks {
     }
     const id = pointId(t.index, frame.offset);
     t.emit(`br label %${frame.label}`);
-    if (t.restoreMode) {
+    if (this.resumable(t)) {
+      const below = t.stack.slice();
+      if (t.restoreMode) {
+        // A frame saved at this loop point reads its values, then leaves like every other arrival
+        // here; the body after the header is reached only from resume points inside the loop.
+        const values = this.restoreBlock(t, id, [...below.map((s) => s.type), ...frame.params]);
+        this.storeDepths(t, values.slice(0, below.length).map((v, i) => ({ type: below[i].type, v })));
+        t.storeSlots(frame.branchSlots, values.slice(below.length).map((v, i) => ({ type: frame.params[i], v })));
+        t.emit(`br label %${frame.label}`);
+        t.startBlock(frame.label);
+        this.reload(t, below.length);
+        t.loadSlots(frame.branchSlots, frame.params);
+        this.transfer(t, id);
+        t.startBlock(t.newLabel('loopbody'));
+        t.stack.length -= frame.params.length;
+        t.loadSlots(frame.branchSlots, frame.params);
+        return; // frame.label stays the header: back-edges leave for the normal variant too
+      }
+      // The normal variant's header is where a transfer enters: the values below the loop come
+      // from their depth slots (the frame entry stored them; a transfer stores restored ones).
+      // A transfer into a nested loop enters through the headers of the loops around it (each
+      // passes it on at once), so that every loop keeps one entry: the CFG stays reducible.
+      t.startBlock(frame.label);
+      this.headers.set(frame, frame.label);
+      const outer = t.control.filter((f) => f.kind === 'loop' && f !== frame).map((f) => this.headers.get(f)!);
+      this.resumes.get(t)!.push({
+        id, header: frame.label, outer,
+        below: below.map((s, d) => ({ type: s.type, slot: t.depthSlot(d, s.type) })),
+        params: frame.params.map((type, i) => ({ type, slot: frame.branchSlots[i] })),
+      });
+      this.reload(t, below.length);
+      if (loopsAroundLoops(t.func.body).includes(frame.offset)) {
+        this.passOn.get(t)!.push(frame.label);
+        t.terminate(`br label %xcheck.${frame.label}`);
+        t.startBlock(`xcont.${frame.label}`);
+      }
+    } else if (t.restoreMode) {
       // The frame entry spilled the values below the loop; the restore path overwrites them.
       const below = t.stack.slice();
       const values = this.restoreBlock(t, id, [...below.map((s) => s.type), ...frame.params]);
@@ -267,9 +437,10 @@ export class CrInstrumentation implements CrHooks {
       t.terminate(`br i1 ${this.flagSet(t)}, label %${header}, label %${go}, !prof !0`);
       t.startBlock(go);
       frame.label = body; // Wasm branches to the loop check the flag first
-      // Restore variants reach the back-edges from resume points inside the loop, past the
+      // Restore variants reach the back-edges from resume points inside the loop, and normal
+      // variants of resumable functions from transfers into loops nested in it, past the
       // header's reloads: the values below the loop come back from their slots here too.
-      if (t.restoreMode) this.reload(t, t.stack.length);
+      if (this.usesDepthSlots(t)) this.reload(t, t.stack.length);
     }
     t.loadSlots(frame.branchSlots, frame.params);
   }
@@ -381,6 +552,13 @@ export class CrInstrumentation implements CrHooks {
       this.afterCall(t, ins);
       return true;
     }
+    // Whole-module builds keep direct calls: the shared call takes the callee's address, and an
+    // internal function whose address is taken loses LLVM's interprocedural optimisations
+    // (constant and dead arguments); partitioned builds' symbols are not internal anyway.
+    if (!this.debugPoints && (this.mod.options.partitions ?? 1) >= 2) {
+      this.sharedCall(t, ins, type, id, callee, restoreCallee, args, below);
+      return true;
+    }
     const rslots = type.results.map((r, i) => t.alloca(r, `cr${ins.offset}.${i}`));
     const after = t.newLabel('after');
     this.storeDepths(t, below);
@@ -394,9 +572,11 @@ export class CrInstrumentation implements CrHooks {
     let target = restoreCallee;
     if (!target) {
       const p = t.value('call i8* @wrt_cr_restore_callee()');
-      target = t.value(`bitcast i8* ${p} to ${ret} ()*`);
+      target = t.value(`bitcast i8* ${p} to ${ret} (${type.params.map(llvmType).join(', ')})*`);
     }
-    const r2 = callResults(t, type, `call ${ret} ${target}()${this.bundle(t, id, restored)}`);
+    // a restore variant ignores its params (it reads its frame from the snapshot)
+    const undefArgs = type.params.map((p) => `${llvmType(p)} undef`).join(', ');
+    const r2 = callResults(t, type, `call ${ret} ${target}(${undefArgs})${this.bundle(t, id, restored)}`);
     t.storeSlots(rslots, r2);
     t.emit(`br label %${after}`);
     t.startBlock(after);
@@ -404,6 +584,41 @@ export class CrInstrumentation implements CrHooks {
     t.loadSlots(rslots, type.results);
     this.afterCall(t, ins);
     return true;
+  }
+
+  /**
+   * A call point of a restore variant (not a debug build's): one call instruction for both ways
+   * in, so one statepoint record. Code reaching it calls `callee` with its args; the restore
+   * dispatch reaches it with the frame reloaded and calls the callee's restore variant (args
+   * undef: it ignores them). Two calls, one per way, made restore variants' stackmaps larger than
+   * the normal code's (sqlite3: 24,764 records against 17,988).
+   */
+  private sharedCall(t: FunctionTranslator, ins: Instr, type: FuncType, id: bigint, callee: string,
+    restoreCallee: string | undefined, args: Operand[], below: Operand[]): void {
+    const ret = llvmResultType(type.results);
+    const fnType = `${ret} (${type.params.map(llvmType).join(', ')})*`;
+    const targetSlot = t.alloca('funcref', `ct${ins.offset}`);
+    const argSlots = args.map((a, i) => t.alloca(a.type, `ca${ins.offset}.${i}`));
+    const site = t.newLabel('callsite');
+    this.storeDepths(t, below);
+    t.storeSlots(argSlots, args);
+    t.emit(`store i8* ${t.value(`bitcast ${fnType} ${callee} to i8*`)}, i8** ${targetSlot}`);
+    t.emit(`br label %${site}`);
+    // restore path: this frame reloaded; the callee's restore variant rebuilds its own frame
+    const values = this.restoreBlock(t, id, below.map((s) => s.type));
+    this.storeDepths(t, values.map((v, i) => ({ type: below[i].type, v })));
+    const target = restoreCallee ? t.value(`bitcast ${fnType} ${restoreCallee} to i8*`) : t.value('call i8* @wrt_cr_restore_callee()');
+    t.emit(`store i8* ${target}, i8** ${targetSlot}`);
+    t.emit(`br label %${site}`);
+    t.startBlock(site);
+    this.reload(t, below.length);
+    const argText = argSlots.map((slot, i) => {
+      const ty = llvmType(args[i].type);
+      return `${ty} ${t.value(`load ${ty}, ${ty}* ${slot}`)}`;
+    }).join(', ');
+    const fn = t.value(`bitcast i8* ${t.value(`load i8*, i8** ${targetSlot}`)} to ${fnType}`);
+    for (const r of callResults(t, type, `call ${ret} ${fn}(${argText})${this.bundle(t, id, t.stack)}`)) t.push(r.type, r.v);
+    this.afterCall(t, ins);
   }
 
   /** Debug builds: a statement point before `ins` when the operand stack is empty. */
@@ -456,7 +671,7 @@ export class CrInstrumentation implements CrHooks {
    * block reads its operand stack (or, at a statement point, execution resumes at once).
    */
   finish(t: FunctionTranslator): string[] {
-    if (!t.restoreMode) return [];
+    if (!t.restoreMode) return this.finishResumes(t);
     const v128Slot = this.v128Slots.get(t);
     this.v128Slots.delete(t);
     const cases = (target?: string) => t.restoreCases.map(([id, label]) => `i64 ${idText(id)}, label %${target ?? label}`).join(' ');
@@ -482,5 +697,61 @@ export class CrInstrumentation implements CrHooks {
     out.push(`  switch i64 %pid, label %restore.bad [${cases()}]`);
     return out;
   }
+
+  /**
+   * Normal variant of a resumable function: the dispatch a transfer enters (from the entry poll):
+   * locals back from the transfer buffer, then the loop's operand-stack values and params into
+   * the slots its header reads, then the header. An id of no loop header here traps.
+   */
+  private finishResumes(t: FunctionTranslator): string[] {
+    const cases = this.resumes.get(t);
+    if (!cases) return [];
+    this.resumes.delete(t);
+    const n = t.localTypes.length;
+    const out = ['resume.transfer:', '  %cr.xv = call i8* @wrt_cr_transfer_values()'];
+    t.localTypes.forEach((lt, i) => {
+      const v = CrInstrumentation.transferLoad(out, `%cr.xl${i}`, i, lt);
+      out.push(`  store ${llvmType(lt)} ${v}, ${llvmType(lt)}* %l${i}`);
+    });
+    out.push(`  switch i64 %cr.xid, label %resume.bad [${cases.map((c, k) => `i64 ${idText(c.id)}, label %resume.${k}`).join(' ')}]`,
+      'resume.bad:', `  call void @wrt_trap(i32 1, i32 ${t.index})`, '  unreachable');
+    cases.forEach((c, k) => {
+      out.push(`resume.${k}:`);
+      [...c.below, ...c.params].forEach((s, j) => {
+        const v = CrInstrumentation.transferLoad(out, `%cr.x${k}.${j}`, n + j, s.type);
+        out.push(`  store ${llvmType(s.type)} ${v}, ${llvmType(s.type)}* ${s.slot}`);
+      });
+      if (c.outer.length === 0) {
+        out.push(`  br label %${c.header}`);
+      } else {
+        // %cr.xt = k + 1 while the transfer passes through the loops around this one
+        out.push(`  store i32 ${k + 1}, i32* %cr.xt`, `  br label %${c.outer[0]}`, `xgo.${k}:`, '  store i32 0, i32* %cr.xt', `  br label %${c.header}`);
+      }
+    });
+    // At the header of a loop around loops: a pending transfer goes on to the next header on its way.
+    for (const h of this.passOn.get(t) ?? []) {
+      const next = cases.flatMap((c, k) => {
+        const at = c.outer.indexOf(h);
+        if (at < 0) return [];
+        return [`i32 ${k + 1}, label %${at + 1 < c.outer.length ? c.outer[at + 1] : `xgo.${k}`}`];
+      });
+      out.push(`xcheck.${h}:`, `  %cr.xt.${h} = load i32, i32* %cr.xt`, `  switch i32 %cr.xt.${h}, label %xcont.${h} [${next.join(' ')}]`);
+    }
+    this.passOn.delete(t);
+    return out;
+  }
 }
 
+/** Offsets of the loops of a body that contain another loop. */
+function loopsAroundLoops(body: Instr[]): number[] {
+  const open: Instr[] = [];
+  const outer = new Set<number>();
+  for (const ins of body) {
+    if (ins.op === Op.block || ins.op === Op.if) open.push(ins);
+    else if (ins.op === Op.loop) {
+      for (const o of open) if (o.op === Op.loop) outer.add(o.offset);
+      open.push(ins);
+    } else if (ins.op === Op.end) open.pop();
+  }
+  return [...outer];
+}

@@ -218,7 +218,8 @@ export class FunctionTranslator {
   translate(): string {
     const f = this.func;
     const sig = this.type;
-    const params = this.restoreMode ? '' : sig.params.map((t, i) => `${llvmType(t)} %a${i}`).join(', ');
+    // a restore variant has the same params (a transfer is a musttail call), which it ignores
+    const params = sig.params.map((t, i) => `${llvmType(t)} %a${i}`).join(', ');
     const ret = llvmResultType(sig.results);
 
     // Locals: params are copied into allocas so that local.set works uniformly.
@@ -273,7 +274,7 @@ export class FunctionTranslator {
 
   /** A declaration of this function for other partitions of the module. */
   declaration(): string {
-    const params = this.restoreMode ? '' : this.type.params.map(llvmType).join(', ');
+    const params = this.type.params.map(llvmType).join(', ');
     const symbol = this.restoreMode ? this.mod.restoreSymbol(this.index) : this.mod.funcSymbol(this.index);
     return `declare hidden ${llvmResultType(this.type.results)} @${symbol}(${params}) ${this.attributeGroup()}`;
   }

@@ -24,6 +24,12 @@ const VALTYPE_CODE: Record<string, number> = {
 export interface TranslateResult {
   /** one LLVM IR module, or several that together form the program (compiled in parallel) */
   partitions: string[];
+  /**
+   * partitions[k] holds restore variants only (C/R builds in several partitions): the back end
+   * compiles them cheaply (backend/pipeline.ts), since a restored frame runs their code only up to
+   * its next loop header or return (cr/instrument.ts)
+   */
+  restorePartitions: boolean[];
   context: ModuleContext;
   /** the migration points placed, sorted by id (empty without checkpoint support) */
   points: PointInfo[];
@@ -86,7 +92,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
   if (cr) {
     for (const f of module.funcs) if (cr.instrumented(f.index)) translators.push(new FunctionTranslator(ctx, f, true));
   }
-  const bodies = translators.map((t) => ({ text: t.translate(), declaration: t.declaration() }));
+  const bodies = translators.map((t) => ({ text: t.translate(), declaration: t.declaration(), restore: t.restoreMode }));
   const numFuncs = module.funcTypeIndices.length;
 
   // Function descriptors (funcref targets) and names.
@@ -99,7 +105,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     const fnPtrType = `${llvmResultType(type.results)} (${type.params.map(llvmType).join(', ')})*`;
     ctx.callTarget(i);
     const restore = cr?.instrumented(i)
-      ? `i8* bitcast (${llvmResultType(type.results)} ()* @${ctx.restoreSymbol(i)} to i8*)` : 'i8* null';
+      ? `i8* bitcast (${fnPtrType} @${ctx.restoreSymbol(i)} to i8*)` : 'i8* null';
     funcEntries.push(`%wrt_func { i8* bitcast (${fnPtrType} @${ctx.funcSymbol(i)} to i8*), i32 ${ctx.typeId(type)}, i32 ${i}, ${restore} }`);
     const name = module.names.functions.get(i) ?? exportNames.get(i);
     names.push(name !== undefined ? `i8* ${cStringGlobal(out, `wn${i}`, name)}` : 'i8* null');
@@ -192,16 +198,23 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     'attributes #2 = { "gc-leaf-function" }',
     'attributes #3 = { noreturn cold nounwind "gc-leaf-function" }',
     'attributes #4 = { nounwind readnone "gc-leaf-function" }',
+    // a restore variant's musttail call into the normal variant (cr/instrument.ts: transfer)
+    'attributes #5 = { noinline "gc-leaf-function" }',
     '!0 = !{!"branch_weights", i32 1, i32 2000}',
   ];
   const n = Math.max(1, Math.min(options.partitions ?? 1, bodies.length));
-  if (n === 1) return { partitions: [[...header, ...out, '', ...bodies.map((b) => b.text), ...footer].join('\n') + '\n'], context: ctx, points };
+  if (n === 1) {
+    return { partitions: [[...header, ...out, '', ...bodies.map((b) => b.text), ...footer].join('\n') + '\n'], restorePartitions: [false], context: ctx, points };
+  }
 
   // Several partitions: balance them by IR size; partition 0 also holds the module-level data.
-  const parts = Array.from({ length: n }, () => ({ size: 0, bodies: [] as typeof bodies }));
+  // Restore variants of a non-debug build go to partitions of their own (as many), which the back
+  // end compiles with a short pipeline (debug builds' are optnone already).
+  const apart = !!cr && !options.debugPoints;
+  const parts = Array.from({ length: apart ? 2 * n : n }, (_, k) => ({ size: 0, bodies: [] as typeof bodies, restore: k >= n }));
   parts[0].size = out.reduce((a, l) => a + l.length, 0);
   for (const b of [...bodies].sort((x, y) => y.text.length - x.text.length)) {
-    const p = parts.reduce((best, q) => (q.size < best.size ? q : best));
+    const p = parts.filter((q) => q.restore === (apart && b.restore)).reduce((best, q) => (q.size < best.size ? q : best));
     p.bodies.push(b);
     p.size += b.text.length;
   }
@@ -215,7 +228,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     const others = bodies.filter((b) => !defined.has(b)).map((b) => b.declaration);
     return [...header, ...(k === 0 ? out : externs), '', ...p.bodies.map((b) => b.text), ...others, ...footer].join('\n') + '\n';
   });
-  return { partitions, context: ctx, points };
+  return { partitions, restorePartitions: parts.map((p) => p.restore), context: ctx, points };
 }
 
 /** Runtime entry points; #2 marks them leaves (never a migration point) for the statepoint rewriter. */
@@ -246,6 +259,9 @@ const CR_DECLARATIONS = [
   'declare void @wrt_cr_restore_v128(i8*) #2',
   'declare i8* @wrt_cr_restore_ref() #2',
   'declare i8* @wrt_cr_restore_callee() #2',
+  'declare i8* @wrt_cr_transfer(i64, i32) #2',
+  'declare i64 @wrt_cr_transfer_take(i32) #2',
+  'declare i8* @wrt_cr_transfer_values() #2',
 ];
 
 /** An imported global's value, as a constant expression (a plugged-in host's globals, e.g. spectest's). */

@@ -3,16 +3,20 @@ import { decodeModule } from '../../src/wasm/decoder';
 import { watToBinary } from '../../src/wasm/load';
 import { translateModule } from '../../src/translate/module';
 import { TARGETS } from '../../src/backend/targets';
+import { spawnSync } from 'node:child_process';
+import { findToolchain } from '../../src/backend/toolchain';
+import { PointKind, pointIdLlvm } from '../../src/cr/points';
+import type { PointInfo } from '../../src/cr/instrument';
 
 /** The LLVM IR of one function (by symbol) of a C/R build of a WAT module. */
-async function functionIr(wat: string, symbol: string, debugPoints = false): Promise<string> {
+async function functionIr(wat: string, symbol: string, debugPoints = false, parts = 1): Promise<string> {
   const bytes = await watToBinary(wat, 'test.wat');
   const m = decodeModule(bytes, 'test.wat');
-  const { partitions } = translateModule(m, bytes, { boundsChecks: false, checkpoint: true, debugPoints, partitions: 1 }, TARGETS.x86_64);
+  const { partitions } = translateModule(m, bytes, { boundsChecks: false, checkpoint: true, debugPoints, partitions: parts }, TARGETS.x86_64);
   const ir = partitions.join('\n');
-  const start = ir.indexOf(`@${symbol}(`);
-  assert.ok(start >= 0, `no @${symbol} in the IR`);
-  return ir.slice(ir.lastIndexOf('\ndefine ', start), ir.indexOf('\n}', start));
+  const def = new RegExp(`\\ndefine [^\\n]*@${symbol}\\(`).exec(ir); // not a declaration in another partition
+  assert.ok(def, `no @${symbol} in the IR`);
+  return ir.slice(def.index, ir.indexOf('\n}', def.index));
 }
 
 const count = (s: string, re: RegExp) => [...s.matchAll(re)].length;
@@ -45,5 +49,99 @@ describe('C/R restore variants', () => {
     // 40 locals once, plus the stack values of the after-call points (one per point: the result)
     assert.ok(count(wr, /call i32 @wrt_cr_restore_i32\(\)/g) <= 40 + 2 * 12, wr);
     assert.match(wr, /restore\.locals:\n( {2}.*\n){80} {2}switch i64 %pid, label %restore\.bad \[.*label %dp\d+/);
+  });
+});
+
+// $work is resumable (a loop, at least RESUMABLE_MIN_INSTRUCTIONS instructions): a counted outer
+// loop around an inner loop with a call that reaches a point, a value (7) below the outer loop on
+// the operand stack, a loop param. $small has a loop but few instructions.
+const pad = Array.from({ length: 24 }, () => '(local.set $s (i32.add (local.get $s) (i32.const 1)))').join('\n');
+const RESUMABLE_WAT = `(module
+  (func $tick (param $x i32) (result i32)
+    (loop $l (br_if $l (local.tee $x (i32.sub (local.get $x) (i32.const 1))))) (local.get $x))
+  (func $work (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32) (local $v f64)
+    ${pad}
+    (i32.add (i32.const 7)
+      (loop $outer (result i32)
+        (local.set $j (i32.const 0))
+        (loop $inner
+          (local.set $s (i32.add (local.get $s) (call $tick (local.get $j))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $inner (i32.lt_u (local.get $j) (i32.const 10))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $outer (i32.lt_u (local.get $i) (local.get $n)))
+        (local.get $s))))
+  (func (export "_start") (drop (call $work (i32.const 3)))))`;
+
+/** The loops LLVM finds in each function after SSA construction: their depths (opt's print<loops>). */
+function loopsPerFunction(partitions: string[]): Map<string, number[]> {
+  const opt = findToolchain().opt;
+  const loops = new Map<string, number[]>();
+  for (const ir of partitions) {
+    const r = spawnSync(opt, ['-passes=function(sroa,simplifycfg,print<loops>)', '-disable-output', '-debug-pass-manager'], { input: ir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    let fn = '';
+    for (const line of r.stderr.split('\n')) {
+      const m = /^Running pass: LoopPrinterPass on (\S+)/.exec(line);
+      const d = /^\s*Loop at depth (\d+)/.exec(line);
+      if (m) { fn = m[1]; loops.set(fn, []); } else if (d) loops.get(fn)!.push(Number(d[1]));
+    }
+  }
+  return loops;
+}
+
+/** A C/R build in two partitions (transfers are made only in partitioned builds). */
+async function moduleIr(wat: string, debugPoints = false): Promise<{ partitions: string[]; ir: string; points: PointInfo[] }> {
+  const bytes = await watToBinary(wat, 'test.wat');
+  const m = decodeModule(bytes, 'test.wat');
+  const { partitions, points } = translateModule(m, bytes, { boundsChecks: false, checkpoint: true, debugPoints, partitions: 2 }, TARGETS.x86_64);
+  return { partitions, ir: partitions.join('\n'), points };
+}
+
+describe('C/R restore variants of resumable functions: acyclic, they leave for the normal variant at loop headers', () => {
+  it('the restore variant has no loop, the normal variant keeps both', async () => {
+    const { partitions } = await moduleIr(RESUMABLE_WAT);
+    const loops = loopsPerFunction(partitions);
+    assert.deepEqual(loops.get('wr1'), [], 'wr1 (resumable) is acyclic');
+    // the outer loop, the inner one, and the inner one's strip: a transfer into the inner loop
+    // enters through the outer header, so the outer loop stays a loop (reducible)
+    assert.deepEqual(loops.get('wf1'), [1, 2, 3], 'wf1 keeps its loops, nested');
+    assert.ok(loops.get('wr0')!.length > 0, 'wr0 ($tick, few instructions) keeps its loop');
+  });
+
+  it('every loop point is a transfer from wr and a resume case in wf, with the same buffer layout', async () => {
+    const { ir, points } = await moduleIr(RESUMABLE_WAT);
+    const loopIds = points.filter((p) => p.funcIndex === 1 && p.kind === PointKind.Loop).map((p) => pointIdLlvm(p.id)).sort();
+    assert.equal(loopIds.length, 2);
+    const wr = await functionIr(RESUMABLE_WAT, 'wr1', false, 2);
+    const wf = await functionIr(RESUMABLE_WAT, 'wf1', false, 2);
+    // transfers: 5 locals, then the operand stack (the 7 below the outer loop; the inner loop has it too)
+    const transfers = [...wr.matchAll(/call i8\* @wrt_cr_transfer\(i64 (-?\d+), i32 (\d+)\)/g)];
+    assert.deepEqual([...new Set(transfers.map((m) => m[1]))].sort(), loopIds, 'a transfer at each loop header');
+    for (const m of transfers) assert.equal(Number(m[2]), 16 * 6, 'locals and the value below the loops, 16 bytes each');
+    assert.match(wr, /musttail call i32 @wf1\(i32 undef\) #5\n {2}ret i32 %t\d+/);
+    assert.doesNotMatch(wr, /call i32 @wr1\(/, 'no recursion into itself');
+    // wf: the entry poll takes a transfer; the dispatch has a case per loop point
+    assert.match(wf, /%cr\.xid = call i64 @wrt_cr_transfer_take\(i32 1\)/);
+    const cases = /switch i64 %cr\.xid, label %resume\.bad \[([^\]]*)\]/.exec(wf);
+    assert.ok(cases, wf);
+    assert.deepEqual([...cases[1].matchAll(/i64 (-?\d+)/g)].map((m) => m[1]).sort(), loopIds);
+    // the same slot of local 4 (f64) on both sides
+    assert.match(wr, /getelementptr inbounds i8, i8\* %t\d+, i64 64\n {2}%t\d+ = bitcast i8\* %t\d+ to double\*/);
+    assert.match(wf, /%cr\.xl4\.p = getelementptr inbounds i8, i8\* %cr\.xv, i64 64\n {2}%cr\.xl4\.q = bitcast i8\* %cr\.xl4\.p to double\*/);
+  });
+
+  it('only innermost loops of a resumable function are strip-mined (a transfer enters inner loops past outer headers)', async () => {
+    const wf = await functionIr(RESUMABLE_WAT, 'wf1', false, 2);
+    assert.equal(count(wf, /^stripend\d+:/gm), 1, 'the inner loop is counted, the outer one is not');
+    // a transfer into the inner loop passes the outer header's check on to the inner header
+    assert.match(wf, /xcheck\.loop\d+:\n {2}%cr\.xt\.loop\d+ = load i32, i32\* %cr\.xt\n {2}switch i32 %cr\.xt\.loop\d+, label %xcont\.loop\d+ \[i32 2, label %xgo\.1\]/);
+  });
+
+  it('whole-module builds and debug builds keep whole restore variants (no transfer)', async () => {
+    assert.doesNotMatch(await functionIr(RESUMABLE_WAT, 'wr1'), /musttail|call i8\* @wrt_cr_transfer\(/);
+    const { ir } = await moduleIr(RESUMABLE_WAT, true);
+    assert.doesNotMatch(ir, /call i8\* @wrt_cr_transfer\(/);
+    assert.doesNotMatch(ir, /musttail/);
   });
 });
