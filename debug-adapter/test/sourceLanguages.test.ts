@@ -2,7 +2,7 @@
  * C++ and Rust at source level through the adapter (the fixtures of test-fixtures/source, -g -O0,
  * built at test time), on x86_64 and aarch64 (qemu): the call stack in the language's own
  * function names, a class through `this`, a std::vector's elements, a reference parameter, a
- * template instance; a Rust struct and its fields, a loop stepped by line, recursion; the
+ * template instance; a Rust struct and its fields, a String and a Vec, a loop stepped by line, recursion; the
  * program's whole output.
  */
 import { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -96,7 +96,7 @@ suite('cpp', 'main.cpp', (fixture, run) => {
 
 suite('rust', 'main.rs', (fixture, run) => {
   for (const arch of ARCHES) {
-    it(`${arch}: a struct and its fields, a loop by line, recursion`, async () => {
+    it(`${arch}: a struct and its fields, a String and a Vec, a loop by line, recursion`, async () => {
       const fx = fixture();
       const loop = fx.lineOf('main.rs', 'loop-body');
       const base = fx.lineOf('main.rs', 'recursion-base');
@@ -109,6 +109,11 @@ suite('rust', 'main.rs', (fixture, run) => {
       const main = await locals(dc, 1);
       const player = await members(dc, main.player);
       assert.deepEqual(Object.keys(player).sort(), ['name', 'position', 'scores']);
+      // String and Vec as Rust shows them (the engine has no Rust formatters: rustStd.ts)
+      assert.equal(player.name.value, '"ferris"');
+      assert.equal(player.scores.value, 'Vec<int> (len 4)');
+      assert.deepEqual(values(await members(dc, player.scores)), { '[0]': '10', '[1]': '20', '[2]': '30', '[3]': '40' });
+      assert.equal(await evaluate(dc, 'player.name', 1), '"ferris"');
       assert.deepEqual(values(await members(dc, player.position)), { x: '3', y: '-4' });
       assert.equal(await evaluate(dc, 'player.position.y', 1), '-4');
       // next goes by line through the loop: line 41 (i += 1), then the condition, then the body again

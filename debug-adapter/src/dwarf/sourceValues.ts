@@ -7,12 +7,18 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DwarfEngine, EngineValue, Reads, WasmFrameValues } from './engine';
 import { UserError } from '../userError';
+import { isRustStd, rustView, type RustView } from './rustStd';
 
 /** A frame in source terms: a Wasm frame (its point's offset) and which inlined function in it. */
 export interface SourceFrame { offset: number; inline: number; values: WasmFrameValues }
 
-/** Makes a variablesReference for the members of a value. */
+/**
+ * Makes a variablesReference for the members of a value: the engine's object id, or
+ * `elements:<count>` for the elements of a Rust Vec at `path` (rustStd.ts).
+ */
 export type ChildRef = (objectId: string, frame: SourceFrame, path?: string) => number;
+
+const ELEMENTS = /^elements:(\d+)$/;
 
 const OPTIMIZED_OUT = '<optimized out>';
 
@@ -38,8 +44,20 @@ export class SourceValues {
 
   /** The members of a value shown earlier. */
   async members(objectId: string, frame: SourceFrame, parent: string | undefined, child: ChildRef): Promise<DebugProtocol.Variable[]> {
-    const props = await this.engine.properties(objectId);
     const out: DebugProtocol.Variable[] = [];
+    const elements = ELEMENTS.exec(objectId);
+    if (elements && parent !== undefined) {
+      const view = await this.rust(parent, frame);
+      if (view?.elements) {
+        for (let i = 0; i < Number(elements[1]); i++) {
+          const expr = view.elements.element(i);
+          const r = await this.engine.evaluate(expr, frame.offset, frame.inline, frame.values).catch((e: Error) => e);
+          out.push(r instanceof Error ? { name: `[${i}]`, value: unavailable(r), variablesReference: 0 } : await this.variable(`[${i}]`, r.value, r.reads, expr, frame, child));
+        }
+      }
+      return out;
+    }
+    const props = await this.engine.properties(objectId);
     for (const p of props) {
       // array elements come named 0, 1, ...; what a pointer points to comes named by its address
       const name = /^\d+$/.test(p.name) ? `[${p.name}]` : /^0x[0-9a-f]+$/i.test(p.name) ? `*${parent ?? ''}` : p.name;
@@ -84,7 +102,10 @@ export class SourceValues {
    * aggregate as its type.
    */
   private async text(v: EngineValue): Promise<string> {
-    if (v.type === 'string') return JSON.stringify(String(v.value ?? v.description ?? ''));
+    if (v.type === 'string') {
+      const s = String(v.value ?? v.description ?? '');
+      return /^'.*'$/.test(s) ? s : JSON.stringify(s); // a char comes quoted already
+    }
     const d = v.description ?? '';
     if (v.type === 'object' && /\*\s*$/.test(d)) {
       const target = v.hasChildren && v.objectId ? (await this.engine.properties(v.objectId).catch(() => []))[0]?.name : undefined;
@@ -112,10 +133,28 @@ export class SourceValues {
     throw new UserError(`${expression} has no place in memory or in one Wasm local here (it is computed): it cannot be set`);
   }
 
+  /**
+   * A Rust String or Vec at `path` (of type `type` when known), as rustStd.ts shows it. Rust's
+   * expressions see through a reference (`player.name`, not `(*player).name`): a path through `*`
+   * that does not answer is tried without it.
+   */
+  private async rust(path: string, frame: SourceFrame, type?: string): Promise<RustView | undefined> {
+    if (type !== undefined && !isRustStd(type)) return undefined;
+    for (const p of path.includes('(*') ? [path, path.replace(/\(\*([^()]+)\)/g, '$1')] : [path]) {
+      const t = type ?? await this.engine.evaluate(p, frame.offset, frame.inline, frame.values).then((r) => r.value.className ?? r.value.description ?? '', () => '');
+      const view = await rustView(this.engine, frame, p, t);
+      if (view) return view;
+    }
+    return undefined;
+  }
+
   private async variable(name: string, v: EngineValue, reads: Reads | undefined, evaluateName: string | undefined, frame: SourceFrame, child: ChildRef, type?: string): Promise<DebugProtocol.Variable> {
+    const typeText = type ?? v.className ?? typeName(v);
+    const rust = evaluateName !== undefined && !reads?.deadLocal ? await this.rust(evaluateName, frame, v.className ?? v.description ?? '') : undefined;
     const out: DebugProtocol.Variable = {
-      name, value: reads?.deadLocal ? OPTIMIZED_OUT : await this.text(v), type: type ?? v.className ?? typeName(v),
-      variablesReference: v.hasChildren && v.objectId && !reads?.deadLocal ? child(v.objectId, frame, evaluateName) : 0,
+      name, value: reads?.deadLocal ? OPTIMIZED_OUT : rust ? rust.text : await this.text(v), type: typeText,
+      variablesReference: rust?.elements ? child(`elements:${rust.elements.count}`, frame, evaluateName)
+        : v.hasChildren && v.objectId && !reads?.deadLocal ? child(v.objectId, frame, evaluateName) : 0,
     };
     if (evaluateName !== undefined) out.evaluateName = evaluateName;
     if (v.linearMemoryAddress !== undefined) out.memoryReference = `0x${v.linearMemoryAddress.toString(16)}`;
