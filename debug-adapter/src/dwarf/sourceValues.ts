@@ -81,7 +81,8 @@ export class SourceValues {
     const r = await this.engine.evaluate(expression, frame.offset, frame.inline, frame.values);
     if (r.reads.deadLocal) throw new UserError(`${expression} is optimized out here`);
     const v = r.value.value;
-    if (typeof v === 'number' || typeof v === 'bigint') return v != 0; // eslint-disable-line eqeqeq
+    if (typeof v === 'number') return v !== 0 && !Number.isNaN(v);
+    if (typeof v === 'bigint') return v !== 0n;
     if (typeof v === 'boolean') return v;
     const text = r.value.description ?? '';
     if (/^(true|false)$/.test(text)) return text === 'true';
