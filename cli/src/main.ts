@@ -1,5 +1,5 @@
 /**
- * `wanco` command line: compile, run, snapshot inspect, restore, debug-adapter. Argument parsing is commander's; every
+ * `wanco` command line: compile, run, snapshot inspect, restore, doctor, debug-adapter. Argument parsing is commander's; every
  * error a user can cause is printed as one line (no stack trace) with exit 1. The commands are thin: the work is
  * compiler-core's (its index) and the debug adapter's; bin/wanco runs out/cli/src/main.js.
  */
@@ -97,6 +97,16 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress lines', false)
     .action(async (snapshot: string, o: Parameters<typeof restoreCommand>[1]) => {
       process.exitCode = await restoreCommand(snapshot, o);
+    });
+
+  program.command('doctor')
+    .description('list what this machine has of what wanco needs (LLVM 14 tools, link inputs of both targets, qemu, ssh), each missing piece with its fix; exit 1 when compiling cannot work')
+    .option('--llvm-bin-dir <dir>', 'where the LLVM 14 tools are')
+    .action(async (o: { llvmBinDir?: string }) => {
+      const { doctor, doctorText } = await import('../../compiler-core/src/index');
+      const checks = await doctor({ llvmBinDir: o.llvmBinDir });
+      process.stdout.write(`${doctorText(checks)}\n`);
+      if (checks.some((c) => !c.ok && c.for === 'compile')) process.exitCode = 1;
     });
 
   program.command('debug-adapter')

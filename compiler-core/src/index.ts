@@ -20,6 +20,7 @@ export { remoteRestore, type RemoteRestoreOptions, type RemoteRestoreResult } fr
 export { parseRemote, RemoteError, shq, type RemoteHooks, type RemoteSpec, type SshConnection } from './driver/ssh';
 export { checkpointBySignal, type CheckpointSignal } from './driver/signal-checkpoint';
 export { inspectSnapshot, type SnapshotInspectOptions } from './driver/inspect';
+export { doctor, doctorText, type DoctorCheck } from './driver/doctor';
 
 // Modules: loading (.wat through binaryen, .wasm), validation, the decoded form, opcodes.
 export { getBinaryen, loadModule, parseWat, wasm2Features, watToBinary, type LoadedModule } from './wasm/load';

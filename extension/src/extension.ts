@@ -292,6 +292,8 @@ export function activate(context: vscode.ExtensionContext): void {
     const loc = new vscode.Location(uri, new vscode.Position(line, 0));
     vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(loc, true, undefined, undefined, 'checkpoint')]);
   });
+  reg('wanco.doctor', () => doctorReport(true));
+  void doctorReport(false).catch(() => undefined); // the first-run check: says so only when something is missing
   reg('wanco.selectTarget', async () => {
     const t = await vscode.window.showQuickPick(['x86_64', 'aarch64'], { title: 'wanco: target' });
     if (t) await cfg().update('target', t, vscode.ConfigurationTarget.Global);
@@ -342,6 +344,22 @@ export function activate(context: vscode.ExtensionContext): void {
   }, { documentSelector: [{ scheme: 'file', language: 'wat' }, { scheme: 'untitled', language: 'wat' }], outputChannel: out });
   void client.start();
   context.subscriptions.push(out, status, diagnostics);
+}
+
+/**
+ * What this machine has of what wanco needs (compiler-core's doctor), in the output channel.
+ * `always`: the user asked; otherwise (at activation) only a warning when compiling cannot work.
+ */
+async function doctorReport(always: boolean): Promise<void> {
+  const c = core();
+  const checks = await c.doctor({ llvmBinDir: cfg().get<string>('llvmBinDir') || undefined });
+  const blocking = checks.filter((x) => !x.ok && x.for === 'compile');
+  if (always || blocking.length > 0) out.appendLine(`wanco doctor:\n${c.doctorText(checks)}`);
+  if (always) { out.show(true); return; }
+  if (blocking.length > 0) {
+    const pick = await vscode.window.showWarningMessage(`wanco cannot compile here yet: missing ${blocking.map((x) => x.what.replace(/ \(.*$/, '')).join(', ')}`, 'Show fixes');
+    if (pick) out.show(true);
+  }
 }
 
 /** The .wasm built with -g from a source file (asks when there are several); undefined (and says why) when none. */

@@ -270,4 +270,25 @@ describe('e2e: wanco command line', function () {
       assert.equal(r.status, 0);
     });
   });
+  describe('wanco doctor', () => {
+    it('on this machine: every check ok (the link inputs proven by linking an empty program for each target), exit 0', async () => {
+      const r = await wanco(['doctor'], ROOT);
+      const lines = r.stdout.toString().trim().split('\n');
+      assert.equal(r.status, 0, r.stdout.toString() + r.stderr.toString());
+      for (const what of ['LLVM 14 tools', 'runtime archive for x86_64', 'runtime archive for aarch64', 'link inputs for x86_64', 'link inputs for aarch64', 'ssh', 'scp']) {
+        assert.ok(lines.some((l) => l.startsWith('ok') && l.includes(what)), `${what}:\n${lines.join('\n')}`);
+      }
+      assert.ok(lines.some((l) => l.includes('link inputs for aarch64') && l.includes('an empty program links')), lines.join('\n'));
+    });
+
+    it('a missing piece is named with its fix, and compiling-critical ones make the exit status 1', async () => {
+      const empty = mkdtempSync(join(tmpdir(), 'wanco-doctor-'));
+      const r = await wanco(['doctor'], ROOT, { ...process.env, WANCO_RUNTIME_DIR: empty });
+      const out = r.stdout.toString();
+      assert.equal(r.status, 1, out);
+      assert.match(out, new RegExp(`^MISSING runtime archive for aarch64 \\[compile\\]: runtime archive for aarch64 not found at ${join(empty, 'aarch64', 'libwrt.a').replace(/[.]/g, '\\.')}\n        fix: npm run build \\(make -C runtime\\)$`, 'm'));
+      assert.match(out, /^ok {6}link inputs for x86_64/m); // the rest is still checked
+      rmSync(empty, { recursive: true, force: true });
+    });
+  });
 });
