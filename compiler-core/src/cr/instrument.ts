@@ -141,6 +141,19 @@ export class CrInstrumentation implements CrHooks {
     return this.instrumented(t.index) ? `${attributes} gc "statepoint-example"` : '';
   }
 
+  /**
+   * A restore variant at a loop point: the saved values below the loop and the loop's parameters
+   * go into their slots, then the loop header begins with the values below reloaded.
+   */
+  private restoredLoopHeader(t: FunctionTranslator, id: bigint, frame: Frame, below: Operand[]): void {
+    const values = this.restoreBlock(t, id, [...below.map((s) => s.type), ...frame.params]);
+    this.storeDepths(t, values.slice(0, below.length).map((v, i) => ({ type: below[i].type, v })));
+    t.storeSlots(frame.branchSlots, values.slice(below.length).map((v, i) => ({ type: frame.params[i], v })));
+    t.emit(`br label %${frame.label}`);
+    t.startBlock(frame.label);
+    this.reload(t, below.length);
+  }
+
   private register(t: FunctionTranslator, id: bigint, kind: PointKind, stack: Operand[]): void {
     if (!this.points.has(id)) {
       this.points.set(id, { id, funcIndex: t.index, kind, localTypes: t.localTypes, stackTypes: stack.map((s) => s.type), live: this.liveAt(t, id) });
@@ -364,12 +377,7 @@ export class CrInstrumentation implements CrHooks {
       if (t.restoreMode) {
         // A frame saved at this loop point reads its values, then leaves like every other arrival
         // here; the body after the header is reached only from resume points inside the loop.
-        const values = this.restoreBlock(t, id, [...below.map((s) => s.type), ...frame.params]);
-        this.storeDepths(t, values.slice(0, below.length).map((v, i) => ({ type: below[i].type, v })));
-        t.storeSlots(frame.branchSlots, values.slice(below.length).map((v, i) => ({ type: frame.params[i], v })));
-        t.emit(`br label %${frame.label}`);
-        t.startBlock(frame.label);
-        this.reload(t, below.length);
+        this.restoredLoopHeader(t, id, frame, below);
         t.loadSlots(frame.branchSlots, frame.params);
         this.transfer(t, id);
         t.startBlock(t.newLabel('loopbody'));
@@ -398,12 +406,7 @@ export class CrInstrumentation implements CrHooks {
     } else if (t.restoreMode) {
       // The frame entry spilled the values below the loop; the restore path overwrites them.
       const below = t.stack.slice();
-      const values = this.restoreBlock(t, id, [...below.map((s) => s.type), ...frame.params]);
-      this.storeDepths(t, values.slice(0, below.length).map((v, i) => ({ type: below[i].type, v })));
-      t.storeSlots(frame.branchSlots, values.slice(below.length).map((v, i) => ({ type: frame.params[i], v })));
-      t.emit(`br label %${frame.label}`);
-      t.startBlock(frame.label);
-      this.reload(t, below.length);
+      this.restoredLoopHeader(t, id, frame, below);
     } else {
       t.startBlock(frame.label);
     }

@@ -4,7 +4,7 @@
  * Node worker thread (the package js-debug uses). It answers in Wasm terms: code offsets count
  * from the code section's content (Module.codeSectionStart), values are read through the host
  * interface below (a frame's Wasm locals and operand stack, the globals, linear memory) at a
- * "stop" we name. Nothing here knows DAP; sourceFrames.ts and sourceValues.ts build on it.
+ * "stop" we name. Nothing here knows DAP: sourcePoints.ts, sourceValues.ts and the stop view build on it.
  */
 import { spawn, type IWasmWorker } from '@vscode/dwarf-debugging';
 import { fileURLToPath, pathToFileURL } from 'node:url';
