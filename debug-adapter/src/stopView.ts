@@ -62,7 +62,8 @@ export class StopView {
     for (const [i, f] of frames(state).entries()) {
       const wasmName = demangleRust(f.name ?? this.symbols.funcName(f.func) ?? `func ${f.func}`);
       const offset = pointOffset(f.point);
-      const fns = dwarf && this.symbols.hasSource(f.point) ? await dwarf.functions(this.sourceOffset(f)).catch(() => []) : [];
+      const at = this.sourceOffset(f);
+      const fns = dwarf && this.symbols.hasSource(f.point) ? await dwarf.functions(at).catch(() => []) : [];
       if (fns.length === 0) {
         out.push({ wasm: i, name: `${wasmName} (${this.symbols.kindOf(f.point) ?? f.kind} @0x${offset.toString(16)})`, place: this.symbols.placeOf(f.point), point: f.point });
         continue;
@@ -70,10 +71,9 @@ export class StopView {
       const values = frameValues(state, f, readMemory, this.symbols);
       for (const [k, fname] of fns.entries()) {
         const name = sourceFunctionName(fname);
-        const loc = await dwarf!.location(this.sourceOffset(f), k).catch(() => undefined);
-        const place = loc ? { source: this.symbols.placeOf(f.point)!.source, line: loc.line, column: loc.column } : this.symbols.placeOf(f.point);
-        if (loc && place && loc.path !== place.source.path) place.source = sourceOfPath(loc.path);
-        out.push({ wasm: i, name, place, point: f.point, source: { offset: this.sourceOffset(f), inline: k, values } });
+        const loc = await dwarf!.location(at, k).catch(() => undefined);
+        const place = loc ? { source: sourceOfPath(loc.path), line: loc.line, column: loc.column } : this.symbols.placeOf(f.point);
+        out.push({ wasm: i, name, place, point: f.point, source: { offset: at, inline: k, values } });
       }
     }
     this.shown = out;
