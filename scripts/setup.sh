@@ -4,11 +4,13 @@
 #   - Debian packages (apt, only the missing ones; needs root when any is missing)
 #   - npm ci (when node_modules is missing or package-lock.json changed)
 #   - runtime archives and TypeScript build (scripts/build.sh)
+#   - the bundled toolchain, toolchain/ (scripts/build-toolchain.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(
-  llvm-14 llvm-14-tools clang-14 lld-14               # opt/llc/llvm-extract/llvm-objcopy, clang, ld.lld
+  llvm-14 llvm-14-tools clang-14 lld-14               # opt/llc/llvm-extract, clang, ld.lld (the system toolchain)
+  llvm-14-dev liblld-14-dev libncurses-dev            # the bundled toolchain: LLVM's and lld's static libraries (scripts/build-toolchain.sh)
   qemu-user-static                                    # runs the aarch64 ELFs here
   libc6-dev-arm64-cross libgcc-12-dev-arm64-cross     # aarch64 static libc + libgcc for linking
   wasi-libc libclang-rt-14-dev-wasm32                 # C test fixtures: clang-14 --target=wasm32-wasi
@@ -85,3 +87,4 @@ if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] \
 fi
 
 bash scripts/build.sh
+bash scripts/build-toolchain.sh

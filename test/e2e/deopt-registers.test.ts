@@ -25,12 +25,14 @@ import { promisify } from 'node:util';
 import { compileFile } from '../../compiler-core/src/index';
 import { codegenModule, type OptLevel } from '../../compiler-core/src/backend/pipeline';
 import { TARGETS as LLVM_TARGETS } from '../../compiler-core/src/index';
-import { findToolchain } from '../../compiler-core/src/index';
+import { findToolchain, toolArgv, type Tool } from '../../compiler-core/src/index';
 import { ROOT, runnerFor, spawnCapture, TARGETS, WANCO, type Target } from '../helpers/oracle';
 
 const DIR = join(ROOT, 'test', 'e2e', 'llc-deopt-registers');
 /** A shell function for the fake llc-14s below: `ir FILE` prints a module (text or bitcode) as text. */
-const irOf = (dis: string) => `ir() { case "$1" in *.ll) cat "$1";; *) ${dis} "$1" -o -;; esac; }`;
+const irOf = (dis: Tool) => `ir() { case "$1" in *.ll) cat "$1";; *) ${shell(dis)} "$1" -o -;; esac; }`;
+/** A tool as a shell command (the fake llc-14s below run the real one). */
+const shell = (t: Tool) => [t.file, ...t.prefix].map((a) => `'${a}'`).join(' ');
 const LEVELS: OptLevel[] = [0, 1, 2, 3];
 const pexec = promisify(execFile);
 
@@ -69,9 +71,9 @@ describe('C/R builds when llc cannot keep deopt values in registers', function (
     for (const [file, slots, levels] of [['red311.ll', ['wf311'], LEVELS], ['wf846.ll', [], [2] as OptLevel[]], ['args-in-deopt.ll', [], LEVELS]] as const) {
       const input = join(DIR, file);
       // what the pipeline did before (its llc options): llc with the flag on the whole module fails
-      const direct = await pexec(tc.llc, ['-O2', '-filetype=obj', '-mtriple=x86_64-unknown-linux-gnu', `-mcpu=${LLVM_TARGETS.x86_64.cpu}`,
+      const direct = await pexec(...toolArgv(tc.llc, ['-O2', '-filetype=obj', '-mtriple=x86_64-unknown-linux-gnu', `-mcpu=${LLVM_TARGETS.x86_64.cpu}`,
         `-mattr=${LLVM_TARGETS.x86_64.features}`, '-relocation-model=static',
-        '--use-registers-for-deopt-values', input, '-o', join(dir, 'direct.o')]).then(() => 'ok', () => 'failed');
+        '--use-registers-for-deopt-values', input, '-o', join(dir, 'direct.o')])).then(() => 'ok', () => 'failed');
       assert.equal(direct, 'failed', `llc-14 --use-registers-for-deopt-values on ${file} no longer fails: this test proves nothing`);
       for (const optLevel of levels) {
         const work = mkdtempSync(join(dir, 'cg-'));
@@ -153,7 +155,7 @@ if ir "$in" | grep -q '^define .*@wf1('; then
   echo "2.	Running pass 'Greedy Register Allocator' on function '@wf1'" >&2
   exit 1
 fi
-case "$in" in *.p[0-9]*) exec ${tc.llc} "$@";; esac
+case "$in" in *.p[0-9]*) exec ${shell(tc.llc)} "$@";; esac
 touch '${started}'
 exec sleep 300
 `);
@@ -212,7 +214,7 @@ case "$mode $defs " in "registers "*" wf3 "*)
   echo "2.	Running pass 'Greedy Register Allocator' on function '@wf3'" >&2
   exit 1;;
 esac
-exec ${tc.llc} "$@"
+exec ${shell(tc.llc)} "$@"
 `);
     chmodSync(join(fake, 'llc-14'), 0o755);
     const n = 7;

@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { execFileSync, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { findToolchain } from '../../compiler-core/src/index';
+import { DEBIAN_LLVM_BIN_DIR, findToolchain, renameStackmapSection, RUNTIME_LIBRARIES, toolArgv } from '../../compiler-core/src/index';
 import { TARGETS as LLVM_TARGETS } from '../../compiler-core/src/index';
 import { fixtureWasm, ROOT, spawnCapture, WANCO } from '../helpers/oracle';
 
@@ -119,18 +119,18 @@ describe('runtime: checkpoint and restore of compiled programs under ASan + UBSa
       const c = await spawnCapture(process.execPath, [WANCO, 'compile', wasm, '--emit-llvm', '-o', base], { timeoutMs: 600_000 });
       assert.equal(c.status, 0, c.stderr.toString());
       // the back end's code generation (compiler-core/src/backend/pipeline.ts), then a sanitizer link
-      const tc = findToolchain();
+      // (the sanitizer runtimes come with Debian's clang: the link uses the system's LLVM 14)
       const t = LLVM_TARGETS.x86_64;
       const obj = `${base}.o`;
-      for (const [cmd, args] of [
-        [tc.llc, ['-O2', '-filetype=obj', `-mtriple=${t.triple}`, `-mcpu=${t.cpu}`, `-mattr=${t.features}`, '-relocation-model=static',
-          '--use-registers-for-deopt-values', `${base}.opt.ll`, '-o', obj]],
-        [tc.objcopy, ['--rename-section=.llvm_stackmaps=wanco_stackmaps', obj]],
-        [tc.clang, ['-fsanitize=address,undefined', '-no-pie', '-fuse-ld=lld', obj, lib, '-lzstd', '-lz', '-lm', '-lpthread', '-o', `${base}-asan`]],
-      ] as Array<[string, string[]]>) {
+      const step = async ([cmd, args]: [string, string[]]) => {
         const r = await spawnCapture(cmd, args, { timeoutMs: 600_000 });
         assert.equal(r.status, 0, `${basename(cmd)} ${args.join(' ')}:\n${r.stderr.toString()}`);
-      }
+      };
+      await step(toolArgv(findToolchain().llc, ['-O2', '-filetype=obj', `-mtriple=${t.triple}`, `-mcpu=${t.cpu}`, `-mattr=${t.features}`,
+        '-relocation-model=static', '--use-registers-for-deopt-values', `${base}.opt.ll`, '-o', obj]));
+      await renameStackmapSection(obj);
+      await step(toolArgv(findToolchain(DEBIAN_LLVM_BIN_DIR).linker, ['-fsanitize=address,undefined', '-no-pie', '-fuse-ld=lld', obj, lib,
+        ...RUNTIME_LIBRARIES, '-lpthread', '-o', `${base}-asan`]));
       const exe = `${base}-asan`;
       const logs = join(dir, `${name}-san`);
       mkdirSync(logs);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { generateModule, rngFor } from './modules-gen';
 import { mutate, parseModel, type Model } from './modules-mutate';
-import { findToolchain } from '../../compiler-core/src/index';
+import { findToolchain, toolArgv, type Tool } from '../../compiler-core/src/index';
 import { checkModule, type IrVerifier, type Verdict } from './modules-check';
 import { packageRoot } from '../../compiler-core/src/index';
 
@@ -57,7 +57,7 @@ export function makeMutant(seed: number, i: number, corpus: Model[]) {
  * first line of complaint; undefined when opt-14 is not installed here.
  */
 export function llvmVerifier(): { verify?: IrVerifier; why?: string } {
-  let opt: string;
+  let opt: Tool;
   try {
     opt = findToolchain().opt;
   } catch (e) {
@@ -68,7 +68,7 @@ export function llvmVerifier(): { verify?: IrVerifier; why?: string } {
   return {
     verify: (ir: string) => {
       writeFileSync(file, ir);
-      const r = spawnSync(opt, ['-passes=verify', '-disable-output', file], { encoding: 'utf8' });
+      const r = spawnSync(...toolArgv(opt, ['-passes=verify', '-disable-output', file]), { encoding: 'utf8' });
       if (r.status === 0) return undefined;
       const why = (r.stderr ?? '').split('\n').find((l) => l.trim()) ?? `exit status ${r.status}, signal ${r.signal}`;
       return `LLVM's verifier refuses it: ${why.trim()}`;

@@ -1,6 +1,6 @@
 /**
- * The back end: LLVM IR text -> opt-14 -> llc-14 -> clang-14/lld static link
- * with the target's runtime archive. The output ELF appears atomically
+ * The back end: LLVM IR text -> opt -> llc -> lld static link with the target's runtime archive,
+ * with the bundled toolchain or Debian's LLVM 14 (toolchain.ts). The output ELF appears atomically
  * (written beside the destination, then renamed).
  *
  * C/R builds at -O1..-O3 ask llc to keep deopt values in callee-saved registers
@@ -21,7 +21,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { WancoError } from '../wasm/errors';
 import type { Target } from './targets';
 import { decoupleDeoptArguments } from './deopt-args';
-import { findToolchain, runtimeArchive, type Toolchain } from './toolchain';
+import { renameStackmapSection } from './elf-sections';
+import { findToolchain, runtimeArchive, type Tool, type Toolchain } from './toolchain';
 
 export type OptLevel = 0 | 1 | 2 | 3;
 
@@ -57,8 +58,8 @@ export interface BackendOptions {
 
 /** A tool that exited with an error (or a signal). */
 export class ToolFailure extends Error {
-  constructor(readonly tool: string, readonly stderr: string, readonly status: number | null, readonly signal: NodeJS.Signals | null) {
-    super(`${basename(tool)} failed`);
+  constructor(readonly tool: Tool, readonly stderr: string, readonly status: number | null, readonly signal: NodeJS.Signals | null) {
+    super(`${tool.name} failed`);
   }
 
   /** the first lines of its diagnostics without the stack dump's addresses */
@@ -79,10 +80,10 @@ class Tools {
   private readonly children = new Set<ChildProcess>();
   private stopped = false;
 
-  run(tool: string, args: string[]): Promise<void> {
+  run(tool: Tool, args: string[]): Promise<void> {
     if (this.stopped) return Promise.reject(new WancoError('build stopped'));
     return new Promise((resolvePromise, reject) => {
-      const child = spawn(tool, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(tool.file, [...tool.prefix, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
       this.children.add(child);
       let stderr = '';
       child.stderr!.setEncoding('utf8');
@@ -132,7 +133,7 @@ export function wasmFunctionIndex(llvmName: string): number | undefined {
 function toolError(f: ToolFailure, functions: string[], opts: BackendOptions, what?: string): WancoError {
   const described = functions.map((n) => opts.describeFunction?.(n) ?? `LLVM function @${n}`);
   const where = described.length ? ` on ${described.join(', ')}` : '';
-  return new WancoError(`internal compiler error: ${basename(f.tool)} failed${where}${what ? ` (${what})` : ''}:\n${f.detail()}`);
+  return new WancoError(`internal compiler error: ${f.tool.name} failed${where}${what ? ` (${what})` : ''}:\n${f.detail()}`);
 }
 
 /** Functions defined in an LLVM IR text. */
@@ -152,8 +153,10 @@ function externalize(ir: string): string {
     .replace(/^(@[^\s=]+) = (?:internal|private) /gm, '$1 = hidden ');
 }
 
-function wholeArchives(archives: string[]): string[] {
-  return archives.length ? ['-Wl,--whole-archive', ...archives, '-Wl,--no-whole-archive'] : [];
+/** `archives` linked whole, in the linker's words (lld's own, or through clang's driver) */
+function wholeArchives(archives: string[], direct: boolean): string[] {
+  const w = direct ? '' : '-Wl,';
+  return archives.length ? [`${w}--whole-archive`, ...archives, `${w}--no-whole-archive`] : [];
 }
 
 /**
@@ -203,8 +206,8 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
     const out = resolve(opts.output);
     const partial = join(dirname(out), `.${basename(out)}.${process.pid}.partial`);
     try {
-      await timed(opts, 'link', () => tools.run(tc.clang, ['-static', '-fuse-ld=lld', `--target=${opts.target.linkTriple}`,
-        ...objects.flat(), ...wholeArchives(opts.extraArchives ?? []), lib, '-lzstd', '-lz', '-lm', '-o', partial]).catch((e: unknown) => {
+      await timed(opts, 'link', () => tools.run(tc.linker, tc.linkArgs(opts.target.name,
+        [...objects.flat(), ...wholeArchives(opts.extraArchives ?? [], tc.bundled), lib], partial)).catch((e: unknown) => {
         throw e instanceof ToolFailure ? toolError(e, [], opts, 'link') : e;
       }));
       await chmod(partial, 0o755);
@@ -260,11 +263,7 @@ async function codegen(tools: Tools, tc: Toolchain, opts: BackendOptions, work: 
     await tools.run(tc.llc, [...(restore ? RESTORE_LLC : [`-O${opts.optLevel}`]), '-filetype=obj', `-mtriple=${opts.target.triple}`,
       `-mcpu=${opts.target.cpu}`, `-mattr=${features.join(',')}`, '-relocation-model=static',
       ...(registers ? ['--use-registers-for-deopt-values'] : []), input, '-o', obj]);
-    if (opts.checkpoint) {
-      // A C-identifier section name makes the linker define __start_/__stop_ bounds over all
-      // objects' stackmap blobs, which the runtime parses (runtime/src/cr_module.c).
-      await tools.run(tc.objcopy, ['--rename-section=.llvm_stackmaps=wanco_stackmaps', obj]);
-    }
+    if (opts.checkpoint) await renameStackmapSection(obj);
   };
   const whole = join(work, `${stem}.o`);
   if (!deoptInRegisters) {

@@ -4,7 +4,7 @@ import { watToBinary } from '../../src/wasm/load';
 import { translateModule } from '../../src/translate/module';
 import { TARGETS } from '../../src/backend/targets';
 import { spawnSync } from 'node:child_process';
-import { findToolchain } from '../../src/backend/toolchain';
+import { findToolchain, toolArgv } from '../../src/backend/toolchain';
 import { PointKind, pointIdLlvm } from '../../src/cr/points';
 import type { PointInfo } from '../../src/cr/instrument';
 
@@ -78,7 +78,7 @@ function loopsPerFunction(partitions: string[]): Map<string, number[]> {
   const opt = findToolchain().opt;
   const loops = new Map<string, number[]>();
   for (const ir of partitions) {
-    const r = spawnSync(opt, ['-passes=function(sroa,simplifycfg,print<loops>)', '-disable-output', '-debug-pass-manager'], { input: ir, encoding: 'utf8' });
+    const r = spawnSync(...toolArgv(opt, ['-passes=function(sroa,simplifycfg,print<loops>)', '-disable-output', '-debug-pass-manager']), { input: ir, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     let fn = '';
     for (const line of r.stderr.split('\n')) {
