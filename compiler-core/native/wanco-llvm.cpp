@@ -76,6 +76,10 @@ static cl::opt<std::string> Output("o", cl::desc("output file"), cl::value_desc(
 static cl::opt<std::string> Passes("passes", cl::desc("opt: the new pass manager's pipeline"), cl::init(""));
 static cl::opt<bool> OutputAssembly("S", cl::desc("opt: write LLVM IR text"), cl::init(false));
 static cl::opt<bool> DisableOutput("disable-output", cl::desc("opt: write nothing"), cl::init(false));
+// as opt, llvm-as and llvm-extract: bitcode keeps each value's use-list order (later passes and
+// code generation walk uses in that order); IR text does not, as opt -S and llvm-dis
+static cl::opt<bool> PreserveBitcodeUseListOrder("preserve-bc-uselistorder", cl::desc("keep use-list order in bitcode"), cl::init(true));
+static cl::opt<bool> PreserveAssemblyUseListOrder("preserve-ll-uselistorder", cl::desc("keep use-list order in IR text"), cl::init(false));
 static cl::opt<bool> DebugPM("debug-pass-manager", cl::desc("opt: print each pass run"), cl::init(false));
 static cl::opt<std::string> TargetTriple("mtriple", cl::desc("llc: override the module's target triple"), cl::init(""));
 static cl::opt<char> OptLevel("O", cl::desc("llc: optimization level (-O0..-O3)"), cl::Prefix, cl::ZeroOrMore, cl::init(' '));
@@ -196,9 +200,9 @@ static int runOpt() {
   if (!DisableOutput) {
     Out = openOutput(OutputAssembly);
     if (OutputAssembly)
-      MPM.addPass(PrintModulePass(Out->os(), "", false));
+      MPM.addPass(PrintModulePass(Out->os(), "", PreserveAssemblyUseListOrder));
     else
-      MPM.addPass(BitcodeWriterPass(Out->os(), false, false, false));
+      MPM.addPass(BitcodeWriterPass(Out->os(), PreserveBitcodeUseListOrder, false, false));
   }
   MPM.run(*M, MAM);
   if (Out) Out->keep();
@@ -279,7 +283,7 @@ static int runDis() {
   LLVMContext Context;
   std::unique_ptr<Module> M = readModule(Context, In);
   auto Out = openOutput(true);
-  M->print(Out->os(), nullptr);
+  M->print(Out->os(), nullptr, PreserveAssemblyUseListOrder);
   Out->keep();
   return 0;
 }
@@ -290,7 +294,7 @@ static int runAs() {
   std::unique_ptr<Module> M = readModule(Context, In);
   verifyOrFail(*M, In);
   auto Out = openOutput(false);
-  WriteBitcodeToFile(*M, Out->os());
+  WriteBitcodeToFile(*M, Out->os(), PreserveBitcodeUseListOrder);
   Out->keep();
   return 0;
 }
@@ -316,7 +320,7 @@ static int runExtract() {
   Cleanup.add(createStripDeadDebugInfoPass());
   Cleanup.add(createStripDeadPrototypesPass());
   auto Out = openOutput(false);
-  Cleanup.add(createBitcodeWriterPass(Out->os(), false));
+  Cleanup.add(createBitcodeWriterPass(Out->os(), PreserveBitcodeUseListOrder));
   Cleanup.run(*M);
   Out->keep();
   return 0;

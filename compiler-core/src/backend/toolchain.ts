@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
 import { packageRoot } from '../package-root';
 import { WancoError } from '../wasm/errors';
-import { BUNDLED_DRIVER, bundledLinkArgs, bundledToolchainDir, readLinkManifest } from './bundled-toolchain';
+import { bundledDriver, bundledLinkArgs, bundledToolchainDir, readLinkManifest } from './bundled-toolchain';
 import { TARGETS, type TargetName } from './targets';
 
 /** One tool: the file to run, the arguments that select the tool in it, the name errors show. */
@@ -60,7 +60,7 @@ function findExecutable(names: string[], dirs: string[]): string | undefined {
 
 function bundled(dir: string): Toolchain {
   const manifest = readLinkManifest(dir);
-  const file = join(dir, BUNDLED_DRIVER);
+  const file = bundledDriver(dir);
   const tool = (name: string, sub = name): Tool => ({ file, prefix: [sub], name });
   return {
     origin: `bundled (${dir})`, bundled: true,
