@@ -275,10 +275,11 @@ describe('e2e: wanco command line', function () {
       const r = await wanco(['doctor'], ROOT);
       const lines = r.stdout.toString().trim().split('\n');
       assert.equal(r.status, 0, r.stdout.toString() + r.stderr.toString());
-      for (const what of ['LLVM 14 tools', 'runtime archive for x86_64', 'runtime archive for aarch64', 'link inputs for x86_64', 'link inputs for aarch64', 'ssh', 'scp']) {
+      for (const what of ['LLVM 14 toolchain', 'runtime archive for x86_64', 'runtime archive for aarch64', 'link inputs for x86_64', 'link inputs for aarch64', 'ssh', 'scp']) {
         assert.ok(lines.some((l) => l.startsWith('ok') && l.includes(what)), `${what}:\n${lines.join('\n')}`);
       }
       assert.ok(lines.some((l) => l.includes('link inputs for aarch64') && l.includes('an empty program links')), lines.join('\n'));
+      assert.ok(lines.some((l) => l.startsWith('ok') && l.includes('LLVM 14 toolchain') && l.includes('bundled (')), `the bundled toolchain is the default:\n${lines.join('\n')}`);
     });
 
     it('a missing piece is named with its fix, and compiling-critical ones make the exit status 1', async () => {

@@ -31,9 +31,15 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-/** code-server writes a config (with a password) and logs under XDG dirs: keep them in `dir`, not in ~. */
+/**
+ * code-server writes a config (with a password) and logs under XDG dirs, wanco its compile cache:
+ * keep them in `dir`, not in ~ (each run compiles afresh).
+ */
 function isolatedEnv(dir: string): NodeJS.ProcessEnv {
-  return { ...process.env, XDG_CONFIG_HOME: join(dir, 'xdg-config'), XDG_DATA_HOME: join(dir, 'xdg-data') };
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: join(dir, 'xdg-config'), XDG_DATA_HOME: join(dir, 'xdg-data'), XDG_CACHE_HOME: join(dir, 'xdg-cache') };
+  delete env.WANCO_CACHE_DIR;
+  delete env.WANCO_LLVM_BIN_DIR;
+  return env;
 }
 
 export function installExtension(codeServer: string, vsix: string, dir: string): void {
@@ -41,7 +47,9 @@ export function installExtension(codeServer: string, vsix: string, dir: string):
     '--install-extension', vsix], { stdio: 'pipe', timeout: 120_000, env: isolatedEnv(dir) });
 }
 
-export async function startCodeServer(codeServer: string, dir: string, workspace: string): Promise<CodeServer> {
+/** `wrap` turns the command into the one to spawn (e.g. inside a mount namespace that hides the system toolchain). */
+export async function startCodeServer(codeServer: string, dir: string, workspace: string,
+  wrap: (cmd: string, args: string[]) => [string, string[]] = (cmd, args) => [cmd, args]): Promise<CodeServer> {
   const userData = join(dir, 'user-data');
   const extensions = join(dir, 'extensions');
   mkdirSync(join(userData, 'User'), { recursive: true });
@@ -60,11 +68,11 @@ export async function startCodeServer(codeServer: string, dir: string, workspace
   }, null, 2));
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const child: ChildProcess = spawn(codeServer, [
+    const child: ChildProcess = spawn(...wrap(codeServer, [
       '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
       '--disable-workspace-trust', '--config', '/dev/null',
       '--user-data-dir', userData, '--extensions-dir', extensions, workspace,
-    ], { cwd: dir, env: isolatedEnv(dir), detached: true, stdio: ['ignore', 'pipe', 'pipe'] }); // detached: setsid
+    ]), { cwd: dir, env: isolatedEnv(dir), detached: true, stdio: ['ignore', 'pipe', 'pipe'] }); // detached: setsid
     let log = '';
     child.stdout!.on('data', (d: Buffer) => { log += d.toString(); });
     child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });

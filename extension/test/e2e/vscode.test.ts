@@ -12,6 +12,9 @@
  *   module, CALL STACK in C functions, VARIABLES with a struct's fields, Step Over one C line,
  *   "Add Checkpoint Here" on a C line, and that snapshot restored on the remote aarch64.
  * Screenshots of each step go to $WANCO_E2E_SCREENSHOTS (default out/e2e-screenshots).
+ * All of it runs twice: as it is, and with the system's LLVM, clang, lld, cross libraries and static
+ * zstd/zlib hidden from code-server and everything it starts (test/helpers/hiddenToolchain.ts): the
+ * .vsix alone compiles, debugs, checkpoints and restores (its screenshots in a hidden/ subfolder).
  * The set-up (scripts/setup-e2e.sh) installs code-server, Chromium and their packages once. Under
  * CI=true the test always runs; elsewhere, when this machine cannot install them, it is skipped
  * and says why.
@@ -22,6 +25,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
+import { cannotHide, hiddenCommand, hiddenText } from '../../../test/helpers/hiddenToolchain';
 import { SSHD, startSshd, type TestSshd } from '../helpers/sshd';
 import { installExtension, ROOT, setupE2e, startCodeServer, type CodeServer } from './codeServer';
 import { Workbench } from './workbench';
@@ -38,7 +42,9 @@ const C_FIXTURE = join(ROOT, 'test-fixtures', 'source', 'c');
 const C_FILES = ['main.c', 'list.c', 'list.h', 'expected.txt'];
 const FULL_OUTPUT = ['round 1: sum 55', 'round 2: sum 210', 'round 3: sum 465', 'round 4: sum 820', 'round 5: sum 1275'];
 
-describe('the extension in a real VS Code (code-server + Chromium, end to end)', function () {
+let packaged = false;
+
+for (const hidden of [false, true]) describe(`the extension in a real VS Code (code-server + Chromium, end to end)${hidden ? ', the system toolchain hidden' : ''}`, function () {
   this.timeout(300_000);
   let dir: string;
   let ws: string;
@@ -76,10 +82,18 @@ describe('the extension in a real VS Code (code-server + Chromium, end to end)',
       return cannot('playwright-core is not installed (a devDependency: run npm ci)');
     }
 
-    // the .vsix, as a user builds it
-    const t0 = Date.now();
-    execFileSync('npm', ['run', 'package'], { cwd: ROOT, stdio: 'pipe', timeout: 600_000 });
-    console.log(`      npm run package: ${VSIX} (${(statSync(VSIX).size / 1048576).toFixed(1)} MiB) in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    if (hidden) {
+      const why = cannotHide();
+      if (why) return cannot(why);
+      console.log(`      hidden from code-server and what it starts: ${hiddenText()}`);
+    }
+    // the .vsix, as a user builds it (once for both passes)
+    if (!packaged) {
+      const t0 = Date.now();
+      execFileSync('npm', ['run', 'package'], { cwd: ROOT, stdio: 'pipe', timeout: 600_000 });
+      console.log(`      npm run package: ${VSIX} (${(statSync(VSIX).size / 1048576).toFixed(1)} MiB) in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      packaged = true;
+    }
 
     dir = mkdtempSync(join(tmpdir(), 'wanco-vscode-'));
     ws = join(dir, 'workspace');
@@ -90,7 +104,7 @@ describe('the extension in a real VS Code (code-server + Chromium, end to end)',
     mkdirSync(join(ws, 'c'));
     for (const f of C_FILES) copyFileSync(join(C_FIXTURE, f), join(ws, 'c', f));
     execFileSync('clang-14', ['--target=wasm32-wasi', '-g', '-O0', 'main.c', 'list.c', '-o', 'c.wasm'], { cwd: join(ws, 'c'), stdio: 'pipe' });
-    shots = process.env.WANCO_E2E_SCREENSHOTS ? join(ROOT, process.env.WANCO_E2E_SCREENSHOTS) : join(ROOT, 'out', 'e2e-screenshots');
+    shots = join(process.env.WANCO_E2E_SCREENSHOTS ? join(ROOT, process.env.WANCO_E2E_SCREENSHOTS) : join(ROOT, 'out', 'e2e-screenshots'), hidden ? 'hidden' : '');
     mkdirSync(shots, { recursive: true });
 
     // the "remote aarch64 machine": a real sshd here, runner qemu-aarch64-static, set in the
@@ -107,7 +121,7 @@ describe('the extension in a real VS Code (code-server + Chromium, end to end)',
     }, null, 2));
 
     installExtension(setup.codeServer, VSIX, dir);
-    server = await startCodeServer(setup.codeServer, dir, ws);
+    server = await startCodeServer(setup.codeServer, dir, ws, hidden ? (cmd, args) => hiddenCommand(cmd, args) : undefined);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

@@ -1,0 +1,115 @@
+// The bundled toolchain against Debian's LLVM 14, side by side: `npm run bench:toolchain`
+// (after `npx tsc`: node out/bench/toolchain.js).
+//
+// `wanco compile` (C/R, -O2) of every bench/programs/*.c (built with clang-14 -O2) and of the
+// generated ~1 MB module (run.ts's generateLargeC), for x86_64 and aarch64, once with the bundled
+// toolchain (the default) and once with `--llvm-bin-dir /usr/lib/llvm-14/bin`, alternating, so
+// both see the same machine. Reports wall and CPU (user + sys of every process) medians, and
+// checks that both toolchains built the same bytes.
+// Environment: WANCO_BENCH_ROUNDS=N (default 3; the large module: 1), WANCO_BENCH_FILTER=a,b,
+//   WANCO_BENCH_NO_LARGE=1, WANCO_BENCH_OUT=DIR (default bench/results: toolchain.{md,json}).
+import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEBIAN_LLVM_BIN_DIR, packageRoot } from '../compiler-core/src/index';
+import { generateLargeC } from './run';
+
+const ROOT = packageRoot();
+const BUILD = path.join(ROOT, 'out', 'bench-build', '_toolchain');
+const WANCO = path.join(ROOT, 'bin', 'wanco');
+const OUT_DIR = process.env.WANCO_BENCH_OUT ? path.resolve(process.env.WANCO_BENCH_OUT) : path.join(ROOT, 'bench', 'results');
+const ROUNDS = Math.max(1, Number(process.env.WANCO_BENCH_ROUNDS ?? 3) || 3);
+const TARGETS = ['x86_64', 'aarch64'] as const;
+const TOOLCHAINS = { bundled: [] as string[], system: ['--llvm-bin-dir', DEBIAN_LLVM_BIN_DIR] };
+type Which = keyof typeof TOOLCHAINS;
+
+const log = (s: string): void => { process.stderr.write(`${s}\n`); };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// clang-14 --target=wasm32-wasi would run binaryen's JS wasm-opt from node_modules/.bin (npm run puts it on PATH)
+process.env.PATH = (process.env.PATH || '').split(path.delimiter).filter((p) => !p.includes(`node_modules${path.sep}.bin`)).join(path.delimiter);
+
+/** The module built from C source (cached by content). */
+function wasmOf(name: string, source: string, opt: string): string {
+  const h = crypto.createHash('sha256').update(source).update(opt).digest('hex').slice(0, 16);
+  const wasm = path.join(BUILD, `${name}-${h}.wasm`);
+  if (fs.existsSync(wasm)) return wasm;
+  const src = path.join(BUILD, `${name}-${h}.c`);
+  fs.writeFileSync(src, source);
+  const r = spawnSync('clang-14', ['--target=wasm32-wasi', opt, src, '-lm', '-o', `${wasm}.tmp`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`clang-14 ${name}: ${r.stderr}`);
+  fs.renameSync(`${wasm}.tmp`, wasm);
+  return wasm;
+}
+
+/** One `wanco compile`: wall ms and CPU ms (user + sys of it and every tool it ran, from bash's `times`). */
+function compile(wasm: string, target: string, which: Which, out: string): { wallMs: number; cpuMs: number } {
+  const args = ['compile', wasm, '--target', target, ...TOOLCHAINS[which], '-o', out].map((a) => `'${a}'`).join(' ');
+  const t0 = performance.now();
+  const r = spawnSync('bash', ['-c', `'${process.execPath}' '${WANCO}' ${args} >&2 || exit; times`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`wanco compile ${path.basename(wasm)} --target ${target} (${which}): ${r.stderr.slice(-2000)}`);
+  // times: the shell's own user/sys, then its children's
+  const children = r.stdout.trim().split('\n').pop() ?? '';
+  const secs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  if (secs.length !== 2) throw new Error(`times printed ${JSON.stringify(r.stdout)}`);
+  return { wallMs, cpuMs: (secs[0] + secs[1]) * 1000 };
+}
+
+interface Row { name: string; target: string; wasmBytes: number; bundled: { wallMs: number; cpuMs: number }; system: { wallMs: number; cpuMs: number }; identical: boolean }
+
+function measure(name: string, wasm: string, rounds: number): Row[] {
+  const rows: Row[] = [];
+  for (const target of TARGETS) {
+    const runs: Record<Which, { wallMs: number; cpuMs: number }[]> = { bundled: [], system: [] };
+    const outs: Record<Which, string> = { bundled: path.join(BUILD, `${name}-${target}-bundled`), system: path.join(BUILD, `${name}-${target}-system`) };
+    for (let k = 0; k < rounds; k++) {
+      // alternate which goes first, so neither always has the warmer cache
+      const order: Which[] = k % 2 === 0 ? ['bundled', 'system'] : ['system', 'bundled'];
+      for (const which of order) runs[which].push(compile(wasm, target, which, outs[which]));
+    }
+    const pick = (which: Which) => ({ wallMs: median(runs[which].map((x) => x.wallMs)), cpuMs: median(runs[which].map((x) => x.cpuMs)) });
+    const identical = fs.readFileSync(outs.bundled).equals(fs.readFileSync(outs.system));
+    rows.push({ name, target, wasmBytes: fs.statSync(wasm).size, bundled: pick('bundled'), system: pick('system'), identical });
+    log(`bench:toolchain: ${name} ${target}: bundled ${(rows[rows.length - 1].bundled.wallMs / 1000).toFixed(2)} s, system ${(rows[rows.length - 1].system.wallMs / 1000).toFixed(2)} s${identical ? '' : ' (DIFFERENT BYTES)'}`);
+  }
+  return rows;
+}
+
+function render(rows: Row[]): string {
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  const geo = (xs: number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+  const L = [
+    '# Bundled toolchain vs Debian\'s LLVM 14: compile time', '',
+    `\`npm run bench:toolchain\`, ${new Date().toISOString().slice(0, 10)}: \`wanco compile\` (C/R, -O2) with the bundled toolchain and with \`--llvm-bin-dir ${DEBIAN_LLVM_BIN_DIR}\`, alternating, medians of ${ROUNDS} rounds (the large module: 1). Wall time, and CPU time (user + sys of wanco and every tool it ran). Ratio: bundled / system.`, '',
+    '| module | target | .wasm | bundled wall | system wall | ratio | bundled CPU | system CPU | ratio | same bytes |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|:---:|',
+    ...rows.map((r) => `| ${r.name} | ${r.target} | ${(r.wasmBytes / 1024).toFixed(0)} KiB | ${s(r.bundled.wallMs)} s | ${s(r.system.wallMs)} s | ${ratio(r.bundled.wallMs, r.system.wallMs)} | ${s(r.bundled.cpuMs)} s | ${s(r.system.cpuMs)} s | ${ratio(r.bundled.cpuMs, r.system.cpuMs)} | ${r.identical ? 'yes' : '**no**'} |`),
+    '',
+    `Geometric mean of the ratios: wall ${geo(rows.map((r) => r.bundled.wallMs / r.system.wallMs)).toFixed(3)}×, CPU ${geo(rows.map((r) => r.bundled.cpuMs / r.system.cpuMs)).toFixed(3)}×.`, '',
+  ];
+  return L.join('\n');
+}
+
+function main(): number {
+  if (!fs.existsSync(path.join(DEBIAN_LLVM_BIN_DIR, 'opt'))) { log(`bench:toolchain: Debian's LLVM 14 (${DEBIAN_LLVM_BIN_DIR}) is needed to compare with`); return 2; }
+  fs.mkdirSync(BUILD, { recursive: true });
+  const filter = (process.env.WANCO_BENCH_FILTER || '').split(',').map((x) => x.trim()).filter(Boolean);
+  const programs = fs.readdirSync(path.join(ROOT, 'bench', 'programs')).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2))
+    .filter((n) => filter.length === 0 || filter.includes(n)).sort();
+  const rows: Row[] = [];
+  for (const name of programs) rows.push(...measure(name, wasmOf(name, fs.readFileSync(path.join(ROOT, 'bench', 'programs', `${name}.c`), 'utf8'), '-O2'), ROUNDS));
+  if (process.env.WANCO_BENCH_NO_LARGE !== '1' && (filter.length === 0 || filter.includes('large'))) {
+    rows.push(...measure('large (generated)', wasmOf('large', generateLargeC(2200), '-O1'), 1));
+  }
+  const md = render(rows);
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  fs.writeFileSync(path.join(OUT_DIR, 'toolchain.md'), md);
+  fs.writeFileSync(path.join(OUT_DIR, 'toolchain.json'), `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, rows }, null, 2)}\n`);
+  process.stdout.write(md);
+  return rows.every((r) => r.identical) ? 0 : 1;
+}
+
+if (require.main === module) process.exitCode = main();
