@@ -153,12 +153,6 @@ function externalize(ir: string): string {
     .replace(/^(@[^\s=]+) = (?:internal|private) /gm, '$1 = hidden ');
 }
 
-/** `archives` linked whole, in the linker's words (lld's own, or through clang's driver) */
-function wholeArchives(archives: string[], direct: boolean): string[] {
-  const w = direct ? '' : '-Wl,';
-  return archives.length ? [`${w}--whole-archive`, ...archives, `${w}--no-whole-archive`] : [];
-}
-
 /**
  * Builds the program from one or more IR partitions: each goes through opt and
  * llc on its own (in parallel, one per core), then all objects link together.
@@ -207,7 +201,7 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
     const partial = join(dirname(out), `.${basename(out)}.${process.pid}.partial`);
     try {
       await timed(opts, 'link', () => tools.run(tc.linker, tc.linkArgs(opts.target.name,
-        [...objects.flat(), ...wholeArchives(opts.extraArchives ?? [], tc.bundled), lib], partial)).catch((e: unknown) => {
+        [...objects.flat(), ...tc.wholeArchives(opts.extraArchives ?? []), lib], partial)).catch((e: unknown) => {
         throw e instanceof ToolFailure ? toolError(e, [], opts, 'link') : e;
       }));
       await chmod(partial, 0o755);

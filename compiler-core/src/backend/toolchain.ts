@@ -33,7 +33,12 @@ export interface Toolchain {
   linker: Tool;
   /** the linker's arguments for a static executable of `target` from `inputs` (objects, then archives) */
   linkArgs(target: TargetName, inputs: string[], output: string): string[];
+  /** link inputs for `archives` linked whole (every member), in the linker's words */
+  wholeArchives(archives: string[]): string[];
 }
+
+const whole = (prefix: string) => (archives: string[]): string[] =>
+  archives.length ? [`${prefix}--whole-archive`, ...archives, `${prefix}--no-whole-archive`] : [];
 
 /** What the runtime archive needs linked after it (snapshot compression, libm). */
 export const RUNTIME_LIBRARIES = ['-lzstd', '-lz', '-lm'];
@@ -67,6 +72,7 @@ function bundled(dir: string): Toolchain {
     opt: tool('opt'), llc: tool('llc'), dis: tool('llvm-dis', 'dis'), as: tool('llvm-as', 'as'),
     extract: tool('llvm-extract', 'extract'), linker: tool('ld.lld'),
     linkArgs: (target, inputs, output) => bundledLinkArgs(dir, manifest, target, inputs, output),
+    wholeArchives: whole(''), // ld.lld's own flags
   };
 }
 
@@ -90,6 +96,7 @@ function system(llvmBinDir: string | undefined): Toolchain {
     origin: llvmBinDir ?? `the system's LLVM 14 (${found.get('opt')!.replace(/\/[^/]*$/, '')})`, bundled: false,
     opt: tool('opt'), llc: tool('llc'), dis: tool('dis'), as: tool('as'), extract: tool('extract'), linker: tool('linker'),
     linkArgs: systemLinkArgs,
+    wholeArchives: whole('-Wl,'), // through clang's driver
   };
 }
 
