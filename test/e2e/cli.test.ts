@@ -6,7 +6,7 @@
  * status through. Programs' own options (--dir, --env, --help, --) too.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureWasm, HOST, ROOT, runnerFor, spawnCapture, WANCO, type Target } from '../helpers/oracle';
@@ -280,6 +280,16 @@ describe('e2e: wanco command line', function () {
       }
       assert.ok(lines.some((l) => l.includes('link inputs for aarch64') && l.includes('an empty program links')), lines.join('\n'));
       assert.ok(lines.some((l) => l.startsWith('ok') && l.includes('LLVM 14 toolchain') && l.includes('bundled (')), `the bundled toolchain is the default:\n${lines.join('\n')}`);
+    });
+
+    it('without qemu-user, running a foreign program says what to install (and that a remote restore does not need it)', async () => {
+      const bin = mkdtempSync(join(tmpdir(), 'wanco-noqemu-'));
+      symlinkSync(process.execPath, join(bin, 'node')); // PATH holds node and nothing else
+      const foreign: Target = HOST === 'x86_64' ? 'aarch64' : 'x86_64';
+      const r = await wanco(['run', '--target', foreign, await fixtureWasm('c/exit_code.c')], ROOT, { ...process.env, PATH: bin, WANCO_CACHE_DIR: join(bin, 'cache') });
+      rmSync(bin, { recursive: true, force: true });
+      assert.equal(r.status, 1, r.stderr.toString());
+      assert.equal(r.stderr.toString().trim(), `wanco: running an ${foreign} program on this ${HOST} machine needs qemu-${foreign}-static, which is not on PATH: apt-get install qemu-user-static (a restore on a remote ${foreign} machine does not need it)`);
     });
 
     it('a missing piece is named with its fix, and compiling-critical ones make the exit status 1', async () => {

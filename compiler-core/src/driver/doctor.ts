@@ -5,11 +5,12 @@
  * target's link inputs are proven by linking an empty program with it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { TARGETS, type TargetName } from '../backend/targets';
 import { findToolchain, runtimeArchive, toolArgv, type Toolchain } from '../backend/toolchain';
+import { onPath, QEMU_FIX } from './runner';
 
 export interface DoctorCheck {
   /** what is checked, e.g. "link inputs for aarch64" */
@@ -27,14 +28,6 @@ const LINK_PACKAGES: Record<TargetName, string> = {
   x86_64: 'libc6-dev libgcc-12-dev libzstd-dev zlib1g-dev',
   aarch64: 'libc6-dev-arm64-cross libgcc-12-dev-arm64-cross libzstd-dev:arm64 zlib1g-dev:arm64 (after dpkg --add-architecture arm64)',
 };
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const p = join(dir, name);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
-}
 
 const SYSTEM_FIX = 'apt-get install llvm-14 clang-14 lld-14, or point wanco.llvmBinDir / --llvm-bin-dir at them';
 /** a bundled toolchain that does not work: the package is damaged */
@@ -72,7 +65,7 @@ export async function doctor(opts: { llvmBinDir?: string } = {}): Promise<Doctor
   checks.push(process.arch === 'arm64'
     ? { what: 'aarch64 programs run natively', ok: true, detail: 'this machine is aarch64', for: 'run aarch64 here' }
     : qemu ? { what: 'qemu-aarch64-static (aarch64 programs on this machine)', ok: true, detail: qemu, for: 'run aarch64 here' }
-      : { what: 'qemu-aarch64-static (aarch64 programs on this machine)', ok: false, detail: 'not on PATH', fix: 'apt-get install qemu-user-static', for: 'run aarch64 here' });
+      : { what: 'qemu-aarch64-static (aarch64 programs on this machine)', ok: false, detail: 'not on PATH', fix: QEMU_FIX, for: 'run aarch64 here' });
   for (const tool of ['ssh', 'scp']) {
     const p = onPath(tool);
     checks.push(p ? { what: `${tool} (OpenSSH client)`, ok: true, detail: p, for: 'remote restore' }
