@@ -36,6 +36,8 @@ const BUILDS: Build[] = [
   { name: 'trees, wanco -O3', source: 'cr/trees.c', cflags: ['-msimd128'], compile: ['-O3'], restored: false },
   // a debug build reaches a point at every statement: a few rounds are enough
   { name: 'trees, debug build (--debug-points)', source: 'cr/trees.c', cflags: ['-msimd128'], compile: ['--debug-points'], args: ['3'], restored: true },
+  // built with -g: statement points only where the DWARF line table starts a line, none in the C library
+  { name: 'trees -g, debug build (points at DWARF line starts)', source: 'cr/trees.c', cflags: ['-msimd128', '-g'], compile: ['--debug-points'], args: ['3'], restored: true },
   { name: 'recursion (C -O2)', source: 'cr/recursion.c', restored: true },
   { name: 'strips.wat', source: 'cr/strips.wat', restored: true },
   { name: 'loops.wat', source: 'cr/loops.wat', restored: false },

@@ -101,7 +101,43 @@ export class CrInstrumentation implements CrHooks {
   /** normal variants of resumable functions: headers of loops around loops (they pass transfers on) */
   private readonly passOn = new Map<FunctionTranslator, string[]>();
 
-  constructor(private readonly mod: ModuleContext, readonly analysis: CrAnalysis, readonly debugPoints = false) {}
+  /** debug builds of modules with a DWARF line table: where source lines start (file offsets, ascending) */
+  private readonly lineStarts?: number[];
+  /** per function being translated: the next line start not passed yet, and whether a passed one still waits for its point */
+  private readonly lineState = new WeakMap<FunctionTranslator, { next: number; open: boolean }>();
+
+  /**
+   * `lineStarts` (debug builds, modules built with -g): the file offsets of the instructions where
+   * the line table starts a statement (wasm/debug-line.ts). Statement points then go only there,
+   * and functions without any (the C library, built without -g) get none, nor after-call points:
+   * a source-level debugger stops nowhere else. Without it every instruction with an empty operand
+   * stack gets one (`.wat` and modules without DWARF, debugged instruction by instruction).
+   */
+  constructor(private readonly mod: ModuleContext, readonly analysis: CrAnalysis, readonly debugPoints = false, lineStarts?: Iterable<number>) {
+    this.lineStarts = debugPoints && lineStarts ? [...lineStarts].sort((a, b) => a - b) : undefined;
+  }
+
+  /** the index of the first line start at or after `offset` */
+  private firstLineFrom(offset: number): number {
+    const starts = this.lineStarts!;
+    let lo = 0, hi = starts.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (starts[mid] < offset) lo = mid + 1; else hi = mid; }
+    return lo;
+  }
+
+  private readonly withStatements = new Map<number, boolean>();
+
+  /** Debug builds: whether `t`'s function gets after-call points (one with source lines, or any without a line table). */
+  private functionHasStatements(t: FunctionTranslator): boolean {
+    if (!this.lineStarts) return true;
+    let has = this.withStatements.get(t.index);
+    if (has === undefined) {
+      const k = this.firstLineFrom(t.func.bodyOffset);
+      has = k < this.lineStarts.length && this.lineStarts[k] < t.func.bodyEnd;
+      this.withStatements.set(t.index, has);
+    }
+    return has;
+  }
 
   instrumented(funcIndex: number): boolean {
     return this.analysis.reaches[funcIndex];
@@ -624,16 +660,29 @@ export class CrInstrumentation implements CrHooks {
     this.afterCall(t, ins);
   }
 
-  /** Debug builds: a statement point before `ins` when the operand stack is empty. */
+  /**
+   * Debug builds: a statement point before `ins` when the operand stack is empty; with a line
+   * table, only at the first such instruction at or after where a line starts (a function's first
+   * line starts at its body, before its first instruction).
+   */
   beforeInstruction(t: FunctionTranslator, ins: Instr): void {
-    if (!this.debugPoints || t.current === null || t.stack.length !== 0 || !this.instrumented(t.index)) return;
+    if (!this.debugPoints || !this.instrumented(t.index)) return;
+    let line: { next: number; open: boolean } | undefined;
+    if (this.lineStarts) {
+      line = this.lineState.get(t);
+      if (!line) this.lineState.set(t, line = { next: this.firstLineFrom(t.func.bodyOffset), open: false });
+      while (line.next < this.lineStarts.length && this.lineStarts[line.next] <= ins.offset) { line.open = true; line.next++; }
+      if (!line.open) return;
+    }
+    if (t.current === null || t.stack.length !== 0) return;
     if (ins.op === Op.loop || ins.op === Op.else || ins.op === Op.end) return;
+    if (line) line.open = false;
     this.resumablePoint(t, this.taggedId(t, ins.offset, STATEMENT_TAG), PointKind.Statement);
   }
 
   /** Debug builds: the point right after a call returned (step out stops here). */
   private afterCall(t: FunctionTranslator, ins: Instr): void {
-    if (this.debugPoints) this.resumablePoint(t, this.taggedId(t, ins.offset, AFTER_CALL_TAG), PointKind.AfterCall);
+    if (this.debugPoints && this.functionHasStatements(t)) this.resumablePoint(t, this.taggedId(t, ins.offset, AFTER_CALL_TAG), PointKind.AfterCall);
   }
 
   private taggedId(t: FunctionTranslator, offset: number, tag: number): bigint {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { funcTypeText, type ConstExpr, type Module } from '../wasm/types';
-import { WancoError } from '../wasm/errors';
+import { WancoError, WasmDecodeError } from '../wasm/errors';
 import { byteString, cStringGlobal, f32Const, f64Const, i64Const, llvmResultType, llvmType, v128Const } from '../llvm/ir';
 import { importedGlobalValue, importedMemoryLimits, importedTableLimits, importProblem, type HostSet } from './host-imports';
 import { FunctionTranslator } from './function';
@@ -13,6 +13,7 @@ import { ModuleContext, type TranslateOptions } from './module-context';
 import { parseTarget, type Target } from '../backend/targets';
 import { analyzeCallGraph } from '../cr/callgraph';
 import { CrInstrumentation, type PointInfo } from '../cr/instrument';
+import { statementStarts } from '../wasm/debug-line';
 import { pointIdLlvm } from '../cr/points';
 
 const WRT_ABI_VERSION = 1;
@@ -55,11 +56,22 @@ export function checkImports(module: Module, fileName: string, hosts: HostSet = 
   }
 }
 
+/** The file offsets of the instructions where the module's DWARF line table starts a statement, when it has one. */
+function lineStarts(module: Module, bytes: Uint8Array): Set<number> | undefined {
+  const section = module.customSections.find((s) => s.name === '.debug_line');
+  if (!section || module.codeSectionStart === undefined) return undefined;
+  const code = module.codeSectionStart;
+  const starts = statementStarts(bytes, section.dataOffset, section.offset + section.size - section.dataOffset,
+    (at, reason) => { throw new WasmDecodeError(module.fileName ?? 'module', at, `.debug_line (DWARF line table): ${reason}`); });
+  return new Set([...starts].map((a) => a + code));
+}
+
 export function translateModule(module: Module, bytes: Uint8Array, options: TranslateOptions, target: Target): TranslateResult {
   const ctx = new ModuleContext(module, options, target);
   if (options.debugPoints && !options.checkpoint) throw new WancoError('--debug-points needs checkpoint support (remove --no-checkpoint)');
   const cr = options.checkpoint
-    ? new CrInstrumentation(ctx, analyzeCallGraph(module, !!options.debugPoints), !!options.debugPoints) : undefined;
+    ? new CrInstrumentation(ctx, analyzeCallGraph(module, !!options.debugPoints), !!options.debugPoints,
+      options.debugPoints ? lineStarts(module, bytes) : undefined) : undefined;
   ctx.cr = cr;
   const out: string[] = [];
   out.push(`target datalayout = "${target.dataLayout}"`);

@@ -461,6 +461,7 @@ class Decoder {
       names: { functions: new Map(), locals: new Map(), globals: new Map() },
       offsets: { types: [], tables: [], memories: [], globals: [], funcs: [] },
       customSections: [],
+      fileName: this.file,
     };
     let lastRank = 0;
     let funcSectionCount: number | undefined;
@@ -521,7 +522,7 @@ class Decoder {
     if (name === 'name') {
       this.nameSection(m.names, end);
     } else {
-      m.customSections.push({ name, offset: start, size: end - start });
+      m.customSections.push({ name, offset: start, size: end - start, dataOffset: this.pos });
     }
     this.pos = end;
   }

@@ -188,8 +188,10 @@ export interface Module {
    * from here, migration points from the start of the file
    */
   codeSectionStart?: number;
+  /** the file it was decoded from (error messages name it) */
+  fileName?: string;
   /** custom sections other than "name" */
-  customSections: { name: string; offset: number; size: number }[];
+  customSections: { name: string; offset: number; size: number; /** where the contents start, after the name */ dataOffset: number }[];
 }
 
 export interface ModuleOffsets {

@@ -12,6 +12,16 @@ import { migrationPoints, translateModule } from '../../src/translate/module';
 import { TARGETS } from '../../src/backend/targets';
 import { decodePointId, PointKind, pointIdLlvm } from '../../src/cr/points';
 import type { PointInfo } from '../../src/cr/instrument';
+import { readFileSync } from 'node:fs';
+import { statementStarts } from '../../src/wasm/debug-line';
+import { requireToolchain, sourceFixture } from '../../../test/helpers/sourceFixtures';
+
+/** The module with its .debug_line section renamed (so no line table is found): every instruction gets its point. */
+function stripDebugLine(bytes: Uint8Array, section: { dataOffset: number }): Uint8Array {
+  const copy = Uint8Array.from(bytes);
+  copy[section.dataOffset - 2] = 'X'.charCodeAt(0); // ".debug_line" -> ".debug_linX"
+  return copy;
+}
 
 const WAT = `(module
   (func $leaf (param $a i32) (result i32) (i32.add (local.get $a) (i32.const 1)))
@@ -98,5 +108,40 @@ describe('C/R instrumentation: the points placed and what the runtime is told of
     const m = decodeModule(bytes, 'instrument.wat');
     assert.deepEqual(migrationPoints(m, bytes).map((p) => p.id), (await build()).points.map((p) => p.id));
     assert.deepEqual(migrationPoints(m, bytes, true).map((p) => p.id), (await build(true)).points.map((p) => p.id));
+  });
+
+  it('a debug build of a module with a line table (-g): statement points only from where lines start, none without lines', async function () {
+    this.timeout(300_000);
+    await requireToolchain(this, 'c');
+    const fx = await sourceFixture('c', 'O0');
+    const bytes = readFileSync(fx.wasm);
+    const m = decodeModule(bytes, fx.wasm);
+    const section = m.customSections.find((c) => c.name === '.debug_line')!;
+    const lines = [...statementStarts(bytes, section.dataOffset, section.offset + section.size - section.dataOffset, (at, why) => assert.fail(`${at}: ${why}`))].map((a) => a + m.codeSectionStart!);
+    const { points } = translateModule(m, bytes, { boundsChecks: false, checkpoint: true, debugPoints: true, partitions: 1 }, TARGETS.x86_64);
+    const offset = (p: PointInfo) => decodePointId(p.id).offset;
+    let withLines = 0;
+    for (const f of m.funcs) {
+      const inBody = lines.filter((a) => a >= f.bodyOffset && a < f.bodyEnd).sort((a, b) => a - b);
+      const mine = points.filter((p) => p.funcIndex === f.index);
+      const statements = mine.filter((p) => p.kind === PointKind.Statement).map(offset).sort((a, b) => a - b);
+      if (inBody.length === 0) {
+        assert.deepEqual(mine.filter((p) => p.kind === PointKind.Statement || p.kind === PointKind.AfterCall), [], `function ${f.index} has no lines: no statement or after-call points`);
+        continue;
+      }
+      // each statement point is the first one at or after some line start: no line start lies between two of them without a point
+      for (let k = 0; k < statements.length; k++) {
+        const from = inBody.filter((a) => a <= statements[k]).pop();
+        assert.ok(from !== undefined, `function ${f.index}: a statement point at 0x${statements[k].toString(16)} before its first line`);
+        if (k > 0) assert.ok(from > statements[k - 1], `function ${f.index}: two statement points (0x${statements[k - 1].toString(16)}, 0x${statements[k].toString(16)}) for one line start`);
+      }
+      assert.ok(statements.length <= inBody.length, `function ${f.index}: ${statements.length} points for ${inBody.length} line starts`);
+      if (statements.length > 0) withLines++; // (an empty function's lines start at its `end`: no point)
+    }
+    assert.ok(withLines >= 5, `${withLines} functions with lines`);
+    const stripped = stripDebugLine(bytes, section);
+    const all = translateModule(decodeModule(stripped, fx.wasm), stripped, { boundsChecks: false, checkpoint: true, debugPoints: true, partitions: 1 }, TARGETS.x86_64).points;
+    console.log(`      ${points.length} points with the line table, ${all.length} without it`);
+    assert.ok(points.length * 2 < all.length, 'far fewer points than at every instruction');
   });
 });
