@@ -661,9 +661,11 @@ export class CrInstrumentation implements CrHooks {
   }
 
   /**
-   * Debug builds: a statement point before `ins` when the operand stack is empty; with a line
-   * table, only at the first such instruction at or after where a line starts (a function's first
-   * line starts at its body, before its first instruction).
+   * Debug builds: a statement point before `ins` when the operand stack is empty. With a line
+   * table, a point where each line starts instead, whatever the operand stack holds (optimised
+   * code starts lines inside expressions; the point saves the stack as a call point does), or at
+   * the next instruction that can have one (a function's first line starts at its body, before
+   * its first instruction; not at `loop`, `else`, `end` or in unreachable code).
    */
   beforeInstruction(t: FunctionTranslator, ins: Instr): void {
     if (!this.debugPoints || !this.instrumented(t.index)) return;
@@ -673,8 +675,8 @@ export class CrInstrumentation implements CrHooks {
       if (!line) this.lineState.set(t, line = { next: this.firstLineFrom(t.func.bodyOffset), open: false });
       while (line.next < this.lineStarts.length && this.lineStarts[line.next] <= ins.offset) { line.open = true; line.next++; }
       if (!line.open) return;
-    }
-    if (t.current === null || t.stack.length !== 0) return;
+    } else if (t.stack.length !== 0) return;
+    if (t.current === null) return;
     if (ins.op === Op.loop || ins.op === Op.else || ins.op === Op.end) return;
     if (line) line.open = false;
     this.resumablePoint(t, this.taggedId(t, ins.offset, STATEMENT_TAG), PointKind.Statement);
@@ -697,7 +699,7 @@ export class CrInstrumentation implements CrHooks {
    * and the operand stack, which reach the point through the per-depth slots.
    */
   private resumablePoint(t: FunctionTranslator, id: bigint, kind: PointKind): void {
-    if (t.restoreMode && kind === PointKind.Statement) {
+    if (t.restoreMode && kind === PointKind.Statement && t.stack.length === 0) {
       // the stack is empty: after the shared block has reloaded the locals, resume right here
       const join = t.newLabel('dp');
       t.emit(`br label %${join}`);

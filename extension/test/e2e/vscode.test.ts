@@ -339,7 +339,7 @@ for (const hidden of [false, true]) describe(`the extension in a real VS Code (c
     await wb.runCommand('wanco: Restore on Remote aarch64');
     await wb.openDialogPath(snap);
     const done = await wb.notification(/remote program exited|wanco: .*(failed|unreachable|not found)/);
-    const text = await wb.waitForTerminal('calls 6', '[exit status'); // this restore's terminal, not the earlier one's
+    const text = await wb.waitForTerminal('calls 8', '[exit status'); // this restore's terminal, not the earlier one's
     assert.equal(done, 'wanco: remote program exited with 0', text);
     // the checkpoint stood before the last printf; what printf had buffered (wasi-libc's buffer is in
     // linear memory, stdout a pipe) comes out there too: all but the line the local run had flushed.

@@ -89,6 +89,15 @@ NOINLINE unsigned count_chars(const char *text, char wanted) {
   return n;
 }
 
+NOINLINE void count(int k) { calls += k; }
+
+/* No NOINLINE: at -O2 clang inlines it into main, and the debugger shows it as a frame of its own.
+ * Its lines are calls, so the Wasm operand stack is empty where they start: a debugger stops there. */
+static inline void count_twice(int k) {
+  count(k); // LINE: inlined-body
+  count(k);
+}
+
 int main(void) {
   struct shape square = {
       .id = 7,
@@ -115,6 +124,7 @@ int main(void) {
   printf("'l' in greeting: %u\n", count_chars(message, 'l'));
   printf("depth_sum(3) = %d\n", depth_sum(3));
   list_free(head);
+  count_twice(1); // LINE: main-inlined-call
   printf("calls %d\n", calls); // LINE: main-end
   return 0;
 }
