@@ -124,6 +124,12 @@ export class DwarfEngine {
     return 'frames' in r ? r.frames.map((f) => f.name) : [];
   }
 
+  /** The lines of a source file that have code (1-based), ascending. */
+  async mappedLines(path: string): Promise<number[]> {
+    const r = await this.rpc.sendMessage('getMappedLines', MODULE_ID, this.urlOf(path));
+    return Array.isArray(r) ? r.map((l: number) => l + 1).sort((a: number, b: number) => a - b) : [];
+  }
+
   /** Module-offset ranges [start, end) of the code of a source line; empty when the line has none. */
   async lineRanges(path: string, line: number): Promise<[number, number][]> {
     const r = await this.rpc.sendMessage('sourceLocationToRawLocation', { rawModuleId: MODULE_ID, sourceFileURL: this.urlOf(path), lineNumber: line - 1, columnNumber: -1 });
