@@ -59,6 +59,7 @@ export function buildProgram(): Command {
         input, output: o.output ?? defaultOutput(input), target: o.target, optLevel: o.optLevel,
         emitLlvm: o.emitLlvm, boundsChecks: o.boundsChecks, checkpoint: o.checkpoint, debugPoints: o.debugPoints, llvmBinDir: o.llvmBinDir,
         onPhase: o.time ? (phase, ms) => process.stderr.write(`${phase}: ${ms.toFixed(0)} ms\n`) : undefined,
+        onWarning: (message) => process.stderr.write(`wanco: warning: ${message}\n`),
       });
     });
 

@@ -25,6 +25,8 @@ export interface CompileOptions {
   /** host modules besides WASI that imports may bind to (the spec harness plugs in spectest) */
   hosts?: HostSet;
   onPhase?: (phase: string, ms: number) => void;
+  /** what the build had to work around (the CLI prints it) */
+  onWarning?: (message: string) => void;
   /** LLVM functions compiled with their deopt values in stack slots (llc failed with them in registers) */
   onStackSlotFallback?: (llvmNames: string[]) => void;
 }
@@ -51,9 +53,10 @@ export async function compileFile(opts: CompileOptions): Promise<void> {
   checkImports(module, opts.input, opts.hosts);
   checkCommandEntry(module, opts.input, extname(opts.input).toLowerCase() === '.wasm');
   const t1 = performance.now();
-  const { partitions, restorePartitions } = translateModule(module, bytes,
+  const { partitions, restorePartitions, lineTableProblem } = translateModule(module, bytes,
     { boundsChecks: opts.boundsChecks, checkpoint: opts.checkpoint, debugPoints: opts.debugPoints, hosts: opts.hosts, partitions: partitionCount(opts.debugPoints ? bytes.length * DEBUG_IR_GROWTH : bytes.length) }, opts.target);
   opts.onPhase?.('translate', performance.now() - t1);
+  if (lineTableProblem) opts.onWarning?.(lineTableProblem);
   await buildExecutable(partitions, {
     target: opts.target, optLevel: opts.optLevel, output: opts.output, emitLlvm: opts.emitLlvm,
     checkpoint: opts.checkpoint, debugPoints: opts.debugPoints, restorePartitions,

@@ -34,6 +34,12 @@ export interface TranslateResult {
   context: ModuleContext;
   /** the migration points placed, sorted by id (empty without checkpoint support) */
   points: PointInfo[];
+  /**
+   * Debug builds: why the module's DWARF line table was not used (it is malformed: the module is
+   * valid all the same, custom sections do not count), so that statement points went to every
+   * instruction instead, as without one
+   */
+  lineTableProblem?: string;
 }
 
 /**
@@ -56,22 +62,30 @@ export function checkImports(module: Module, fileName: string, hosts: HostSet = 
   }
 }
 
-/** The file offsets of the instructions where the module's DWARF line table starts a statement, when it has one. */
-function lineStarts(module: Module, bytes: Uint8Array): Set<number> | undefined {
+/**
+ * The file offsets of the instructions where the module's DWARF line table starts a statement,
+ * when it has one; a malformed one is reported (`problem`) and not used.
+ */
+function lineStarts(module: Module, bytes: Uint8Array): { starts?: Set<number>; problem?: string } {
   const section = module.customSections.find((s) => s.name === '.debug_line');
-  if (!section || module.codeSectionStart === undefined) return undefined;
+  if (!section || module.codeSectionStart === undefined) return {};
   const code = module.codeSectionStart;
-  const starts = statementStarts(bytes, section.dataOffset, section.offset + section.size - section.dataOffset,
-    (at, reason) => { throw new WasmDecodeError(module.fileName ?? 'module', at, `.debug_line (DWARF line table): ${reason}`); });
-  return new Set([...starts].map((a) => a + code));
+  try {
+    const starts = statementStarts(bytes, section.dataOffset, section.offset + section.size - section.dataOffset,
+      (at, reason) => { throw new WasmDecodeError(module.fileName ?? 'module', at, `.debug_line (DWARF line table): ${reason}`); });
+    return { starts: new Set([...starts].map((a) => a + code)) };
+  } catch (e) {
+    if (!(e instanceof WasmDecodeError)) throw e;
+    return { problem: `${e.message}; the debug build has a statement point at every instruction instead` };
+  }
 }
 
 export function translateModule(module: Module, bytes: Uint8Array, options: TranslateOptions, target: Target): TranslateResult {
   const ctx = new ModuleContext(module, options, target);
   if (options.debugPoints && !options.checkpoint) throw new WancoError('--debug-points needs checkpoint support (remove --no-checkpoint)');
+  const lines = options.checkpoint && options.debugPoints ? lineStarts(module, bytes) : {};
   const cr = options.checkpoint
-    ? new CrInstrumentation(ctx, analyzeCallGraph(module, !!options.debugPoints), !!options.debugPoints,
-      options.debugPoints ? lineStarts(module, bytes) : undefined) : undefined;
+    ? new CrInstrumentation(ctx, analyzeCallGraph(module, !!options.debugPoints), !!options.debugPoints, lines.starts) : undefined;
   ctx.cr = cr;
   const out: string[] = [];
   out.push(`target datalayout = "${target.dataLayout}"`);
@@ -216,7 +230,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
   ];
   const n = Math.max(1, Math.min(options.partitions ?? 1, bodies.length));
   if (n === 1) {
-    return { partitions: [[...header, ...out, '', ...bodies.map((b) => b.text), ...footer].join('\n') + '\n'], restorePartitions: [false], context: ctx, points };
+    return { partitions: [[...header, ...out, '', ...bodies.map((b) => b.text), ...footer].join('\n') + '\n'], restorePartitions: [false], context: ctx, points, lineTableProblem: lines.problem };
   }
 
   // Several partitions: balance them by IR size; partition 0 also holds the module-level data.
@@ -240,7 +254,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     const others = bodies.filter((b) => !defined.has(b)).map((b) => b.declaration);
     return [...header, ...(k === 0 ? out : externs), '', ...p.bodies.map((b) => b.text), ...others, ...footer].join('\n') + '\n';
   });
-  return { partitions, restorePartitions: parts.map((p) => p.restore), context: ctx, points };
+  return { partitions, restorePartitions: parts.map((p) => p.restore), context: ctx, points, lineTableProblem: lines.problem };
 }
 
 /** Runtime entry points; #2 marks them leaves (never a migration point) for the statepoint rewriter. */
