@@ -65,10 +65,10 @@ describe('C/R builds when llc cannot keep deopt values in registers', function (
 
   it('the IR reductions compile through the pipeline\'s llc (registers where llc can, else the failing function alone in stack slots)', async () => {
     const tc = findToolchain();
-    // wf846 and args-in-deopt: their statepoints pass deopt values as call arguments too; once those
-    // arguments are copies (deopt-args.ts) llc keeps every deopt value in registers. red311 fails
-    // all the same.
-    for (const [file, slots, levels] of [['red311.ll', ['wf311'], LEVELS], ['wf846.ll', [], [2] as OptLevel[]], ['args-in-deopt.ll', [], LEVELS]] as const) {
+    // wf846 and args-in-deopt: their statepoints pass deopt values as call arguments too; red311
+    // has many deopt values live across its calls. With -restrict-statepoint-remat (pipeline.ts:
+    // DEOPT_REGISTERS) llc keeps every deopt value of all three in registers.
+    for (const [file, slots, levels] of [['red311.ll', [], LEVELS], ['wf846.ll', [], [2] as OptLevel[]], ['args-in-deopt.ll', [], LEVELS]] as const) {
       const input = join(DIR, file);
       // what the pipeline did before (its llc options): llc with the flag on the whole module fails
       const direct = await pexec(...toolArgv(tc.llc, ['-O2', '-filetype=obj', '-mtriple=x86_64-unknown-linux-gnu', `-mcpu=${LLVM_TARGETS.x86_64.cpu}`,

@@ -4,8 +4,8 @@
  * (written beside the destination, then renamed).
  *
  * C/R builds at -O1..-O3 ask llc to keep deopt values in callee-saved registers
- * (--use-registers-for-deopt-values), a speed choice: on some functions llc-14 then runs out of
- * registers or crashes. The flag is global to one llc run, so a partition on which llc fails
+ * (--use-registers-for-deopt-values, DEOPT_REGISTERS), a speed choice: on some functions llc-14
+ * could then run out of registers or crash. The flag is global to one llc run, so a partition on which llc fails
  * with it is split after opt (llvm-extract, post-optimisation IR: the code does not change) until
  * every piece either compiles with the flag or is a single function, which is compiled with its
  * deopt values in stack slots. When a tool fails for good, every other tool of the build is
@@ -20,7 +20,6 @@ import { cpus, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { WancoError } from '../wasm/errors';
 import type { Target } from './targets';
-import { decoupleDeoptArguments } from './deopt-args';
 import { renameStackmapSection } from './elf-sections';
 import { findToolchain, runtimeArchive, type Tool, type Toolchain } from './toolchain';
 
@@ -256,7 +255,7 @@ async function codegen(tools: Tools, tc: Toolchain, opts: BackendOptions, work: 
     const features = [opts.target.features, ...(registers && opts.target.deoptRegisterFeatures ? [opts.target.deoptRegisterFeatures] : [])];
     await tools.run(tc.llc, [...(restore ? RESTORE_LLC : [`-O${opts.optLevel}`]), '-filetype=obj', `-mtriple=${opts.target.triple}`,
       `-mcpu=${opts.target.cpu}`, `-mattr=${features.join(',')}`, '-relocation-model=static',
-      ...(registers ? ['--use-registers-for-deopt-values'] : []), input, '-o', obj]);
+      ...(registers ? DEOPT_REGISTERS : []), input, '-o', obj]);
     if (opts.checkpoint) await renameStackmapSection(obj);
   };
   const whole = join(work, `${stem}.o`);
@@ -268,30 +267,37 @@ async function codegen(tools: Tools, tc: Toolchain, opts: BackendOptions, work: 
       throw e instanceof ToolFailure ? toolError(e, functionsNamedIn(e.stderr), opts) : e;
     }
   }
-  // deopt values in registers: the optimised IR as text, each statepoint argument that is also a
-  // deopt value copied (deopt-args.ts), then llc; a piece on which llc still fails is split
-  let optimised = bc;
-  if (bc.endsWith('.bc')) {
-    optimised = join(work, `${stem}.opt.ll`);
-    await tools.run(tc.dis, [bc, '-o', optimised]);
-  }
-  const ir = decoupleDeoptArguments(await readFile(optimised, 'utf8'), opts.target.name).ir;
-  const input = join(work, `${stem}.llc.ll`);
-  await writeFile(input, ir);
+  // deopt values in registers; a piece on which llc fails all the same is split (as text)
   let firstFailure: ToolFailure;
   try {
-    await llc(input, whole, true);
+    await llc(bc, whole, true);
     return [whole];
   } catch (e) {
     if (!(e instanceof ToolFailure) || e.tool !== tc.llc) throw e;
     firstFailure = e;
   }
   try {
-    return await split(tools, tc, opts, work, ir, stem, fallback, llc, firstFailure);
+    let optimised = bc;
+    if (bc.endsWith('.bc')) {
+      optimised = join(work, `${stem}.opt.ll`);
+      await tools.run(tc.dis, [bc, '-o', optimised]);
+    }
+    return await split(tools, tc, opts, work, await readFile(optimised, 'utf8'), stem, fallback, llc, firstFailure);
   } catch (e) {
     throw e instanceof ToolFailure ? toolError(e, functionsNamedIn(e.stderr), opts) : e;
   }
 }
+
+/**
+ * llc's options for deopt values in registers. -restrict-statepoint-remat: the register
+ * allocator does not rematerialise a value at a statepoint that takes it as a deopt value (it
+ * spills it into the record's stack slot instead). Without it llc-14 ran out of registers, crashed
+ * or spun for minutes in its greedy allocator on statepoints with many deopt values, or that
+ * pass a deopt value as a call argument too (the reductions in test/e2e/llc-deopt-registers/;
+ * copying such arguments through an inline asm avoided some of it, and made sqlite3's @wf317 fail
+ * instead: one partition compiled 2.2 times over). sqlite3's code is the same to 0.1 %.
+ */
+const DEOPT_REGISTERS = ['--use-registers-for-deopt-values', '-restrict-statepoint-remat'];
 
 function describeSome(names: string[], opts: BackendOptions): string {
   const wasm = names.filter((n) => wasmFunctionIndex(n) !== undefined);
@@ -374,10 +380,11 @@ async function split(tools: Tools, tc: Toolchain, opts: BackendOptions, work: st
 /**
  * Restore variants (partitions of their own): a restored frame runs their code only up to its next
  * loop header or return (cr/instrument.ts), so they get SSA form and local clean-ups, no inlining,
- * and llc's basic register allocator. Measured on sqlite3's restore variants of one partition
- * (x86_64, user time): default<O2> 8.4 s + llc -O2 13.6 s (stack slots; 9.8 s with registers),
- * these 2.8 s + 6.0 s, and .text 1.14 MB against 2.1 MB (llc -O0: 3 s but 4.8 MB, every value
- * spilled).
+ * llc's fast instruction selection and its basic register allocator (-O0 -optimize-regalloc
+ * -regalloc=basic). Measured on sqlite3's restore variants of one partition (x86_64, user time):
+ * default<O2> 8.4 s + llc -O2 13.6 s (stack slots; 9.8 s with registers), these passes 2.8 s and
+ * then llc -O1 -regalloc=basic 12.0 s (.text 2.68 MB), llc -O0 -optimize-regalloc -regalloc=basic
+ * 6.0 s (3.20 MB), llc -O0 3.8 s (6.46 MB: every value spilled by the fast allocator).
  */
 /**
  * C/R builds in partitions (those with transfers, cr/instrument.ts): no SLP vectorizer. A loop header that a restore's transfer can enter merges every
@@ -386,7 +393,7 @@ async function split(tools: Tools, tc: Toolchain, opts: BackendOptions, work: st
  */
 const NO_SLP = ['-vectorize-slp=false'];
 const RESTORE_PASSES = 'function(sroa,early-cse,simplifycfg,instcombine,simplifycfg)';
-const RESTORE_LLC = ['-O1', '-regalloc=basic'];
+const RESTORE_LLC = ['-O0', '-optimize-regalloc', '-regalloc=basic'];
 
 /**
  * Runs the jobs with at most `limit` at a time; rejects with the first failure, as soon as it
