@@ -56,13 +56,14 @@ export class ProgramSymbols {
       const text = readFileSync(moduleFile, 'utf8');
       this.sourceMap = new WatSourceMap(text, module, await instructionLines(text, bytes, module));
     } else {
-      this.disasm = disassemble(module, (i) => this.funcName(i));
-      this.disasmRef = DISASSEMBLY_REF;
       if (module.customSections.some((c) => c.name === '.debug_info') && module.codeSectionStart !== undefined) {
         await this.dispose();
+        // first: the engine's worker loads the DWARF while this thread goes on (disassembly, build, start)
         this.dwarfLoading = DwarfEngine.load(bytes, moduleFile, module.codeSectionStart);
         this.dwarfLoading.catch(() => undefined); // setPoints says why
       }
+      this.disasm = disassemble(module, (i) => this.funcName(i));
+      this.disasmRef = DISASSEMBLY_REF;
     }
   }
 

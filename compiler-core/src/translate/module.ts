@@ -121,7 +121,8 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
   }
   const bodies = translators.map((t) => {
     const text = t.translate();
-    return { text, declaration: t.declaration(), restore: t.restoreMode, cost: t.restoreMode ? text.length : compileCost(text.length, largestLoopShare(t.func.body)) };
+    // a debug build is compiled without optimisation: its cost goes with its size, loops or not
+    return { text, declaration: t.declaration(), restore: t.restoreMode, cost: t.restoreMode || options.debugPoints ? text.length : compileCost(text.length, largestLoopShare(t.func.body)) };
   });
   const numFuncs = module.funcTypeIndices.length;
 
