@@ -42,11 +42,11 @@ const log = (s: string): void => { process.stderr.write(s + '\n'); };
 // JS wasm-opt from there (different output, and it overflows its stack on the large module).
 process.env.PATH = (process.env.PATH || '').split(path.delimiter).filter((p) => !p.includes(`node_modules${path.sep}.bin`)).join(path.delimiter);
 
-function sh(cmd: string, args: string[], opts: { timeoutMs?: number } = {}): SpawnSyncReturns<string> {
+export function sh(cmd: string, args: string[], opts: { timeoutMs?: number } = {}): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 << 20, timeout: opts.timeoutMs ?? 600_000 });
 }
 
-function must(r: SpawnSyncReturns<string>, what: string): void {
+export function must(r: SpawnSyncReturns<string>, what: string): void {
   if (r.error || r.status !== 0) {
     const lines = (r.stderr || '').trim().split('\n').filter((l) => l.trim());
     const errs = lines.filter((l) => /error/i.test(l));
@@ -55,7 +55,7 @@ function must(r: SpawnSyncReturns<string>, what: string): void {
   }
 }
 
-function sha(...parts: (string | Buffer)[]): string {
+export function sha(...parts: (string | Buffer)[]): string {
   const h = crypto.createHash('sha256');
   for (const p of parts) { h.update(p); h.update('\0'); }
   return h.digest('hex').slice(0, 16);
@@ -127,7 +127,7 @@ function wancoCompile(wasm: string, out: string, extra: string[]): CompileInfo {
   return { ...info, cached: false };
 }
 
-function cached(out: string, build: (tmp: string) => void): void {
+export function cached(out: string, build: (tmp: string) => void): void {
   if (fs.existsSync(out)) return;
   build(out + '.tmp');
   fs.renameSync(out + '.tmp', out);

@@ -9,11 +9,10 @@
 // Environment: WANCO_BENCH_ROUNDS=N (default 3; the large module: 1), WANCO_BENCH_FILTER=a,b,
 //   WANCO_BENCH_NO_LARGE=1, WANCO_BENCH_OUT=DIR (default bench/results: toolchain.{md,json}).
 import { spawnSync } from 'node:child_process';
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEBIAN_LLVM_BIN_DIR, packageRoot } from '../compiler-core/src/index';
-import { generateLargeC } from './run';
+import { cached, generateLargeC, must, sh, sha } from './run'; // (importing run.ts also takes node_modules/.bin off PATH for clang)
 
 const ROOT = packageRoot();
 const BUILD = path.join(ROOT, 'out', 'bench-build', '_toolchain');
@@ -27,19 +26,15 @@ type Which = keyof typeof TOOLCHAINS;
 const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-// clang-14 --target=wasm32-wasi would run binaryen's JS wasm-opt from node_modules/.bin (npm run puts it on PATH)
-process.env.PATH = (process.env.PATH || '').split(path.delimiter).filter((p) => !p.includes(`node_modules${path.sep}.bin`)).join(path.delimiter);
-
 /** The module built from C source (cached by content). */
 function wasmOf(name: string, source: string, opt: string): string {
-  const h = crypto.createHash('sha256').update(source).update(opt).digest('hex').slice(0, 16);
+  const h = sha(source, opt);
   const wasm = path.join(BUILD, `${name}-${h}.wasm`);
-  if (fs.existsSync(wasm)) return wasm;
   const src = path.join(BUILD, `${name}-${h}.c`);
-  fs.writeFileSync(src, source);
-  const r = spawnSync('clang-14', ['--target=wasm32-wasi', opt, src, '-lm', '-o', `${wasm}.tmp`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`clang-14 ${name}: ${r.stderr}`);
-  fs.renameSync(`${wasm}.tmp`, wasm);
+  cached(wasm, (tmp) => {
+    fs.writeFileSync(src, source);
+    must(sh('clang-14', ['--target=wasm32-wasi', opt, src, '-lm', '-o', tmp]), `clang-14 ${name}`);
+  });
   return wasm;
 }
 

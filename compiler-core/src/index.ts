@@ -14,6 +14,7 @@ export { bundledToolchainDir, readLinkManifest, type LinkManifest } from './back
 export { elfSections, sectionSize, renameStackmapSection, LLVM_STACKMAP_SECTION, STACKMAP_SECTION } from './backend/elf-sections';
 export type { HostModule } from './translate/host-imports';
 export { packageRoot } from './package-root';
+export { partitionPoint } from './partition-point';
 
 // The driver: the compile cache, running an ELF here, remote restore, signal checkpoints, inspect.
 export { cacheDir, compileCached } from './driver/cache';

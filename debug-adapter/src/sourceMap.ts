@@ -9,7 +9,7 @@
  * loop/call of a function in the text, in binary emission order, is the Nth in its body).
  */
 import {
-  Op, pointId, pointIdText, SIMD_NAMES, tokenizeWat as tokenize, type Module,
+  Op, partitionPoint, pointId, pointIdText, SIMD_NAMES, tokenizeWat as tokenize, type Module,
 } from '../../compiler-core/src/index';
 
 export interface FuncRange {
@@ -228,12 +228,7 @@ export class WatSourceMap implements LineSource {
   instrLine(funcIndex: number, offset: number): number | undefined {
     const pf = this.perFunc.get(funcIndex);
     if (!pf) return this.counted.get(funcIndex)?.get(offset);
-    let lo = 0;
-    let hi = pf.offsets.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (pf.offsets[mid] <= offset) lo = mid + 1; else hi = mid;
-    }
-    return lo > 0 ? pf.lines[lo - 1] : undefined;
+    const after = partitionPoint(pf.offsets.length, (i) => pf.offsets[i] <= offset);
+    return after > 0 ? pf.lines[after - 1] : undefined;
   }
 }

@@ -46,6 +46,7 @@ import { analyzeLiveness, type Liveness } from './liveness';
 import { WancoError } from '../wasm/errors';
 import { planStrips, POLL_STRIDE, type CountedLoop, type StripPlan } from './strip-loops';
 import { AFTER_CALL_TAG, MAX_TAGGED_OFFSET, PointKind, pointId, pointIdLlvm as idText, STATEMENT_TAG } from './points';
+import { partitionPoint } from '../partition-point';
 
 
 export interface PointInfo {
@@ -120,9 +121,7 @@ export class CrInstrumentation implements CrHooks {
   /** the index of the first line start at or after `offset` */
   private firstLineFrom(offset: number): number {
     const starts = this.lineStarts!;
-    let lo = 0, hi = starts.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (starts[mid] < offset) lo = mid + 1; else hi = mid; }
-    return lo;
+    return partitionPoint(starts.length, (i) => starts[i] < offset);
   }
 
   private readonly withStatements = new Map<number, boolean>();

@@ -11,7 +11,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import type { Module } from '../../../compiler-core/src/index';
+import { partitionPoint, type Module } from '../../../compiler-core/src/index';
 import type { DwarfEngine, SourceLocation } from './engine';
 import { stoppable, type PlacedPoint, type Resolution } from '../pointLines';
 
@@ -31,17 +31,12 @@ export async function placeOnSource(engine: DwarfEngine, placed: Iterable<Placed
   const out: SourcePlaces = new Map();
   const offsetOf = (p: PlacedPoint) => p.kind === 'entry' ? module.funcs[p.func - module.numImportedFuncs]?.body[0]?.offset ?? p.offset : p.offset;
   const pts = [...placed].map((p) => ({ p, at: offsetOf(p) })).sort((a, b) => a.at - b.at);
-  const firstAt = (offset: number) => {
-    let lo = 0, hi = pts.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (pts[mid].at < offset) lo = mid + 1; else hi = mid; }
-    return lo;
-  };
   const files = engine.sourceFiles.filter((path) => isAbsolute(path) && existsSync(path));
   await Promise.all(files.map(async (path) => {
     const lines = await engine.mappedLines(path).catch(() => [] as number[]);
     await Promise.all(lines.map(async (line) => {
       for (const [start, end] of await engine.lineRanges(path, line).catch(() => [] as [number, number][])) {
-        for (let k = firstAt(start); k < pts.length && pts[k].at < end; k++) out.set(pts[k].p.id, { path, line, column: 1 });
+        for (let k = partitionPoint(pts.length, (i) => pts[i].at < start); k < pts.length && pts[k].at < end; k++) out.set(pts[k].p.id, { path, line, column: 1 });
       }
     }));
   }));
