@@ -2,7 +2,8 @@
 # Builds the bundled toolchain, toolchain/ (layout: compiler-core/src/backend/bundled-toolchain.ts):
 #   - bin/wanco-llvm: compiler-core/native/wanco-llvm.cpp linked statically against Debian's LLVM 14
 #     and lld static libraries, X86 and AArch64 only (the other targets' initialisers, which lld's
-#     driver calls, are empty stubs generated from LLVM's target list);
+#     driver calls, are empty stubs generated from LLVM's target list), with one function of
+#     LLVM's replaced: ScalarEvolution::forgetValue (compiler-core/native/scev-forget-value.cpp);
 #   - each target's link inputs and link.json (out/.../gather-toolchain.js, after scripts/build.sh).
 # Cached: each part is rebuilt only when its sources or the Debian packages it comes from change.
 set -euo pipefail
@@ -15,7 +16,7 @@ mkdir -p "$OUT"
 versions() { dpkg-query -W -f='${Package}:${Architecture} ${Version}\n' "$@" 2>&1; }
 
 # --- wanco-llvm ---------------------------------------------------------------------------------
-driver_key=$( { cat compiler-core/native/wanco-llvm.cpp scripts/build-toolchain.sh; versions llvm-14-dev liblld-14-dev libc6-dev g++-12; } | sha256sum | cut -c1-32)
+driver_key=$( { cat compiler-core/native/*.cpp scripts/build-toolchain.sh; versions llvm-14-dev liblld-14-dev libc6-dev g++-12; } | sha256sum | cut -c1-32)
 if [ ! -x "$OUT/bin/wanco-llvm" ] || [ "$(cat "$OUT/.driver-key" 2>/dev/null)" != "$driver_key" ]; then
   echo "build-toolchain: wanco-llvm (LLVM 14 + lld, X86 and AArch64; about a minute)"
   obj=$(mktemp -d)
@@ -37,11 +38,19 @@ if [ ! -x "$OUT/bin/wanco-llvm" ] || [ "$(cat "$OUT/.driver-key" 2>/dev/null)" !
   g++ -c -O2 -std=c++17 -I"$LLVM/include" -fno-exceptions -fno-rtti -D_GNU_SOURCE -D__STDC_CONSTANT_MACROS \
       -D__STDC_FORMAT_MACROS -D__STDC_LIMIT_MACROS -Wall -Wno-unused-parameter -Wno-comment -Wno-uninitialized \
       compiler-core/native/wanco-llvm.cpp -o "$obj/wanco-llvm.o"
+  g++ -c -O2 -std=c++17 -I"$LLVM/include" -fno-exceptions -fno-rtti -D_GNU_SOURCE -D__STDC_CONSTANT_MACROS \
+      -D__STDC_FORMAT_MACROS -D__STDC_LIMIT_MACROS -Wall -Wno-unused-parameter \
+      compiler-core/native/scev-forget-value.cpp -o "$obj/scev-forget-value.o"
+  # LLVM's own ScalarEvolution object, linked ahead of its archive with forgetValue made weak, so
+  # that the definition in scev-forget-value.o is the one every caller gets.
+  (cd "$obj" && ar x "$LLVM/lib/libLLVMAnalysis.a" ScalarEvolution.cpp.o)
+  objcopy --weaken-symbol=_ZN4llvm15ScalarEvolution11forgetValueEPNS_5ValueE "$obj/ScalarEvolution.cpp.o"
   libs=$("$LLVM/bin/llvm-config" --libs --link-static x86 aarch64 passes irreader bitwriter lto option | tr ' ' '\n' | grep -v '^-lPolly')
   mkdir -p "$OUT/bin"
   # glibc warns that getpwnam/dlopen in a static program need the build's glibc at run time: LLVM's
   # paths that use them (plugins, ~user expansion) are never taken by wanco-llvm.
   g++ -static -O2 -fuse-ld=gold -Wl,--gc-sections -Wl,--icf=all -s -o "$OUT/bin/wanco-llvm.tmp" "$obj/wanco-llvm.o" "$obj/other-targets.o" \
+      "$obj/scev-forget-value.o" "$obj/ScalarEvolution.cpp.o" \
       -L"$LLVM/lib" -llldELF -llldCommon $libs -lz -ltinfo -lpthread -ldl -lrt -lm 2> >(grep -v 'statically linked applications requires at runtime' >&2)
   mv "$OUT/bin/wanco-llvm.tmp" "$OUT/bin/wanco-llvm"
   # The .vsix carries it brotli-compressed (bundled-toolchain.ts unpacks it on first use): 44 MB,

@@ -378,22 +378,27 @@ async function split(tools: Tools, tc: Toolchain, opts: BackendOptions, work: st
 }
 
 /**
- * Restore variants (partitions of their own): a restored frame runs their code only up to its next
- * loop header or return (cr/instrument.ts), so they get SSA form and local clean-ups, no inlining,
- * llc's fast instruction selection and its basic register allocator (-O0 -optimize-regalloc
- * -regalloc=basic). Measured on sqlite3's restore variants of one partition (x86_64, user time):
- * default<O2> 8.4 s + llc -O2 13.6 s (stack slots; 9.8 s with registers), these passes 2.8 s and
- * then llc -O1 -regalloc=basic 12.0 s (.text 2.68 MB), llc -O0 -optimize-regalloc -regalloc=basic
- * 6.0 s (3.20 MB), llc -O0 3.8 s (6.46 MB: every value spilled by the fast allocator).
- */
-/**
- * C/R builds in partitions (those with transfers, cr/instrument.ts): no SLP vectorizer. A loop header that a restore's transfer can enter merges every
- * local live there (cr/instrument.ts), and SLP's search over those phis took 5.8 of the 20.7 s of
- * opt on a partition of sqlite3 (0.55 s without transfers). The loop vectorizer stays.
+ * C/R builds in partitions (those with transfers, cr/instrument.ts): no SLP vectorizer. A loop
+ * header that a restore's transfer can enter merges every local live there (cr/instrument.ts), and
+ * SLP's search over those phis took 5.8 of the 20.7 s of opt on a partition of sqlite3 (0.55 s
+ * without transfers). The loop vectorizer stays.
  */
 const NO_SLP = ['-vectorize-slp=false'];
-const RESTORE_PASSES = 'function(sroa,early-cse,simplifycfg,instcombine,simplifycfg)';
-const RESTORE_LLC = ['-O0', '-optimize-regalloc', '-regalloc=basic'];
+/**
+ * Restore variants (partitions of their own): a restored frame runs their code only up to its next
+ * loop header or return (cr/instrument.ts), so they get SSA form and a CFG clean-up, no inlining,
+ * llc's fast instruction selection and its basic register allocator (-O0 -optimize-regalloc
+ * -regalloc=basic). Measured on sqlite3's restore variants of one partition (x86_64, user time):
+ * default<O2> 8.4 s + llc -O2 13.6 s (stack slots; 9.8 s with registers); then llc -O1
+ * -regalloc=basic 12.0 s (.text 2.68 MB), llc -O0 -optimize-regalloc -regalloc=basic 6.0 s
+ * (3.20 MB), llc -O0 3.8 s (6.46 MB: every value spilled by the fast allocator). Later, on one
+ * partition: opt sroa,early-cse,simplifycfg,instcombine,simplifycfg 5.6 s then llc 7.9 s (object
+ * 3.89 MB), sroa,simplifycfg 3.3 s then llc 7.0 s (3.71 MB): the clean-ups did not pay for
+ * themselves; without the machine scheduler (-enable-misched=false) llc took 5.9 s instead of
+ * 6.4 s for 0.2 % more code.
+ */
+const RESTORE_PASSES = 'function(sroa,simplifycfg)';
+const RESTORE_LLC = ['-O0', '-optimize-regalloc', '-regalloc=basic', '-enable-misched=false'];
 
 /**
  * Runs the jobs with at most `limit` at a time; rejects with the first failure, as soon as it
