@@ -115,6 +115,23 @@ function timed(cmd: string, args: string[]): { r: SpawnSyncReturns<string>; ms: 
   return { r, ms, maxRssKb };
 }
 
+/**
+ * One `wanco compile ARGS`, uncached: wall ms and CPU ms (user + sys of it and of every tool it
+ * ran, from bash's `times`). `what` names the build in an error.
+ */
+export function compileTimed(args: string[], what: string): { wallMs: number; cpuMs: number } {
+  const quoted = ['compile', ...args].map((a) => `'${a}'`).join(' ');
+  const t0 = performance.now();
+  const r = spawnSync('bash', ['-c', `'${process.execPath}' '${WANCO}' ${quoted} >&2 || exit; times`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`wanco compile ${args.join(' ')} (${what}): ${r.stderr.slice(-2000)}`);
+  // times: the shell's own user/sys, then its children's
+  const children = r.stdout.trim().split('\n').pop() ?? '';
+  const secs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  if (secs.length !== 2) throw new Error(`times printed ${JSON.stringify(r.stdout)}`);
+  return { wallMs, cpuMs: (secs[0] + secs[1]) * 1000 };
+}
+
 /** Compiles with wanco into `out` unless cached; the compile time is kept in out.meta.json. */
 function wancoCompile(wasm: string, out: string, extra: string[]): CompileInfo {
   const meta = out + '.meta.json';

@@ -8,15 +8,13 @@
 // checks that both toolchains built the same bytes.
 // Environment: WANCO_BENCH_ROUNDS=N (default 3; the large module: 1), WANCO_BENCH_FILTER=a,b,
 //   WANCO_BENCH_NO_LARGE=1, WANCO_BENCH_OUT=DIR (default bench/results: toolchain.{md,json}).
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEBIAN_LLVM_BIN_DIR, packageRoot } from '../compiler-core/src/index';
-import { cached, generateLargeC, must, sh, sha } from './run'; // (importing run.ts also takes node_modules/.bin off PATH for clang)
+import { cached, compileTimed, generateLargeC, must, sh, sha } from './run'; // (importing run.ts also takes node_modules/.bin off PATH for clang)
 
 const ROOT = packageRoot();
 const BUILD = path.join(ROOT, 'out', 'bench-build', '_toolchain');
-const WANCO = path.join(ROOT, 'bin', 'wanco');
 const OUT_DIR = process.env.WANCO_BENCH_OUT ? path.resolve(process.env.WANCO_BENCH_OUT) : path.join(ROOT, 'bench', 'results');
 const ROUNDS = Math.max(1, Number(process.env.WANCO_BENCH_ROUNDS ?? 3) || 3);
 const TARGETS = ['x86_64', 'aarch64'] as const;
@@ -38,18 +36,9 @@ function wasmOf(name: string, source: string, opt: string): string {
   return wasm;
 }
 
-/** One `wanco compile`: wall ms and CPU ms (user + sys of it and every tool it ran, from bash's `times`). */
+/** One `wanco compile` with this toolchain (run.ts's compileTimed). */
 function compile(wasm: string, target: string, which: Which, out: string): { wallMs: number; cpuMs: number } {
-  const args = ['compile', wasm, '--target', target, ...TOOLCHAINS[which], '-o', out].map((a) => `'${a}'`).join(' ');
-  const t0 = performance.now();
-  const r = spawnSync('bash', ['-c', `'${process.execPath}' '${WANCO}' ${args} >&2 || exit; times`], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const wallMs = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`wanco compile ${path.basename(wasm)} --target ${target} (${which}): ${r.stderr.slice(-2000)}`);
-  // times: the shell's own user/sys, then its children's
-  const children = r.stdout.trim().split('\n').pop() ?? '';
-  const secs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
-  if (secs.length !== 2) throw new Error(`times printed ${JSON.stringify(r.stdout)}`);
-  return { wallMs, cpuMs: (secs[0] + secs[1]) * 1000 };
+  return compileTimed([wasm, '--target', target, ...TOOLCHAINS[which], '-o', out], which);
 }
 
 interface Row { name: string; target: string; wasmBytes: number; bundled: { wallMs: number; cpuMs: number }; system: { wallMs: number; cpuMs: number }; identical: boolean }
