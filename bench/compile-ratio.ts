@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { packageRoot } from '../compiler-core/src/index';
 import { corpusModule, codeSectionSize } from '../test/corpus/build';
 import { RECIPES } from '../test/corpus/programs/index';
+import { median } from './report';
 import { compileTimed } from './run';
 
 const ROOT = packageRoot();
@@ -23,10 +24,7 @@ const NAMES = (process.env.WANCO_CORPUS ?? 'sqlite3').split(',').filter(Boolean)
 const TARGETS = ['x86_64', 'aarch64'] as const;
 
 const log = (s: string): void => { process.stderr.write(`${s}\n`); };
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const medianOf = (xs: number[]): number => median([...xs].sort((a, b) => a - b));
 
 interface Timing { wallMs: number; cpuMs: number }
 interface Pair { plain: Timing; cr: Timing }
@@ -46,16 +44,15 @@ async function main(): Promise<void> {
         for (let k = 0; k < PAIRS; k++) {
           const one = (cr: boolean): Timing => compileTimed([wasm, '--target', target, ...(cr ? [] : ['--no-checkpoint']), '-o', path.join(work, `${r.name}-${target}`)],
             `${r.name} ${cr ? 'C/R' : 'plain'}`);
-          const first = k % 2 === 0 ? one(false) : one(true);
-          const second = k % 2 === 0 ? one(true) : one(false);
-          const pair = k % 2 === 0 ? { plain: first, cr: second } : { plain: second, cr: first };
+          // even pairs build plain first, odd ones C/R first (an object literal's values are evaluated in order)
+          const pair: Pair = k % 2 === 0 ? { plain: one(false), cr: one(true) } : { cr: one(true), plain: one(false) };
           pairs.push(pair);
           log(`  ${target} pair ${k + 1}/${PAIRS}: plain ${(pair.plain.wallMs / 1000).toFixed(1)} s, C/R ${(pair.cr.wallMs / 1000).toFixed(1)} s: ${(pair.cr.wallMs / pair.plain.wallMs).toFixed(2)}× wall, ${(pair.cr.cpuMs / pair.plain.cpuMs).toFixed(2)}× CPU`);
         }
         rows.push({
           name: r.name, codeBytes: codeSectionSize(wasm), target, pairs,
-          wallRatio: median(pairs.map((p) => p.cr.wallMs / p.plain.wallMs)),
-          cpuRatio: median(pairs.map((p) => p.cr.cpuMs / p.plain.cpuMs)),
+          wallRatio: medianOf(pairs.map((p) => p.cr.wallMs / p.plain.wallMs)),
+          cpuRatio: medianOf(pairs.map((p) => p.cr.cpuMs / p.plain.cpuMs)),
         });
       }
     }

@@ -35,12 +35,11 @@ if [ ! -x "$OUT/bin/wanco-llvm" ] || [ "$(cat "$OUT/.driver-key" 2>/dev/null)" !
     done
   } > "$obj/other-targets.c"
   gcc -c -O2 -Wall -Wno-missing-prototypes "$obj/other-targets.c" -o "$obj/other-targets.o"
-  g++ -c -O2 -std=c++17 -I"$LLVM/include" -fno-exceptions -fno-rtti -D_GNU_SOURCE -D__STDC_CONSTANT_MACROS \
-      -D__STDC_FORMAT_MACROS -D__STDC_LIMIT_MACROS -Wall -Wno-unused-parameter -Wno-comment -Wno-uninitialized \
-      compiler-core/native/wanco-llvm.cpp -o "$obj/wanco-llvm.o"
-  g++ -c -O2 -std=c++17 -I"$LLVM/include" -fno-exceptions -fno-rtti -D_GNU_SOURCE -D__STDC_CONSTANT_MACROS \
-      -D__STDC_FORMAT_MACROS -D__STDC_LIMIT_MACROS -Wall -Wno-unused-parameter \
-      compiler-core/native/scev-forget-value.cpp -o "$obj/scev-forget-value.o"
+  for src in wanco-llvm scev-forget-value; do
+    g++ -c -O2 -std=c++17 -I"$LLVM/include" -fno-exceptions -fno-rtti -D_GNU_SOURCE -D__STDC_CONSTANT_MACROS \
+        -D__STDC_FORMAT_MACROS -D__STDC_LIMIT_MACROS -Wall -Wno-unused-parameter -Wno-comment -Wno-uninitialized \
+        "compiler-core/native/$src.cpp" -o "$obj/$src.o"
+  done
   # LLVM's own ScalarEvolution object, linked ahead of its archive with forgetValue made weak, so
   # that the definition in scev-forget-value.o is the one every caller gets.
   (cd "$obj" && ar x "$LLVM/lib/libLLVMAnalysis.a" ScalarEvolution.cpp.o)
