@@ -36,10 +36,11 @@ export type { ExportKind, FuncType, Import, Instr, Limits, Module, ValType } fro
 
 // Migration points: ids, kinds, and the points a build places.
 export {
-  AFTER_CALL_TAG, afterCallPoint, decodePointId, isDebugPoint, parsePointIdText, pointId, pointIdText, POINT_KIND_NAMES, PointKind, STATEMENT_TAG,
+  AFTER_CALL_TAG, afterCallPoint, debugPointFunctions, decodePointId, isDebugPoint, parsePointIdText, pointId, pointIdText, POINT_KIND_NAMES, PointKind, STATEMENT_TAG,
   type DecodedPointId, type PointKindName,
 } from './cr/points';
 export { migrationPoints } from './translate/module';
+export { debugBuildFunctions, sourceFileExists } from './wasm/source-files';
 export type { PointInfo } from './cr/instrument';
 
 // Snapshots: the reader (every field validated), the formatter (one text of a value), memory.

@@ -99,11 +99,13 @@ export async function prepareLaunch(args: WancoLaunchArgs, into: LaunchedProgram
     if (!isElf) moduleFile = program;
   }
   if (moduleFile) await symbols.loadModule(moduleFile);
+  /** functions a restored snapshot stands at debug points in: the debug build keeps their points */
+  let keepDebugFunctions: number[] = [];
   for (const f of [args.snapshot, args.restore]) {
     if (!f) continue;
     const p = abs(f);
     if (!existsSync(p)) throw new UserError(`launch: snapshot ${p} does not exist`);
-    const { readSnapshotFile } = await import('../../compiler-core/src/index');
+    const { readSnapshotFile, debugPointFunctions } = await import('../../compiler-core/src/index');
     const snap = readSnapshotFile(p);
     if (symbols.moduleBytes) {
       const h = createHash('sha256').update(symbols.moduleBytes).digest('hex');
@@ -112,6 +114,7 @@ export async function prepareLaunch(args: WancoLaunchArgs, into: LaunchedProgram
       }
     }
     if (f === args.snapshot) into.postMortem = snap;
+    else keepDebugFunctions = [...debugPointFunctions(snap.frames.map((fr) => fr.pointId))];
   }
   if (into.postMortem) return;
   if (!program) throw new UserError('launch: "program" is required');
@@ -126,7 +129,7 @@ export async function prepareLaunch(args: WancoLaunchArgs, into: LaunchedProgram
     log(`wanco: compiling ${basename(program)} for ${target.name}\n`);
     const debug = args.debugPoints ?? true;
     if (typeof debug !== 'boolean') throw new UserError('launch: "debugPoints" must be true or false');
-    into.exe = await compileCached(program, target, (args.optLevel ?? (debug ? DEBUG_OPT_LEVEL : 2)) as 0 | 1 | 2 | 3, debug);
+    into.exe = await compileCached(program, target, (args.optLevel ?? (debug ? DEBUG_OPT_LEVEL : 2)) as 0 | 1 | 2 | 3, debug, keepDebugFunctions);
   }
   into.snapshotDir = args.snapshotDir ? abs(args.snapshotDir) : cwd;
   mkdirSync(into.snapshotDir, { recursive: true });

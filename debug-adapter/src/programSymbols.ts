@@ -12,7 +12,8 @@ import type { RuntimePoint } from './runtimeClient';
 import { instructionLines, WatSourceMap, type LineSource } from './sourceMap';
 import { disassemble, type Disassembly } from './disassembly';
 import { placePoints, type PlacedPoint, type PointInfo } from './pointLines';
-import { DwarfEngine } from './dwarf/engine';
+import type { DwarfEngine } from './dwarf/engine';
+import { enginePool } from './dwarf/enginePool';
 import { placeOnSource, type SourcePlaces } from './dwarf/sourcePoints';
 
 /** Where a point stands: a line of a source file, the .wat or the disassembly. */
@@ -59,7 +60,7 @@ export class ProgramSymbols {
       if (module.customSections.some((c) => c.name === '.debug_info') && module.codeSectionStart !== undefined) {
         await this.dispose();
         // first: the engine's worker loads the DWARF while this thread goes on (disassembly, build, start)
-        this.dwarfLoading = DwarfEngine.load(bytes, moduleFile, module.codeSectionStart);
+        this.dwarfLoading = enginePool.load(bytes, moduleFile, module.codeSectionStart);
         this.dwarfLoading.catch(() => undefined); // setPoints says why
       }
       this.disasm = disassemble(module, (i) => this.funcName(i));
@@ -121,8 +122,9 @@ export class ProgramSymbols {
   async dispose(): Promise<void> {
     const loading = this.dwarfLoading;
     this.dwarfLoading = undefined;
-    await (this.dwarf ?? await loading?.catch(() => undefined))?.dispose();
+    const engine = this.dwarf ?? await loading?.catch(() => undefined);
     this.dwarf = undefined;
+    if (engine) enginePool.release(engine); // the next session of this process may take it (enginePool.ts)
   }
 
   funcName(i: number): string | undefined {

@@ -28,8 +28,11 @@ export class SnapshotTarget implements DebugTarget {
     const { module, moduleBytes } = this.symbols;
     if (!module || !moduleBytes) return { all: [], reported: [] };
     const debugPoints = this.snap.frames.some((f) => isDebugPoint(f.pointId));
-    const { migrationPoints } = await import('../../compiler-core/src/index');
-    const all = migrationPoints(module, moduleBytes, debugPoints).map((p) => ({ id: pointIdText(p.id), func: p.funcIndex, kind: POINT_KIND_NAMES[p.kind] }));
+    const { debugBuildFunctions, debugPointFunctions, migrationPoints } = await import('../../compiler-core/src/index');
+    // the points of the debug build the snapshot came from: as a restore would compile it
+    const functions = debugPoints && this.symbols.sourcePath
+      ? debugBuildFunctions(module, moduleBytes, this.symbols.sourcePath, debugPointFunctions(this.snap.frames.map((f) => f.pointId))).functions : undefined;
+    const all = migrationPoints(module, moduleBytes, debugPoints, functions).map((p) => ({ id: pointIdText(p.id), func: p.funcIndex, kind: POINT_KIND_NAMES[p.kind] }));
     return { all, reported: [] };
   }
 

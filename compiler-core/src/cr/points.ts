@@ -69,6 +69,16 @@ export function isDebugPoint(id: bigint): boolean {
   return (id & BigInt(TAG_MASK)) !== 0n;
 }
 
+/**
+ * The functions whose debug points (statement, after-call) some of `ids` are: a debug build that
+ * restores a snapshot of frames standing there must give those functions their debug points.
+ */
+export function debugPointFunctions(ids: Iterable<bigint>): Set<number> {
+  const out = new Set<number>();
+  for (const id of ids) if (isDebugPoint(id)) out.add(pointFunc(id));
+  return out;
+}
+
 /** The after-call point of the call point `id` (debug builds: where a step out stops). */
 export function afterCallPoint(id: bigint): bigint {
   return (id & ~BigInt(TAG_MASK)) | BigInt(AFTER_CALL_TAG);

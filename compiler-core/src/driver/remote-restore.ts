@@ -15,6 +15,7 @@ import { parseTarget } from '../backend/targets';
 import type { OptLevel } from '../backend/pipeline';
 import { readSnapshotFile, type Snapshot } from '../snapshot/reader';
 import { migrationPoints } from '../translate/module';
+import { debugPointFunctions } from '../cr/points';
 import type { Module } from '../wasm/types';
 import { compileCached } from './cache';
 import { Cancelled, commonOptions, explainSshFailure, isDiskFull, RemoteError, remoteLabel, run, scpTarget, shq, sshArgs,
@@ -105,7 +106,7 @@ export async function remoteRestore(o: RemoteRestoreOptions, hooks: RemoteHooks 
   // 3. the aarch64 ELF (compiled here, cached) and the files to copy
   const debug = needsDebugBuild(module, bytes, snap);
   say(`compiling ${basename(o.module)} for aarch64${debug ? ' (a debug build, like the snapshot\'s)' : ''}`);
-  const exe = await compileCached(o.module, parseTarget('aarch64'), o.optLevel ?? 2, debug);
+  const exe = await compileCached(o.module, parseTarget('aarch64'), o.optLevel ?? 2, debug, debugPointFunctions(snap.frames.map((f) => f.pointId)));
   if (hooks.signal?.aborted) throw new Cancelled('cancelled');
   const snapBytes = readFileSync(o.snapshot);
   const runDir = `${baseDir}/run-${sha(snapBytes).slice(0, 16)}`;

@@ -16,6 +16,11 @@ export interface TranslateOptions {
   checkpoint: boolean;
   /** debug build: statement and after-call migration points (needs checkpoint) */
   debugPoints?: boolean;
+  /**
+   * debug builds of modules with a line table: the functions that get statement and after-call
+   * points (wasm/source-files.ts: those whose source is on this machine); default: every function with lines
+   */
+  debugFunctions?: ReadonlySet<number>;
   /** host modules besides WASI that imports may come from (default: none) */
   hosts?: HostSet;
   /** number of LLVM modules to split the functions into (compiled in parallel); default 1 */

@@ -16,6 +16,7 @@ import { analyzeCallGraph } from '../cr/callgraph';
 import { CrInstrumentation, type PointInfo } from '../cr/instrument';
 import { statementStarts } from '../wasm/debug-line';
 import { pointIdLlvm } from '../cr/points';
+import { partitionPoint } from '../partition-point';
 
 const WRT_ABI_VERSION = 1;
 const NO_MAX = 0xffffffff;
@@ -47,8 +48,8 @@ export interface TranslateResult {
  * The migration points a build of `module` places, sorted by id: those of a normal build, or of a
  * debug build (--debug-points). Placement is the same on both targets; no LLVM tool runs.
  */
-export function migrationPoints(module: Module, bytes: Uint8Array, debugPoints = false): PointInfo[] {
-  return translateModule(module, bytes, { boundsChecks: false, checkpoint: true, debugPoints }, parseTarget('x86_64')).points;
+export function migrationPoints(module: Module, bytes: Uint8Array, debugPoints = false, debugFunctions?: ReadonlySet<number>): PointInfo[] {
+  return translateModule(module, bytes, { boundsChecks: false, checkpoint: true, debugPoints, debugFunctions }, parseTarget('x86_64')).points;
 }
 
 /** Rejects imports the runtime cannot provide, listing all of them. */
@@ -65,16 +66,24 @@ export function checkImports(module: Module, fileName: string, hosts: HostSet = 
 
 /**
  * The file offsets of the instructions where the module's DWARF line table starts a statement,
- * when it has one; a malformed one is reported (`problem`) and not used.
+ * when it has one (only those in the functions of `only`, when given); a malformed one is reported
+ * (`problem`) and not used.
  */
-function lineStarts(module: Module, bytes: Uint8Array): { starts?: Set<number>; problem?: string } {
+function lineStarts(module: Module, bytes: Uint8Array, only?: ReadonlySet<number>): { starts?: Set<number>; problem?: string } {
   const section = module.customSections.find((s) => s.name === '.debug_line');
   if (!section || module.codeSectionStart === undefined) return {};
   const code = module.codeSectionStart;
   try {
     const starts = statementStarts(bytes, section.dataOffset, section.offset + section.size - section.dataOffset,
       (at, reason) => { throw new WasmDecodeError(module.fileName ?? 'module', at, `.debug_line (DWARF line table): ${reason}`); });
-    return { starts: new Set([...starts].map((a) => a + code)) };
+    const bodies = only && [...only].map((i) => module.funcs[i - module.numImportedFuncs]).filter((f) => f !== undefined)
+      .map((f) => [f.bodyOffset, f.bodyEnd] as const).sort((a, b) => a[0] - b[0]);
+    const kept = (at: number) => {
+      if (!bodies) return true;
+      const k = partitionPoint(bodies.length, (i) => bodies[i][1] <= at);
+      return k < bodies.length && bodies[k][0] <= at;
+    };
+    return { starts: new Set([...starts].map((a) => a + code).filter(kept)) };
   } catch (e) {
     if (!(e instanceof WasmDecodeError)) throw e;
     return { problem: `${e.message}; the debug build has a statement point at every instruction instead` };
@@ -84,7 +93,7 @@ function lineStarts(module: Module, bytes: Uint8Array): { starts?: Set<number>; 
 export function translateModule(module: Module, bytes: Uint8Array, options: TranslateOptions, target: Target): TranslateResult {
   const ctx = new ModuleContext(module, options, target);
   if (options.debugPoints && !options.checkpoint) throw new WancoError('--debug-points needs checkpoint support (remove --no-checkpoint)');
-  const lines = options.checkpoint && options.debugPoints ? lineStarts(module, bytes) : {};
+  const lines = options.checkpoint && options.debugPoints ? lineStarts(module, bytes, options.debugFunctions) : {};
   const cr = options.checkpoint
     ? new CrInstrumentation(ctx, analyzeCallGraph(module, !!options.debugPoints), !!options.debugPoints, lines.starts) : undefined;
   ctx.cr = cr;

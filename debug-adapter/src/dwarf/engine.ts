@@ -10,8 +10,6 @@ import { spawn, type IWasmWorker } from '@vscode/dwarf-debugging';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RuntimeValue } from '../runtimeClient';
 
-const MODULE_ID = 'module';
-
 type WasmValue = Awaited<ReturnType<Parameters<typeof spawn>[0]['getWasmLocal']>>;
 
 /** One Wasm frame of a stopped program, as the engine reads it. */
@@ -52,22 +50,21 @@ export interface Reads { deadLocal: boolean; locals: Set<number>; memory: boolea
 
 interface Stop { frame: WasmFrameValues; reads: Reads }
 
-export class DwarfEngine {
-  private nextStop = 1;
-  /** stops whose values may still be read (a value's children are read after its evaluation) */
-  private live: number[] = [];
+/**
+ * One engine worker and the host interface through which it reads the stop its requests name. It
+ * holds at most one module at a time; enginePool.ts keeps it for the next session of the process.
+ */
+export class EngineWorker {
+  readonly stops = new Map<number, Stop>();
+  private readonly worker: IWasmWorker;
+  private hello?: Promise<unknown>;
+  private nextModule = 1;
 
-  private constructor(
-    private readonly worker: IWasmWorker, private readonly stops: Map<number, Stop>, readonly codeStart: number, readonly sourceFiles: string[],
-  ) {}
-
-  /** Loads a module's DWARF; undefined when the module has none. */
-  static async load(bytes: Uint8Array, modulePath: string, codeStart: number): Promise<DwarfEngine | undefined> {
-    const stops = new Map<number, Stop>();
-    const at = (stopId: unknown) => stops.get(stopId as number);
+  constructor() {
+    const at = (stopId: unknown) => this.stops.get(stopId as number);
     // The worker asks synchronously (it blocks on a shared buffer until we answer): never throw here,
     // an exception would end the evaluation with a message that names none of our values.
-    const worker = spawn({
+    this.worker = spawn({
       getWasmLocal: async (i, stopId) => {
         const s = at(stopId);
         if (s) { s.reads.locals.add(i); if (s.frame.deadLocals?.has(i)) s.reads.deadLocal = true; }
@@ -86,15 +83,60 @@ export class DwarfEngine {
         return out.buffer;
       },
     });
+  }
+
+  get rpc(): IWasmWorker['rpc'] {
+    return this.worker.rpc;
+  }
+
+  /** Loads a module's DWARF under a new id: the id and the module's source files (none: no DWARF). */
+  async addModule(bytes: Uint8Array, modulePath: string): Promise<{ id: string; files: string[] }> {
+    this.hello ??= Promise.resolve(this.worker.rpc.sendMessage('hello', [], false));
+    await this.hello;
+    const id = `module${this.nextModule++}`;
+    const code = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const r = await this.worker.rpc.sendMessage('addRawModule', id, undefined, { url: pathToFileURL(modulePath).href, code });
+    return { id, files: Array.isArray(r) ? r.map(urlPath) : [] };
+  }
+
+  /** Drops a module (its symbol backend's memory goes with it; the compiled backend stays for the next). */
+  async removeModule(id: string): Promise<void> {
+    this.stops.clear();
+    await this.worker.rpc.sendMessage('removeRawModule', id);
+  }
+
+  async dispose(): Promise<void> {
+    this.stops.clear();
+    await this.worker.dispose().catch(() => undefined);
+  }
+}
+
+export class DwarfEngine {
+  private nextStop = 1;
+  /** stops whose values may still be read (a value's children are read after its evaluation) */
+  private live: number[] = [];
+
+  private constructor(readonly host: EngineWorker, readonly moduleId: string, readonly codeStart: number, readonly sourceFiles: string[]) {}
+
+  private get stops(): Map<number, Stop> {
+    return this.host.stops;
+  }
+
+  /**
+   * Loads a module's DWARF on `host` (a new worker unless given); undefined when the module has
+   * none (the module is dropped from the worker again). A worker of its own is disposed on failure.
+   */
+  static async load(bytes: Uint8Array, modulePath: string, codeStart: number, host?: EngineWorker): Promise<DwarfEngine | undefined> {
+    const worker = host ?? new EngineWorker();
     try {
-      await worker.rpc.sendMessage('hello', [], false);
-      const code = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-      const r = await worker.rpc.sendMessage('addRawModule', MODULE_ID, undefined, { url: pathToFileURL(modulePath).href, code });
-      const files = Array.isArray(r) ? r : [];
-      if (files.length === 0) { await worker.dispose(); return undefined; }
-      return new DwarfEngine(worker, stops, codeStart, files.map(urlPath));
+      const { id, files } = await worker.addModule(bytes, modulePath);
+      if (files.length === 0) {
+        if (host) await worker.removeModule(id); else await worker.dispose();
+        return undefined;
+      }
+      return new DwarfEngine(worker, id, codeStart, files);
     } catch (e) {
-      await worker.dispose().catch(() => undefined);
+      if (!host) await worker.dispose();
       throw e;
     }
   }
@@ -104,11 +146,11 @@ export class DwarfEngine {
   /** The worker's RPC; a closed engine says so instead of leaving the request unanswered. */
   private get rpc() {
     if (this.disposed) throw new Error('the DWARF engine of this module was closed (the session ended or relaunched)');
-    return this.worker.rpc;
+    return this.host.rpc;
   }
 
   private raw(fileOffset: number, inlineFrameIndex = 0) {
-    return { rawModuleId: MODULE_ID, codeOffset: fileOffset - this.codeStart, inlineFrameIndex };
+    return { rawModuleId: this.moduleId, codeOffset: fileOffset - this.codeStart, inlineFrameIndex };
   }
 
   /** The source line of the code at a module offset, in inline frame `inline` (0: innermost). */
@@ -126,13 +168,13 @@ export class DwarfEngine {
 
   /** The lines of a source file that have code (1-based), ascending. */
   async mappedLines(path: string): Promise<number[]> {
-    const r = await this.rpc.sendMessage('getMappedLines', MODULE_ID, this.urlOf(path));
+    const r = await this.rpc.sendMessage('getMappedLines', this.moduleId, this.urlOf(path));
     return Array.isArray(r) ? r.map((l: number) => l + 1).sort((a: number, b: number) => a - b) : [];
   }
 
   /** Module-offset ranges [start, end) of the code of a source line; empty when the line has none. */
   async lineRanges(path: string, line: number): Promise<[number, number][]> {
-    const r = await this.rpc.sendMessage('sourceLocationToRawLocation', { rawModuleId: MODULE_ID, sourceFileURL: this.urlOf(path), lineNumber: line - 1, columnNumber: -1 });
+    const r = await this.rpc.sendMessage('sourceLocationToRawLocation', { rawModuleId: this.moduleId, sourceFileURL: this.urlOf(path), lineNumber: line - 1, columnNumber: -1 });
     return r.map((x) => [x.startOffset + this.codeStart, x.endOffset + this.codeStart]);
   }
 
@@ -178,9 +220,25 @@ export class DwarfEngine {
     return path.startsWith('/') ? pathToFileURL(path).href : path;
   }
 
+  /** Closes this module's engine: its requests fail from now on; the worker goes with it. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    await this.worker.dispose().catch(() => undefined);
+    await this.host.dispose();
+  }
+
+  /**
+   * Closes this module's engine and hands its worker over (enginePool.ts): requests through this
+   * object fail from now on; `reopen` gives the same module on the same worker a new one.
+   */
+  detach(): EngineWorker {
+    this.disposed = true;
+    this.stops.clear();
+    return this.host;
+  }
+
+  /** The same module on the same worker, for a new session (after `detach`). */
+  reopen(): DwarfEngine {
+    return new DwarfEngine(this.host, this.moduleId, this.codeStart, this.sourceFiles);
   }
 }
 

@@ -9,9 +9,7 @@
  * So `for (i = 0; i < n; i++)` stops at its start and again at each test of the condition, as in
  * gdb and LLDB, while a line of several statements stops once per visit.
  */
-import { existsSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
-import { partitionPoint, type Module } from '../../../compiler-core/src/index';
+import { partitionPoint, sourceFileExists, type Module } from '../../../compiler-core/src/index';
 import type { DwarfEngine, SourceLocation } from './engine';
 import { stoppable, type PlacedPoint, type Resolution } from '../pointLines';
 
@@ -31,7 +29,7 @@ export async function placeOnSource(engine: DwarfEngine, placed: Iterable<Placed
   const out: SourcePlaces = new Map();
   const offsetOf = (p: PlacedPoint) => p.kind === 'entry' ? module.funcs[p.func - module.numImportedFuncs]?.body[0]?.offset ?? p.offset : p.offset;
   const pts = [...placed].map((p) => ({ p, at: offsetOf(p) })).sort((a, b) => a.at - b.at);
-  const files = engine.sourceFiles.filter((path) => isAbsolute(path) && existsSync(path));
+  const files = engine.sourceFiles.filter(sourceFileExists); // the rule debug builds place their points by
   await Promise.all(files.map(async (path) => {
     const lines = await engine.mappedLines(path).catch(() => [] as number[]);
     await Promise.all(lines.map(async (line) => {
