@@ -40,7 +40,7 @@ export {
   type DecodedPointId, type PointKindName,
 } from './cr/points';
 export { migrationPoints } from './translate/module';
-export { debugBuildFunctions, sourceFileExists } from './wasm/source-files';
+export { debugBuildFunctions, sourceFileExists, sourceFunctions } from './wasm/source-files';
 export type { PointInfo } from './cr/instrument';
 
 // Snapshots: the reader (every field validated), the formatter (one text of a value), memory.

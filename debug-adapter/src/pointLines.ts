@@ -16,6 +16,8 @@ export interface PointInfo {
   id: string;
   func: number;
   kind: PointKindName;
+  /** the locals its state holds, a hex bitmap (bit k: local k); absent: every local */
+  live?: string;
 }
 
 export interface PlacedPoint {

@@ -41,8 +41,8 @@ export class ProgramSymbols {
   private dwarfLoading?: Promise<DwarfEngine | undefined>;
   sourcePlaces: SourcePlaces = new Map();
   /**
-   * A normal build with DWARF: per point, the locals its state holds (a dead local is left out and
-   * saved as 0, which is not its value). Debug builds keep every local: empty.
+   * Per point, the locals its state holds (the build's point table says: a dead local is left out
+   * and saved as 0, which is not its value); a point absent holds every local.
    */
   private liveLocals = new Map<string, bigint>();
 
@@ -80,10 +80,7 @@ export class ProgramSymbols {
     }
     this.sourcePlaces = this.dwarf && this.module ? await placeOnSource(this.dwarf, this.placed.values(), this.module) : new Map();
     this.liveLocals = new Map();
-    if (this.dwarf && this.module && this.moduleBytes && !this.debugBuild) {
-      const { migrationPoints, pointIdText } = await import('../../compiler-core/src/index');
-      for (const p of migrationPoints(this.module, this.moduleBytes, false)) if (p.live !== undefined) this.liveLocals.set(pointIdText(p.id), p.live);
-    }
+    for (const p of points) if (p.live !== undefined && /^0x[0-9a-f]+$/i.test(p.live)) this.liveLocals.set(p.id, BigInt(p.live));
   }
 
   /** Where a point stands: its source line when DWARF has one, else its line in the .wat or the disassembly. */

@@ -67,6 +67,8 @@ export interface RuntimePoint {
   offset: number;
   enabled: boolean;
   checkpoint: boolean;
+  /** the locals its state holds, a hex bitmap (bit k: local k); absent: every local (the others are saved as 0) */
+  live?: string;
 }
 
 export interface StopInfo {

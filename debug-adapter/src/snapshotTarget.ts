@@ -32,7 +32,9 @@ export class SnapshotTarget implements DebugTarget {
     // the points of the debug build the snapshot came from: as a restore would compile it
     const functions = debugPoints && this.symbols.sourcePath
       ? debugBuildFunctions(module, moduleBytes, this.symbols.sourcePath, debugPointFunctions(this.snap.frames.map((f) => f.pointId))).functions : undefined;
-    const all = migrationPoints(module, moduleBytes, debugPoints, functions).map((p) => ({ id: pointIdText(p.id), func: p.funcIndex, kind: POINT_KIND_NAMES[p.kind] }));
+    const all = migrationPoints(module, moduleBytes, debugPoints, functions).map((p) => ({
+      id: pointIdText(p.id), func: p.funcIndex, kind: POINT_KIND_NAMES[p.kind], live: p.live === undefined ? undefined : `0x${p.live.toString(16)}`,
+    }));
     return { all, reported: [] };
   }
 

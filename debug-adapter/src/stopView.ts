@@ -144,7 +144,15 @@ export class StopView {
     } else if (ref && state) {
       const fr = frames(state)[ref.frame];
       if (ref.kind === 'globals') state.globals.forEach((v, i) => vars.push(this.variable(this.symbols.globalName(i), v, `global[${i}]`, state)));
-      else if (fr && ref.kind === 'locals') fr.locals.forEach((v, i) => vars.push(this.variable(this.symbols.localName(fr.func, i), v, `local[${i}]`, state)));
+      else if (fr && ref.kind === 'locals') {
+        const dead = this.symbols.deadLocals(fr.point, fr.locals.length);
+        fr.locals.forEach((v, i) => {
+          const out = this.variable(this.symbols.localName(fr.func, i), v, `local[${i}]`, state);
+          // the build left it out of the point's state: not read again before it is written
+          if (dead?.has(i)) Object.assign(out, { value: '<dead here: not saved>', variablesReference: 0, memoryReference: undefined, presentationHint: { attributes: ['readOnly'] } });
+          vars.push(out);
+        });
+      }
       else if (fr) fr.stack.forEach((v, i) => vars.push(this.variable(`[${i}]`, v, `stack[${i}]`, state)));
     }
     return vars;

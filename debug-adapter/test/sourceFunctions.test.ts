@@ -7,10 +7,13 @@
  * process keeps across sessions (dwarf/enginePool.ts).
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
-import { debugBuildFunctions, debugPointFunctions, isDebugPoint, migrationPoints, pointIdText, POINT_KIND_NAMES } from '../../compiler-core/src/index';
-import { decodeModule } from '../../compiler-core/src/wasm/decoder';
-import { sourceFunctions } from '../../compiler-core/src/wasm/source-files';
+import { join } from 'node:path';
+import {
+  compileCached, debugBuildFunctions, debugPointFunctions, hostTarget, isDebugPoint, loadModule, migrationPoints, packageRoot, parseTarget,
+  pointIdText, PointKind, POINT_KIND_NAMES, sourceFunctions,
+} from '../../compiler-core/src/index';
+import { DEBUG_OPT_LEVEL } from '../src/launchConfig';
+import { RuntimeClient } from '../src/runtimeClient';
 import { requireToolchain, SOURCE_LANGS, SOURCE_OPTS, sourceFixture } from '../../test/helpers/sourceFixtures';
 import { DwarfEngine } from '../src/dwarf/engine';
 import { EnginePool } from '../src/dwarf/enginePool';
@@ -25,8 +28,7 @@ describe('debug builds: statement points where the source is', function () {
       it(`${lang} -${opt}: the compiler's functions with source are those the debugger shows in source`, async function () {
         await requireToolchain(this, lang);
         const fx = await sourceFixture(lang, opt);
-        const bytes = readFileSync(fx.wasm);
-        const module = decodeModule(bytes, fx.wasm);
+        const { bytes, module } = await loadModule(fx.wasm);
         const ours = sourceFunctions(module, bytes, fx.wasm);
         assert.equal(ours.problem, undefined);
         assert.ok(ours.functions && ours.functions.size > 0, 'some functions have source here');
@@ -53,19 +55,41 @@ describe('debug builds: statement points where the source is', function () {
     }
   }
 
+  it('the running debug build reports the locals each point holds, as the compiler placed them (dead ones left out)', async function () {
+    await requireToolchain(this, 'c');
+    const fx = await sourceFixture('c', 'O0');
+    const { bytes, module } = await loadModule(fx.wasm);
+    process.env.WANCO_CACHE_DIR = join(packageRoot(), 'out', 'dap-cache');
+    const exe = await compileCached(fx.wasm, parseTarget(hostTarget() ?? 'x86_64'), DEBUG_OPT_LEVEL, true);
+    const rt = new RuntimeClient();
+    try {
+      const stopped = new Promise((r) => rt.once('stopped', r));
+      await rt.start({ command: exe, commandArgs: [], args: [] });
+      await stopped;
+      const reported = await rt.points();
+      const placed = migrationPoints(module, bytes, true, debugBuildFunctions(module, bytes, fx.wasm).functions);
+      const text = (live: bigint | undefined) => live === undefined ? undefined : `0x${live.toString(16)}`;
+      // a function without locals has no bitmap in the build
+      assert.deepEqual(reported.map((p) => [p.id, p.live]).sort(), placed.map((p) => [pointIdText(p.id), p.localTypes.length ? text(p.live) : undefined]).sort());
+      const statements = placed.filter((p) => p.kind === PointKind.Statement);
+      assert.ok(statements.length > 50 && statements.every((p) => p.live !== undefined), 'statement points hold their live locals only');
+      assert.ok(statements.some((p) => p.live! !== (1n << BigInt(p.localTypes.length)) - 1n), 'some local is dead at some statement');
+    } finally {
+      await rt.terminate();
+    }
+  });
+
   it('no file of the line table on this machine: every function with lines keeps its points (the debugger shows Wasm)', async function () {
     await requireToolchain(this, 'c');
     const fx = await sourceFixture('c', 'O0');
-    const bytes = readFileSync(fx.wasm);
-    const module = decodeModule(bytes, fx.wasm);
+    const { bytes, module } = await loadModule(fx.wasm);
     assert.deepEqual(sourceFunctions(module, bytes, fx.wasm, () => false), {});
   });
 
   it('a snapshot standing at debug points restores on a build whose rule picks other functions', async function () {
     await requireToolchain(this, 'c');
     const fx = await sourceFixture('c', 'O0');
-    const bytes = readFileSync(fx.wasm);
-    const module = decodeModule(bytes, fx.wasm);
+    const { bytes, module } = await loadModule(fx.wasm);
     const here = sourceFunctions(module, bytes, fx.wasm).functions!;
     // frames at statement and after-call points of two functions with source, as a snapshot lists them
     const full = migrationPoints(module, bytes, true, here);
@@ -85,23 +109,22 @@ describe('debug builds: statement points where the source is', function () {
     await requireToolchain(this, 'rust');
     const c = await sourceFixture('c', 'O0');
     const rust = await sourceFixture('rust', 'O0');
-    const cBytes = readFileSync(c.wasm), rustBytes = readFileSync(rust.wasm);
-    const codeStart = (b: Buffer, f: string) => decodeModule(b, f).codeSectionStart!;
+    const cm = await loadModule(c.wasm), rm = await loadModule(rust.wasm);
     const pool = new EnginePool(60_000);
     try {
-      const first = (await pool.load(cBytes, c.wasm, codeStart(cBytes, c.wasm)))!;
+      const first = (await pool.load(cm.bytes, c.wasm, cm.module.codeSectionStart!))!;
       const files = first.sourceFiles;
       const mainC = files.find((f) => f.endsWith('/main.c'))!;
       const lines = await first.mappedLines(mainC);
       assert.ok(lines.length > 10);
       pool.release(first);
       await assert.rejects(first.mappedLines(mainC), /the DWARF engine of this module was closed/);
-      const second = (await pool.load(cBytes, c.wasm, codeStart(cBytes, c.wasm)))!;
+      const second = (await pool.load(cm.bytes, c.wasm, cm.module.codeSectionStart!))!;
       assert.notEqual(second, first);
       assert.equal(second.host, first.host, 'the same worker, its module loaded');
       assert.deepEqual(await second.mappedLines(mainC), lines);
       pool.release(second);
-      const other = (await pool.load(rustBytes, rust.wasm, codeStart(rustBytes, rust.wasm)))!;
+      const other = (await pool.load(rm.bytes, rust.wasm, rm.module.codeSectionStart!))!;
       assert.equal(other.host, first.host, 'another module on the same worker');
       assert.ok(other.sourceFiles.some((f) => f.endsWith('/main.rs')));
       assert.ok((await other.mappedLines(other.sourceFiles.find((f) => f.endsWith('/main.rs'))!)).length > 10);
@@ -114,12 +137,12 @@ describe('debug builds: statement points where the source is', function () {
   it('a kept engine ends when no session takes it in time', async function () {
     await requireToolchain(this, 'c');
     const c = await sourceFixture('c', 'O0');
-    const bytes = readFileSync(c.wasm);
+    const { bytes, module } = await loadModule(c.wasm);
     const pool = new EnginePool(200);
-    const engine = (await pool.load(bytes, c.wasm, decodeModule(bytes, c.wasm).codeSectionStart!))!;
+    const engine = (await pool.load(bytes, c.wasm, module.codeSectionStart!))!;
     pool.release(engine);
     await new Promise((r) => setTimeout(r, 600));
-    const again = (await pool.load(bytes, c.wasm, decodeModule(bytes, c.wasm).codeSectionStart!))!;
+    const again = (await pool.load(bytes, c.wasm, module.codeSectionStart!))!;
     assert.notEqual(again.host, engine.host, 'a new worker');
     await again.dispose();
   });

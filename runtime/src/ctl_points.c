@@ -74,6 +74,19 @@ void ctl_cmd_points(const char *line) {
               i ? "," : "", d->id, d->func_index, wrt_point_kind_name(d->kind), WRT_POINT_ID_OFFSET(d->id), bp[i] ? "true" : "false",
               cpat[i] ? "true" : "false");
     if (name) sb_jstr(&b, name); else sb_putn(&b, "null", 4);
+    if (d->live) { /* the locals its state holds, as a hex bitmap (bit k: local k); absent: all of them */
+      sb_putn(&b, ",\"live\":\"0x", 11);
+      bool any = false;
+      for (int k = ((int)d->num_locals + 3) / 4 * 4 - 4; k >= 0; k -= 4) {
+        unsigned nib = 0;
+        for (int j = 3; j >= 0; j--) {
+          int bit = k + j;
+          nib = nib << 1 | (bit < (int)d->num_locals && (d->live[bit / 8] >> (bit % 8) & 1));
+        }
+        if (nib || any) { sb_printf(&b, "%x", nib); any = true; }
+      }
+      sb_putn(&b, any ? "\"" : "0\"", any ? 1 : 2);
+    }
     sb_putn(&b, "}", 1);
   }
   sb_putn(&b, "]}", 2);

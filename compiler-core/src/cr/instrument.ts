@@ -33,7 +33,8 @@
  * follows at once, and `else`/`end`), and an after-call point right after each call that can
  * reach a point (its results on the stack). They are ordinary resumable points (a snapshot can
  * be taken and restored there); their ids carry a tag in the offset part so that they never
- * equal an entry, loop or call id. Liveness is not used: every local keeps its value.
+ * equal an entry, loop or call id. Without a line table (`.wat`) every local keeps its value in
+ * them; with one (source-level debugging) the state holds the live locals, as in a normal build.
  */
 import type { FuncType, Instr, ValType } from '../wasm/types';
 import { Op } from '../wasm/opcodes';
@@ -195,10 +196,17 @@ export class CrInstrumentation implements CrHooks {
     }
   }
 
+  /**
+   * The locals a point's state holds. Debug builds of modules without a line table (`.wat`, debugged
+   * in Wasm terms) hold every local: a debugger shows every local's value. With a line table the
+   * debugger shows source variables, and a dead local's value is unknown there as in optimised
+   * native code; holding every local at every statement made -O0 C code's debug builds
+   * statements x locals in size (bzip2 ran Node out of memory).
+   */
   private liveAt(t: FunctionTranslator, id: bigint): bigint | undefined {
-    if (this.debugPoints) return undefined; // a debugger shows every local's value
-    if (!this.liveness.has(t.index)) this.liveness.set(t.index, analyzeLiveness(t.func));
-    return this.liveness.get(t.index)?.at.get(Number(id & 0xffffffffn));
+    if (this.debugPoints && !this.lineStarts) return undefined;
+    if (!this.liveness.has(t.index)) this.liveness.set(t.index, analyzeLiveness(t.func, this.debugPoints));
+    return this.liveness.get(t.index)?.at.get(Number(id & BigInt(MAX_TAGGED_OFFSET)));
   }
 
   /**

@@ -17,7 +17,10 @@ type Node =
   | { ins: Instr; kind: 'block' | 'loop' | 'if'; body: Node[]; elseBody?: Node[] };
 
 export interface Liveness {
-  /** Wasm offset of a loop / call / function body -> bitset of live locals */
+  /**
+   * Wasm offset of a loop / call / function body -> bitset of live locals (with `everyInstruction`:
+   * of every instruction, live before it; a call's locals are the same after it)
+   */
   at: Map<number, bigint>;
 }
 
@@ -53,7 +56,7 @@ function buildTree(body: Instr[]): Node[] {
 /** Upper bound on walked instructions per function before giving up (all locals live). */
 const BUDGET = 2_000_000;
 
-export function analyzeLiveness(func: Func): Liveness | undefined {
+export function analyzeLiveness(func: Func, everyInstruction = false): Liveness | undefined {
   const at = new Map<number, bigint>();
   let steps = 0;
   const bit = (i: number) => 1n << BigInt(i);
@@ -67,10 +70,12 @@ export function analyzeLiveness(func: Func): Liveness | undefined {
       if ('kind' in n) {
         if (n.kind === 'block') {
           live = walk(n.body, live, [...labels, live]);
+          if (everyInstruction) at.set(ins.offset, live);
         } else if (n.kind === 'if') {
           const inner = [...labels, live];
           const liveElse = n.elseBody ? walk(n.elseBody, live, inner) : live;
           live = walk(n.body, live, inner) | liveElse;
+          if (everyInstruction) at.set(ins.offset, live);
         } else {
           let header = 0n;
           for (;;) {
@@ -97,6 +102,7 @@ export function analyzeLiveness(func: Func): Liveness | undefined {
         case Op.call: case Op.call_indirect: at.set(ins.offset, live); break;
         default: break;
       }
+      if (everyInstruction) at.set(ins.offset, live);
     }
     return live;
   };
