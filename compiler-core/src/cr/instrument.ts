@@ -87,6 +87,22 @@ export const RESUMABLE_MIN_INSTRUCTIONS = Number(process.env.WANCO_RESUMABLE_MIN
 /** Bytes per value in the transfer buffer (room for a v128); values at 16 * k, locals first. */
 const TRANSFER_SLOT = 16;
 
+/**
+ * The indices of the set bits of `live` below `count`, ascending (undefined: all of them). Read
+ * from its binary digits: -O0 C code has functions of thousands of locals and points, few of them live.
+ */
+export function liveLocals(live: bigint | undefined, count: number): number[] {
+  if (live === undefined) return Array.from({ length: count }, (_, i) => i);
+  const digits = live.toString(2);
+  const out: number[] = [];
+  for (let pos = digits.lastIndexOf('1'); pos >= 0; pos = pos > 0 ? digits.lastIndexOf('1', pos - 1) : -1) {
+    const i = digits.length - 1 - pos;
+    if (i >= count) break;
+    out.push(i);
+  }
+  return out;
+}
+
 export class CrInstrumentation implements CrHooks {
   readonly points = new Map<bigint, PointInfo>();
   private readonly liveness = new Map<number, Liveness | undefined>();
@@ -217,11 +233,10 @@ export class CrInstrumentation implements CrHooks {
   private bundle(t: FunctionTranslator, id: bigint, stack: Operand[]): string {
     const values = [`i64 ${idText(id)}`];
     const live = this.liveAt(t, id);
-    t.localTypes.forEach((lt, i) => {
-      if (live !== undefined && (live & (1n << BigInt(i))) === 0n) return;
-      const ty = llvmType(lt);
+    for (const i of liveLocals(live, t.localTypes.length)) {
+      const ty = llvmType(t.localTypes[i]);
       values.push(`${ty} ${t.value(`load ${ty}, ${ty}* %l${i}`)}`);
-    });
+    }
     for (const s of stack) values.push(`${llvmType(s.type)} ${s.v}`);
     return ` [ "deopt"(${values.join(', ')}) ]`;
   }

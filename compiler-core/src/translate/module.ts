@@ -199,18 +199,32 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
   const flags = (mem ? 1 : 0) | (options.boundsChecks ? 2 : 0);
   const hash = createHash('sha256').update(bytes).digest();
   const points = cr ? [...cr.points.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) : [];
+  // the points of a function share their type codes and often their live bitmaps: one constant each
+  const constants = new Map<string, string>();
+  const byteConstant = (prefix: string, i: number, bytes: Uint8Array) => {
+    const body = `[${bytes.length} x i8] ${byteString(bytes)}`;
+    let name = constants.get(body);
+    if (!name) {
+      constants.set(body, name = `@${prefix}${i}`);
+      out.push(`${name} = private constant ${body}`);
+    }
+    return `i8* getelementptr inbounds ([${bytes.length} x i8], [${bytes.length} x i8]* ${name}, i64 0, i64 0)`;
+  };
   const pointDescs = points.map((p, i) => {
     const codes = Uint8Array.from([...p.localTypes, ...p.stackTypes].map((t) => VALTYPE_CODE[t]));
-    out.push(`@wpt${i} = private constant [${codes.length} x i8] ${byteString(codes)}`);
+    const types = byteConstant('wpt', i, codes);
     let live = 'i8* null';
     if (p.live !== undefined && p.localTypes.length > 0) {
-      // bit k (byte k/8, bit k%8): local k is in the point's deopt state
-      const bits = Uint8Array.from({ length: Math.ceil(p.localTypes.length / 8) }, (_, b) => Number((p.live! >> BigInt(8 * b)) & 0xffn));
-      out.push(`@wpl${i} = private constant [${bits.length} x i8] ${byteString(bits)}`);
-      live = `i8* getelementptr inbounds ([${bits.length} x i8], [${bits.length} x i8]* @wpl${i}, i64 0, i64 0)`;
+      // bit k (byte k/8, bit k%8): local k is in the point's deopt state (hex digits from the end, two per byte)
+      const hex = p.live.toString(16);
+      const bits = Uint8Array.from({ length: Math.ceil(p.localTypes.length / 8) }, (_, b) => {
+        const end = hex.length - 2 * b;
+        return end <= 0 ? 0 : parseInt(hex.slice(Math.max(0, end - 2), end), 16);
+      });
+      live = byteConstant('wpl', i, bits);
     }
     return `%wrt_cr_point_desc { i64 ${pointIdLlvm(p.id)}, i32 ${p.funcIndex}, i16 ${p.localTypes.length}, i16 ${p.stackTypes.length}, ` +
-      `i8* getelementptr inbounds ([${codes.length} x i8], [${codes.length} x i8]* @wpt${i}, i64 0, i64 0), i32 ${p.kind}, i32 0, ${live} }`;
+      `${types}, i32 ${p.kind}, i32 0, ${live} }`;
   });
   out.push(`@wrt_cr_points = internal constant [${pointDescs.length} x %wrt_cr_point_desc] [${pointDescs.join(', ')}]`);
   const restoreEntry = entry && cr?.instrumented(entry.index) ? `i8* bitcast (void ()* @${ctx.restoreSymbol(entry.index)} to i8*)` : 'i8* null';
