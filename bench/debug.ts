@@ -1,6 +1,7 @@
 // The debug experience in numbers: `npm run bench:debug` (after `npx tsc`: node out/bench/debug.js).
 //
-// For the source fixtures (test-fixtures/source: C, 27 KB of code; Rust, 102 KB; built with -g -O0),
+// For the source fixtures (test-fixtures/source: C, 27 KB of code; Rust, 102 KB; built with -g -O0)
+// and bzip2 built from its Debian source with -g -O2 (117 KB of code, bench/debugBzip2.ts),
 // through the debug adapter over DAP as VS Code drives it, on x86_64. As in VS Code, whose extension
 // host runs every session inline, the sessions of a fixture are served by one adapter process
 // (`--server`), started afresh for each fixture:
@@ -10,7 +11,7 @@
 //                      module), and the process kept the first session's DWARF engine
 //   step               median latency of `next` (request -> stopped event) over WANCO_BENCH_DEBUG_STEPS steps
 //   variables          median latency of scopes + the source Locals' variables at a stop
-// Environment: WANCO_BENCH_DEBUG_STEPS=N (default 20), WANCO_BENCH_DEBUG_LANGS=c,rust,
+// Environment: WANCO_BENCH_DEBUG_STEPS=N (default 20), WANCO_BENCH_DEBUG_LANGS=c,rust,bzip2,
 //   WANCO_BENCH_OUT=DIR (default bench/results; writes debug.md and debug.json there).
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -21,17 +22,31 @@ import { join } from 'node:path';
 import { packageRoot } from '../compiler-core/src/index';
 import { sourceFixture, type SourceFixture, type SourceLang } from '../test/helpers/sourceFixtures';
 import { codeSectionSize } from '../test/corpus/build';
+import { bzip2WithDwarf } from './debugBzip2';
 
 const ROOT = packageRoot();
 const ADAPTER = join(ROOT, 'out', 'debug-adapter', 'test', 'dapStdio.js');
 const SERVER = join(ROOT, 'out', 'debug-adapter', 'test', 'dapServer.js');
 const STEPS = Number(process.env.WANCO_BENCH_DEBUG_STEPS ?? 20);
-const LANGS = (process.env.WANCO_BENCH_DEBUG_LANGS ?? 'c,rust').split(',') as SourceLang[];
+const LANGS = (process.env.WANCO_BENCH_DEBUG_LANGS ?? 'c,rust,bzip2').split(',');
 const OUT_DIR = process.env.WANCO_BENCH_OUT ? join(process.env.WANCO_BENCH_OUT) : join(ROOT, 'bench', 'results');
 /** where each fixture stops: a line in a loop, so that steps keep going */
 const STOP: Record<SourceLang, [string, string]> = { c: ['main.c', 'loop-body'], cpp: ['main.cpp', 'method-body'], rust: ['main.rs', 'loop-body'] };
 
-interface Row { lang: string; codeBytes: number; coldMs: number; warmMs: number; stepMs: number; variablesMs: number }
+/** A program to debug: its module, where it stops first, how it runs. */
+interface Program { name: string; build: string; wasm: string; source: string; line: number; args?: string[]; dirs?: string[] }
+
+async function program(name: string): Promise<Program> {
+  if (name === 'bzip2') {
+    const b = await bzip2WithDwarf();
+    return { name, build: '-O2 -g', wasm: b.wasm, source: b.source, line: b.line, args: ['-k', '-f', '/sandbox/text.dat'], dirs: [`${b.inputs}::/sandbox`] };
+  }
+  const fx: SourceFixture = await sourceFixture(name as SourceLang, 'O0');
+  const [file, label] = STOP[fx.lang];
+  return { name, build: '-O0 -g', wasm: fx.wasm, source: join(fx.srcDir, file), line: fx.lineOf(file, label) };
+}
+
+interface Row { lang: string; build: string; codeBytes: number; coldMs: number; warmMs: number; stepMs: number; variablesMs: number }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -47,20 +62,19 @@ async function adapterServer(cache: string): Promise<{ port: number; stop(): voi
 }
 
 /** One debug session: launch to the first stop; optionally steps and variables requests. */
-async function session(fx: SourceFixture, port: number, measure: boolean): Promise<{ firstStopMs: number; steps: number[]; variables: number[] }> {
+async function session(pg: Program, port: number, measure: boolean): Promise<{ firstStopMs: number; steps: number[]; variables: number[] }> {
   const dc = new DebugClient(process.execPath, ADAPTER, 'wanco');
   dc.defaultTimeout = 600_000;
   await dc.start(port);
   try {
-    const [file, name] = STOP[fx.lang];
     const t0 = performance.now();
     const set = dc.waitForEvent('initialized').then(async () => {
-      await dc.setBreakpointsRequest({ source: { path: join(fx.srcDir, file) }, breakpoints: [{ line: fx.lineOf(file, name) }] });
+      await dc.setBreakpointsRequest({ source: { path: pg.source }, breakpoints: [{ line: pg.line }] });
       await dc.configurationDoneRequest();
     });
     const stopped = dc.waitForEvent('stopped');
     await dc.initializeRequest();
-    await dc.launchRequest({ program: fx.wasm, target: 'x86_64' } as DebugProtocol.LaunchRequestArguments);
+    await dc.launchRequest({ program: pg.wasm, target: 'x86_64', args: pg.args, dirs: pg.dirs } as DebugProtocol.LaunchRequestArguments);
     await set;
     await stopped;
     const firstStopMs = performance.now() - t0;
@@ -90,14 +104,14 @@ async function session(fx: SourceFixture, port: number, measure: boolean): Promi
 async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const lang of LANGS) {
-    const fx = await sourceFixture(lang, 'O0');
+    const pg = await program(lang);
     const cache = mkdtempSync(join(tmpdir(), 'wanco-bench-debug-'));
     const server = await adapterServer(cache);
     try {
-      const cold = await session(fx, server.port, false);
-      const warm = await session(fx, server.port, true);
-      const codeBytes = codeSectionSize(fx.wasm);
-      rows.push({ lang, codeBytes, coldMs: cold.firstStopMs, warmMs: warm.firstStopMs, stepMs: median(warm.steps), variablesMs: median(warm.variables) });
+      const cold = await session(pg, server.port, false);
+      const warm = await session(pg, server.port, true);
+      const codeBytes = codeSectionSize(pg.wasm);
+      rows.push({ lang, build: pg.build, codeBytes, coldMs: cold.firstStopMs, warmMs: warm.firstStopMs, stepMs: median(warm.steps), variablesMs: median(warm.variables) });
       process.stderr.write(`${lang}: ${JSON.stringify(rows[rows.length - 1])}\n`);
     } finally {
       server.stop();
@@ -108,7 +122,7 @@ async function main(): Promise<void> {
     `Debug experience (x86_64, debug build at the adapter's default level, sessions served by one adapter process, ${STEPS} steps; ${new Date().toISOString().slice(0, 10)})`, '',
     '| fixture | code | first stop, cold | first stop, warm (cached) | next (median) | variables (median) |',
     '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.lang} -O0 -g | ${(r.codeBytes / 1024).toFixed(0)} KB | ${(r.coldMs / 1000).toFixed(2)} s | ${(r.warmMs / 1000).toFixed(2)} s | ${r.stepMs.toFixed(0)} ms | ${r.variablesMs.toFixed(0)} ms |`),
+    ...rows.map((r) => `| ${r.lang} ${r.build} | ${(r.codeBytes / 1024).toFixed(0)} KB | ${(r.coldMs / 1000).toFixed(2)} s | ${(r.warmMs / 1000).toFixed(2)} s | ${r.stepMs.toFixed(0)} ms | ${r.variablesMs.toFixed(0)} ms |`),
   ].join('\n');
   mkdirSync(OUT_DIR, { recursive: true });
   writeFileSync(join(OUT_DIR, 'debug.md'), `${md}\n`);
