@@ -19,6 +19,8 @@ import { pointIdLlvm } from '../cr/points';
 import { partitionPoint } from '../partition-point';
 
 const WRT_ABI_VERSION = 1;
+/** partitions of restore variants per partition of normal code (see translateModule) */
+const RESTORE_PARTITIONS_PER_PARTITION = 2;
 const NO_MAX = 0xffffffff;
 const VALTYPE_CODE: Record<string, number> = {
   i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b, funcref: 0x70, externref: 0x6f,
@@ -263,10 +265,12 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
 
   // Several partitions: balance them by estimated compile time (compileCost); partition 0 also
   // holds the module-level data. Restore variants of a non-debug build go to partitions of their
-  // own (as many), which the back end compiles with a short pipeline (debug builds' are optnone
-  // already).
+  // own, which the back end compiles with a short pipeline (debug builds' are optnone already):
+  // twice as many, since llc's time on them grows faster than their size (sqlite3, x86_64: 11 s
+  // for each of two, 3.5-4 s for each of four) and smaller ones fill the cores better at the end.
   const apart = !!cr && !options.debugPoints;
-  const parts = Array.from({ length: apart ? 2 * n : n }, (_, k) => ({ size: 0, bodies: [] as typeof bodies, restore: k >= n }));
+  const restoreParts = apart ? RESTORE_PARTITIONS_PER_PARTITION * n : 0;
+  const parts = Array.from({ length: n + restoreParts }, (_, k) => ({ size: 0, bodies: [] as typeof bodies, restore: k >= n }));
   parts[0].size = DATA_COST * out.reduce((a, l) => a + l.length, 0);
   for (const b of [...bodies].sort((x, y) => y.cost - x.cost)) {
     const p = parts.filter((q) => q.restore === (apart && b.restore)).reduce((best, q) => (q.size < best.size ? q : best));
