@@ -266,8 +266,9 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
   // Several partitions: balance them by estimated compile time (compileCost); partition 0 also
   // holds the module-level data. Restore variants of a non-debug build go to partitions of their
   // own, which the back end compiles with a short pipeline (debug builds' are optnone already):
-  // twice as many, since llc's time on them grows faster than their size (sqlite3, x86_64: 11 s
-  // for each of two, 3.5-4 s for each of four) and smaller ones fill the cores better at the end.
+  // twice as many: opt and llc take less time on halves than on wholes (sqlite3, x86_64, one tool
+  // at a time: 28.4-30.4 s of CPU for four, 32.0-32.6 s for two), and smaller jobs fill the cores
+  // better at the end of the build.
   const apart = !!cr && !options.debugPoints;
   const restoreParts = apart ? RESTORE_PARTITIONS_PER_PARTITION * n : 0;
   const parts = Array.from({ length: n + restoreParts }, (_, k) => ({ size: 0, bodies: [] as typeof bodies, restore: k >= n }));
