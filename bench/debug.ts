@@ -1,10 +1,10 @@
 // The debug experience in numbers: `npm run bench:debug` (after `npx tsc`: node out/bench/debug.js).
 //
 // For the source fixtures (test-fixtures/source: C, 27 KB of code; Rust, 102 KB; built with -g -O0)
-// and bzip2 built from its Debian source with -g -O2 (117 KB of code, bench/debugBzip2.ts),
+// and bzip2 built from its Debian source with -g -O2 (114 KB of code, bench/debugBzip2.ts),
 // through the debug adapter over DAP as VS Code drives it, on x86_64. As in VS Code, whose extension
 // host runs every session inline, the sessions of a fixture are served by one adapter process
-// (`--server`), started afresh for each fixture:
+// (debug-adapter/test/dapServer.ts; DebugClient connects to its port), started afresh for each fixture:
 //   first stop, cold   launch with a breakpoint -> the stopped event, with an empty compile cache
 //                      (the debug build is compiled, the DWARF loaded)
 //   first stop, warm   the same again: the compile cache has the ELF (a second F5 on an unchanged

@@ -1,7 +1,7 @@
 /**
  * The C program of bzip2's size for the debug benchmark (bench/debug.ts): bzip2 from its Debian
  * source package, built with the corpus recipe's command (test/corpus/programs/bzip2.ts) plus `-g`,
- * 117 KB of code. Its sources stay where DWARF names them (the corpus deletes its own), so the
+ * 114 KB of code. Its sources stay where DWARF names them (the corpus deletes its own), so the
  * debugger shows them; built once into the corpus cache.
  */
 import { createHash } from 'node:crypto';
