@@ -5,10 +5,10 @@
  * debugger shows them; built once into the corpus cache.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildEnv, run } from '../test/corpus/build';
-import { CORPUS_FIXTURES, corpusCache } from '../test/corpus/paths';
+import { buildEnv, fetchSource, run, substitute } from '../test/corpus/build';
+import { corpusCache } from '../test/corpus/paths';
 import { bzip2, BZIP2_INPUTS } from '../test/corpus/programs/bzip2';
 
 export interface Bzip2WithDwarf {
@@ -29,20 +29,20 @@ export async function bzip2WithDwarf(): Promise<Bzip2WithDwarf> {
   if (!existsSync(join(dir, 'src'))) {
     mkdirSync(corpusCache(), { recursive: true });
     const tmp = mkdtempSync(join(corpusCache(), '.fetch-bzip2-g-'));
-    const got = await run('apt-get', ['source', '--only-source', '-qq', bzip2.sourcePackage], tmp, buildEnv());
-    if (got.status !== 0) throw new Error(`apt-get source ${bzip2.sourcePackage} failed: ${got.output}`);
-    const tree = readdirSync(tmp, { withFileTypes: true }).find((e) => e.isDirectory());
-    if (!tree) throw new Error(`apt-get source ${bzip2.sourcePackage} unpacked no directory`);
-    mkdirSync(dir, { recursive: true });
-    renameSync(join(tmp, tree.name), join(dir, 'src'));
-    rmSync(tmp, { recursive: true, force: true });
+    try {
+      const tree = await fetchSource(bzip2, join(tmp, 'src'));
+      mkdirSync(dir, { recursive: true });
+      renameSync(tree, join(dir, 'src'));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }
   const src = join(dir, 'src');
   const wasm = join(dir, 'bzip2.wasm');
   if (!existsSync(wasm)) {
     // compiled where the sources stay, so that DWARF names them; renamed into place when whole
     const part = join(dir, 'bzip2.wasm.part');
-    const args = [...step.args.map((a) => a.replaceAll('{fixtures}', CORPUS_FIXTURES).replaceAll('{out}', part)), ...FLAGS];
+    const args = [...substitute(step.args, part), ...FLAGS];
     const got = await run(step.cmd, args, src, buildEnv(step.env));
     if (got.status !== 0) throw new Error(`${step.cmd} ${args.join(' ')} failed: ${got.output}`);
     renameSync(part, wasm);

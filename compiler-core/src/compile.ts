@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import { loadModule } from './wasm/load';
 import { checkCommandEntry } from './wasm/command';
 import { checkImports, translateModule } from './translate/module';
-import { debugBuildFunctions } from './wasm/source-files';
+import { debugBuildFunctions, type SourceFunctions } from './wasm/source-files';
 import { buildExecutable, wasmFunctionIndex, type OptLevel } from './backend/pipeline';
 import type { Target } from './backend/targets';
 import type { HostSet } from './translate/host-imports';
@@ -23,10 +23,11 @@ export interface CompileOptions {
   /** debug build: a migration point at every statement boundary and after every call */
   debugPoints?: boolean;
   /**
-   * debug builds of modules with a line table: the functions with statement and after-call points
-   * (default: wasm/source-files.ts debugBuildFunctions, those whose source is on this machine)
+   * debug builds of modules with a line table: the functions with statement and after-call points,
+   * as wasm/source-files.ts debugBuildFunctions gives them (default: computed here, for the
+   * functions whose source is on this machine)
    */
-  debugFunctions?: ReadonlySet<number>;
+  debugSources?: SourceFunctions;
   llvmBinDir?: string;
   /** host modules besides WASI that imports may bind to (the spec harness plugs in spectest) */
   hosts?: HostSet;
@@ -59,14 +60,10 @@ export async function compileFile(opts: CompileOptions): Promise<void> {
   checkImports(module, opts.input, opts.hosts);
   checkCommandEntry(module, opts.input, extname(opts.input).toLowerCase() === '.wasm');
   const t1 = performance.now();
-  let debugFunctions = opts.debugFunctions;
-  if (opts.debugPoints && opts.checkpoint && !debugFunctions) {
-    const r = debugBuildFunctions(module, bytes, opts.input);
-    if (r.problem) opts.onWarning?.(r.problem);
-    debugFunctions = r.functions;
-  }
+  const sources = opts.debugPoints && opts.checkpoint ? opts.debugSources ?? debugBuildFunctions(module, bytes, opts.input) : {};
+  if (sources.problem) opts.onWarning?.(sources.problem);
   const { partitions, restorePartitions, lineTableProblem } = translateModule(module, bytes,
-    { boundsChecks: opts.boundsChecks, checkpoint: opts.checkpoint, debugPoints: opts.debugPoints, debugFunctions, hosts: opts.hosts, partitions: partitionCount(opts.debugPoints ? bytes.length * DEBUG_IR_GROWTH : bytes.length) }, opts.target);
+    { boundsChecks: opts.boundsChecks, checkpoint: opts.checkpoint, debugPoints: opts.debugPoints, debugFunctions: sources.functions, hosts: opts.hosts, partitions: partitionCount(opts.debugPoints ? bytes.length * DEBUG_IR_GROWTH : bytes.length) }, opts.target);
   opts.onPhase?.('translate', performance.now() - t1);
   if (lineTableProblem) opts.onWarning?.(lineTableProblem);
   await buildExecutable(partitions, {

@@ -76,14 +76,12 @@ void ctl_cmd_points(const char *line) {
     if (name) sb_jstr(&b, name); else sb_putn(&b, "null", 4);
     if (d->live) { /* the locals its state holds, as a hex bitmap (bit k: local k); absent: all of them */
       sb_putn(&b, ",\"live\":\"0x", 11);
-      bool any = false;
-      for (int k = ((int)d->num_locals + 3) / 4 * 4 - 4; k >= 0; k -= 4) {
-        unsigned nib = 0;
-        for (int j = 3; j >= 0; j--) {
-          int bit = k + j;
-          nib = nib << 1 | (bit < (int)d->num_locals && (d->live[bit / 8] >> (bit % 8) & 1));
-        }
-        if (nib || any) { sb_printf(&b, "%x", nib); any = true; }
+      bool any = false; /* digits from the highest nonzero byte on; bits past num_locals are not locals */
+      for (int byte = ((int)d->num_locals + 7) / 8 - 1; byte >= 0; byte--) {
+        unsigned v = d->live[byte];
+        if (byte == ((int)d->num_locals - 1) / 8 && d->num_locals % 8) v &= (1u << d->num_locals % 8) - 1;
+        if (any) sb_printf(&b, "%02x", v);
+        else if (v) { sb_printf(&b, "%x", v); any = true; }
       }
       sb_putn(&b, any ? "\"" : "0\"", any ? 1 : 2);
     }

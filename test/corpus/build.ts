@@ -96,17 +96,23 @@ async function cacheKey(r: Recipe): Promise<string> {
   return h.digest('hex').slice(0, 16);
 }
 
-function substitute(args: string[], out: string): string[] {
+/** A build step's arguments with the recipe's placeholders filled in. */
+export function substitute(args: string[], out: string): string[] {
   return args.map((a) => a.replaceAll('{fixtures}', CORPUS_FIXTURES).replaceAll('{out}', out));
 }
 
-async function buildInto(r: Recipe, tmp: string): Promise<void> {
-  const fetchDir = join(tmp, 'src');
+/** Fetches the recipe's Debian source package into `fetchDir` (created): the unpacked tree. */
+export async function fetchSource(r: Recipe, fetchDir: string): Promise<string> {
   mkdirSync(fetchDir);
   await must(r, 'apt-get source', 'apt-get', ['source', '--only-source', '-qq', r.sourcePackage], fetchDir, buildEnv());
   const trees = readdirSync(fetchDir, { withFileTypes: true }).filter((e) => e.isDirectory());
   if (trees.length !== 1) throw new CorpusBuildError(`corpus program ${r.name}: apt-get source unpacked ${trees.length} directories, expected one`);
-  const src = join(fetchDir, trees[0].name);
+  return join(fetchDir, trees[0].name);
+}
+
+async function buildInto(r: Recipe, tmp: string): Promise<void> {
+  const fetchDir = join(tmp, 'src');
+  const src = await fetchSource(r, fetchDir);
   for (const e of r.edits ?? []) {
     const file = join(src, e.file);
     const text = readFileSync(file, 'utf8');

@@ -10,7 +10,7 @@ import { runtimeArchive } from '../backend/toolchain';
 import { packageRoot } from '../package-root';
 import { WancoError } from '../wasm/errors';
 import { decodeModule } from '../wasm/decoder';
-import { debugBuildFunctions } from '../wasm/source-files';
+import { debugBuildFunctions, type SourceFunctions } from '../wasm/source-files';
 import type { Module } from '../wasm/types';
 
 export function cacheDir(): string {
@@ -41,15 +41,15 @@ export async function compileCached(input: string, target: Target, optLevel: Opt
   const dir = cacheDir();
   mkdirSync(dir, { recursive: true });
   const bytes = readFileSync(input);
-  let debugFunctions: ReadonlySet<number> | undefined;
+  let debugSources: SourceFunctions | undefined;
   if (debugPoints && isWasmBinary(bytes)) {
     // text modules carry no DWARF; a binary that does not decode fails in compileFile with its message
     const module = tryDecode(bytes, input);
-    if (module) debugFunctions = debugBuildFunctions(module, bytes, input, keepDebugFunctions).functions;
+    if (module) debugSources = debugBuildFunctions(module, bytes, input, keepDebugFunctions);
   }
-  const exe = join(dir, `${cacheKey(bytes, target, optLevel, debugPoints, debugFunctions)}-${target.name}${debugPoints ? '-debug' : ''}`);
+  const exe = join(dir, `${cacheKey(bytes, target, optLevel, debugPoints, debugSources?.functions)}-${target.name}${debugPoints ? '-debug' : ''}`);
   if (!existsSync(exe)) {
-    await compileFile({ input, output: exe, target, optLevel, emitLlvm: false, boundsChecks: false, checkpoint: true, debugPoints, debugFunctions });
+    await compileFile({ input, output: exe, target, optLevel, emitLlvm: false, boundsChecks: false, checkpoint: true, debugPoints, debugSources });
   }
   return exe;
 }

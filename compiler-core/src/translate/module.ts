@@ -16,7 +16,7 @@ import { analyzeCallGraph } from '../cr/callgraph';
 import { CrInstrumentation, type PointInfo } from '../cr/instrument';
 import { statementStarts } from '../wasm/debug-line';
 import { pointIdLlvm } from '../cr/points';
-import { partitionPoint } from '../partition-point';
+import { functionAt } from '../wasm/source-files';
 
 const WRT_ABI_VERSION = 1;
 /** partitions of restore variants per partition of normal code (see translateModule) */
@@ -78,13 +78,7 @@ function lineStarts(module: Module, bytes: Uint8Array, only?: ReadonlySet<number
   try {
     const starts = statementStarts(bytes, section.dataOffset, section.offset + section.size - section.dataOffset,
       (at, reason) => { throw new WasmDecodeError(module.fileName ?? 'module', at, `.debug_line (DWARF line table): ${reason}`); });
-    const bodies = only && [...only].map((i) => module.funcs[i - module.numImportedFuncs]).filter((f) => f !== undefined)
-      .map((f) => [f.bodyOffset, f.bodyEnd] as const).sort((a, b) => a[0] - b[0]);
-    const kept = (at: number) => {
-      if (!bodies) return true;
-      const k = partitionPoint(bodies.length, (i) => bodies[i][1] <= at);
-      return k < bodies.length && bodies[k][0] <= at;
-    };
+    const kept = (at: number) => !only || only.has(functionAt(module, at) ?? -1);
     return { starts: new Set([...starts].map((a) => a + code).filter(kept)) };
   } catch (e) {
     if (!(e instanceof WasmDecodeError)) throw e;

@@ -16,6 +16,7 @@ import { WasmDecodeError } from './errors';
 import { fileOf, linePrograms, type DwarfSection, type LineFile, type LineProgram } from './debug-line';
 import { compileUnits } from './dwarf-units';
 import type { Module } from './types';
+import { partitionPoint } from '../partition-point';
 
 /** A source file is on this machine: its (absolute) path exists. */
 export function sourceFileExists(path: string): boolean {
@@ -33,6 +34,13 @@ export function lineFilePath(p: LineProgram, f: LineFile, compDir: string | unde
     if (dir !== undefined) path = posix.join(dir, path);
   }
   return resolve(moduleDir, path);
+}
+
+/** The defined function (module index) whose body holds file offset `at`, if any. */
+export function functionAt(module: Module, at: number): number | undefined {
+  const funcs = module.funcs; // in the order of their bodies
+  const k = partitionPoint(funcs.length, (i) => funcs[i].bodyEnd <= at);
+  return k < funcs.length && funcs[k].bodyOffset <= at ? module.numImportedFuncs + k : undefined;
 }
 
 export interface SourceFunctions {
@@ -70,7 +78,6 @@ export function sourceFunctions(module: Module, bytes: Uint8Array, moduleFile: s
       }
     }
     const moduleDir = dirname(resolve(moduleFile));
-    const bodies = module.funcs.map((f) => [f.bodyOffset, f.bodyEnd] as const);
     const functions = new Set<number>();
     for (const p of programs) {
       const present = new Map<number, boolean>();
@@ -81,10 +88,8 @@ export function sourceFunctions(module: Module, bytes: Uint8Array, moduleFile: s
           present.set(r.file, here = f !== undefined && exists(lineFilePath(p, f, compDirs.get(p.offset), moduleDir)));
         }
         if (!here) continue;
-        const at = r.address + code;
-        let lo = 0, hi = bodies.length;
-        while (lo < hi) { const mid = (lo + hi) >> 1; if (bodies[mid][1] <= at) lo = mid + 1; else hi = mid; }
-        if (lo < bodies.length && bodies[lo][0] <= at) functions.add(module.numImportedFuncs + lo);
+        const f = functionAt(module, r.address + code);
+        if (f !== undefined) functions.add(f);
       }
     }
     return functions.size > 0 ? { functions } : {};

@@ -142,21 +142,18 @@ export class DwarfEngine {
 
   /**
    * Loads a module's DWARF on `host` (a new worker unless given); undefined when the module has
-   * none (the module is dropped from the worker again). A worker of its own is disposed on failure.
+   * none. The worker is the engine's from then on: it ends when loading fails or finds no DWARF.
    */
-  static async load(bytes: Uint8Array, modulePath: string, codeStart: number, host?: EngineWorker): Promise<DwarfEngine | undefined> {
-    const worker = host ?? new EngineWorker();
+  static async load(bytes: Uint8Array, modulePath: string, codeStart: number, host = new EngineWorker()): Promise<DwarfEngine | undefined> {
     try {
-      const { id, files } = await worker.addModule(bytes, modulePath);
-      if (files.length === 0) {
-        if (host) await worker.removeModule(id); else await worker.dispose();
-        return undefined;
-      }
-      return new DwarfEngine(worker, id, codeStart, files);
+      const { id, files } = await host.addModule(bytes, modulePath);
+      if (files.length > 0) return new DwarfEngine(host, id, codeStart, files);
     } catch (e) {
-      if (!host) await worker.dispose();
+      await host.dispose();
       throw e;
     }
+    await host.dispose();
+    return undefined;
   }
 
   private disposed = false;

@@ -34,9 +34,7 @@ export class EnginePool {
         host = kept.engine.detach();
         await host.removeModule(kept.engine.moduleId).catch(async () => { await host?.dispose(); host = undefined; });
       }
-      const worker = host;
-      engine = await DwarfEngine.load(bytes, modulePath, codeStart, worker).catch(async (e: unknown) => { await worker?.dispose(); throw e; });
-      if (!engine) await worker?.dispose(); // no DWARF after all: the worker is not kept either
+      engine = await DwarfEngine.load(bytes, modulePath, codeStart, host);
     }
     if (engine) this.keys.set(engine, key);
     return engine;
