@@ -24,7 +24,13 @@ describe('wanco debug-adapter', () => {
 
   it('answers initialize and runs a program to its end (x86_64)', async () => {
     let stdout = '';
-    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') stdout += e.body.output; });
+    let shown = ''; // everything the Debug Console showed, for the failure message
+    let exitCode: number | undefined;
+    dc.on('output', (e: DebugProtocol.OutputEvent) => {
+      if (e.body.category === 'stdout') stdout += e.body.output;
+      shown += `[${e.body.category ?? 'console'}] ${e.body.output}`;
+    });
+    dc.on('exited', (e: DebugProtocol.ExitedEvent) => { exitCode = e.body.exitCode; });
     const init = await dc.initializeRequest();
     assert.equal(init.success, true);
     const configured = dc.waitForEvent('initialized').then(() => dc.configurationDoneRequest());
@@ -32,6 +38,6 @@ describe('wanco debug-adapter', () => {
     await dc.launchRequest({ program: FIXTURE, target: 'x86_64' } as DebugProtocol.LaunchRequestArguments);
     await configured;
     await ended;
-    assert.ok(stdout.endsWith(EXPECTED_TAIL), `program output: ${JSON.stringify(stdout)}`);
+    assert.ok(stdout.endsWith(EXPECTED_TAIL), `program output: ${JSON.stringify(stdout)}; exit code ${exitCode}; the Debug Console showed:\n${shown}`);
   });
 });

@@ -10,7 +10,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   placeFromWire, valueFromWire, type NativeLocation, type PointKindName, type SnapshotValue, type WirePlace, type WireValue,
@@ -100,6 +100,8 @@ export class RuntimeClient extends EventEmitter {
   private buf = '';
   private exited = false;
   private exitCode: number | null = null;
+  /** terminate() ends the program: its signal is then no news to the user */
+  private ending = false;
   private stderrText = '';
 
   get running(): boolean {
@@ -136,7 +138,9 @@ export class RuntimeClient extends EventEmitter {
     spawnError.catch(() => undefined);
     child.on('exit', (code, signal) => {
       this.exited = true;
-      this.exitCode = code ?? (signal ? 128 + 9 : 1);
+      // a signal's status as a shell shows it (128 + its number)
+      this.exitCode = code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1);
+      if (signal && !this.ending) this.emit('output', 'stderr', `wanco: the program was ended by ${signal}\n`);
     });
     child.on('close', () => {
       for (const p of this.pending.values()) p.reject(new RuntimeError('the program exited'));
@@ -229,6 +233,7 @@ export class RuntimeClient extends EventEmitter {
   async terminate(): Promise<void> {
     const child = this.child;
     if (!child || this.exited) { this.cleanup(); return; }
+    this.ending = true;
     const closed = new Promise<void>((r) => child.once('close', () => r()));
     this.request('kill').catch(() => undefined);
     const t = setTimeout(() => child.kill('SIGKILL'), 1000);

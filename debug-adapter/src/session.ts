@@ -91,6 +91,7 @@ export class WancoDebugSession extends LoggingDebugSession {
   }
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: WancoLaunchArgs): Promise<void> {
+    let answered = false;
     try {
       args = args ?? {};
       this.launchArgs = args;
@@ -99,10 +100,13 @@ export class WancoDebugSession extends LoggingDebugSession {
       this.sendEvent(new InitializedEvent());
       await this.configDone;
       this.sendResponse(response);
+      answered = true;
       await this.go(!!args.stopOnEntry);
     } catch (e) {
       await this.target?.terminate().catch(() => undefined);
-      this.fail(response, e);
+      // launch was answered already: the client would drop a second answer, the console shows why
+      if (answered) this.console(`wanco: ${e instanceof Error ? e.message : String(e)}\n`, 'stderr');
+      else this.fail(response, e);
     }
   }
 

@@ -58,3 +58,28 @@ describe('control channel: bad requests get errors, never a crash or a read outs
     assert.deepEqual(st.frames[1].locals[1], { type: 'f32', bits: 0x3dcccccd, place: st.frames[1].locals[1].place });
   });
 });
+
+describe('control channel: --pause-on-start holds requests sent before the program reaches its start stop', function () {
+  this.timeout(120000);
+
+  it('a resume sent while the Wasm start function still runs is answered, and the program runs to its end', async () => {
+    const exe = await compileCached(join(packageRoot(), 'debug-adapter', 'test', 'fixtures', 'slow-start.wat'), parseTarget(hostTarget() ?? 'x86_64'), 2, true);
+    const rt = new RuntimeClient();
+    let stdout = '';
+    rt.on('output', (category: string, text: string) => { if (category === 'stdout') stdout += text; });
+    const exited = new Promise<number>((r) => rt.once('exited', r));
+    const stops: string[] = [];
+    rt.on('stopped', (s: { reason: string }) => stops.push(s.reason));
+    try {
+      await rt.start({ command: exe, commandArgs: [], args: [] });
+      // the start function spins for a few hundred ms: no start stop yet
+      assert.deepEqual(stops, [], 'connected before the start stop');
+      await rt.resume();
+      assert.equal(await exited, 0);
+      assert.deepEqual(stops, ['start']);
+      assert.equal(stdout, 'ran\n');
+    } finally {
+      await rt.terminate();
+    }
+  });
+});

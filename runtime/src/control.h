@@ -10,7 +10,8 @@
 extern bool wrt_ctl_pause_on_start;        /* --pause-on-start */
 /* Listens on the socket, starts its thread and registers the migration-point hook; 0, or -1 with errno. */
 int wrt_ctl_start(const char *path);
-/* --pause-on-start: stops (reason "start") before the entry function runs, until resume or step. */
+/* --pause-on-start: stops (reason "start") before the entry function runs, until resume or step;
+ * requests that come before the stop is reached wait for it. */
 void wrt_ctl_before_entry(void);
 
 #endif

@@ -26,7 +26,7 @@ static char stop_reason[16];     /* of the current stop */
 static char *restop_line;        /* set_local rewound the frames: its response, sent when the point runs again */
 static uint64_t restop_point;
 static bool hooked;              /* the point hook is registered (the control channel started) */
-static bool at_start;            /* stopped before the entry function */
+static bool at_start;            /* --pause-on-start: before the entry function (stopped there, or about to be) */
 
 bool ctl_update_wants(void) {
   wants = q_head || pause_req || step_req || ctl_points_armed() || restop_line;
@@ -129,6 +129,8 @@ static void at_point(uint64_t id) {
     free(line);
     return;
   }
+  /* --pause-on-start: the Wasm start function runs before the start stop, which serves the queue */
+  if (at_start) return;
   /* queued requests first (checkpoint while running, or errors) */
   for (;;) {
     pthread_mutex_lock(&ctl_mu);
@@ -155,13 +157,23 @@ static bool wants_point(void) { return wants; }
 void ctl_install_point_hook(void) {
   hooked = true;
   wrt_cr_set_point_hook(at_point, wants_point);
+  /* --pause-on-start: stopped from the moment a client can connect. A client may send resume or
+   * step before the program (instantiation, a restore's memory) reaches the start stop: they
+   * wait in the queue for it instead of being refused as "not stopped". */
+  if (wrt_ctl_pause_on_start) {
+    pthread_mutex_lock(&ctl_mu);
+    at_start = true;
+    stopped = true;
+    pthread_mutex_unlock(&ctl_mu);
+  }
 }
 
 void wrt_ctl_before_entry(void) {
   if (!hooked || !wrt_ctl_pause_on_start) return;
-  at_start = true;
   stop_loop("start", UINT64_MAX, NULL);
+  pthread_mutex_lock(&ctl_mu);
   at_start = false;
+  pthread_mutex_unlock(&ctl_mu);
 }
 
 bool ctl_stop_again_at(uint64_t point, const char *line) {
