@@ -267,6 +267,15 @@ export class CrInstrumentation implements CrHooks {
     t.emit(`call void @wrt_cr_point(i64 ${idText(id)})${this.bundle(t, id, t.stack)}`);
   }
 
+  private readonly loopsAround = new Map<number, Set<number>>();
+
+  /** the offsets of `t`'s loops that hold other loops (once per function: a walk of its whole body) */
+  private outerLoops(t: FunctionTranslator): Set<number> {
+    let outer = this.loopsAround.get(t.index);
+    if (!outer) this.loopsAround.set(t.index, outer = loopsAroundLoops(t.func.body));
+    return outer;
+  }
+
   private stripPlan(t: FunctionTranslator, offset: number): StripPlan {
     let plans = this.strips.get(t.index);
     if (!plans) {
@@ -274,7 +283,7 @@ export class CrInstrumentation implements CrHooks {
       // A transfer enters a loop nested in a counted loop past the counted loop's header, where
       // its strip end is computed: in resumable functions only innermost loops are strip-mined
       // (an outer loop checks the flag once per iteration, next to a whole inner loop).
-      if (this.resumable(t)) for (const outer of loopsAroundLoops(t.func.body)) plans.delete(outer);
+      if (this.resumable(t)) for (const outer of this.outerLoops(t)) plans.delete(outer);
       this.strips.set(t.index, plans);
     }
     return plans.get(offset) ?? { kind: 'flag' };
@@ -357,16 +366,19 @@ export class CrInstrumentation implements CrHooks {
    * statepoint (gc-leaf-function) and is never inlined.
    */
   private transfer(t: FunctionTranslator, id: bigint): void {
-    const values: Operand[] = [
-      ...t.localTypes.map((lt, i) => ({ type: lt, v: t.value(`load ${llvmType(lt)}, ${llvmType(lt)}* %l${i}`) })),
-      ...t.stack,
+    // Only the locals live at the header go over (the normal variant reads no other slot, see
+    // finishResumes): a transfer of every local made sqlite3's restore variants loops x locals in size.
+    const n = t.localTypes.length;
+    const values: { slot: number; value: Operand }[] = [
+      ...liveLocals(this.liveAt(t, id), n).map((i) => ({ slot: i, value: { type: t.localTypes[i], v: t.value(`load ${llvmType(t.localTypes[i])}, ${llvmType(t.localTypes[i])}* %l${i}`) } })),
+      ...t.stack.map((s, j) => ({ slot: n + j, value: s })),
     ];
-    const buf = t.value(`call i8* @wrt_cr_transfer(i64 ${idText(id)}, i32 ${TRANSFER_SLOT * values.length})`);
-    values.forEach((v, k) => {
-      const ty = llvmType(v.type);
-      const p = t.value(`getelementptr inbounds i8, i8* ${buf}, i64 ${TRANSFER_SLOT * k}`);
-      t.emit(`store ${ty} ${v.v}, ${ty}* ${t.value(`bitcast i8* ${p} to ${ty}*`)}, align 8`);
-    });
+    const buf = t.value(`call i8* @wrt_cr_transfer(i64 ${idText(id)}, i32 ${TRANSFER_SLOT * (n + t.stack.length)})`);
+    for (const { slot, value } of values) {
+      const ty = llvmType(value.type);
+      const p = t.value(`getelementptr inbounds i8, i8* ${buf}, i64 ${TRANSFER_SLOT * slot}`);
+      t.emit(`store ${ty} ${value.v}, ${ty}* ${t.value(`bitcast i8* ${p} to ${ty}*`)}, align 8`);
+    }
     const args = t.type.params.map((p) => `${llvmType(p)} undef`).join(', ');
     const ret = llvmResultType(t.type.results);
     const call = `musttail call ${ret} @${this.mod.funcSymbol(t.index)}(${args}) #5`;
@@ -456,7 +468,7 @@ export class CrInstrumentation implements CrHooks {
         params: frame.params.map((type, i) => ({ type, slot: frame.branchSlots[i] })),
       });
       this.reload(t, below.length);
-      if (loopsAroundLoops(t.func.body).includes(frame.offset)) {
+      if (this.outerLoops(t).has(frame.offset)) {
         this.passOn.get(t)!.push(frame.label);
         t.terminate(`br label %xcheck.${frame.label}`);
         t.startBlock(`xcont.${frame.label}`);
@@ -785,10 +797,18 @@ export class CrInstrumentation implements CrHooks {
     this.resumes.delete(t);
     const n = t.localTypes.length;
     const out = ['resume.transfer:', '  %cr.xv = call i8* @wrt_cr_transfer_values()'];
-    t.localTypes.forEach((lt, i) => {
+    // the locals live at some header a transfer enters (a transfer holds those live at its own; a
+    // local dead there is written before it is read, so whatever its slot holds is never used)
+    let live: bigint | undefined = 0n;
+    for (const c of cases) {
+      const l = this.liveAt(t, c.id);
+      live = l === undefined || live === undefined ? undefined : live | l;
+    }
+    for (const i of liveLocals(live, n)) {
+      const lt = t.localTypes[i];
       const v = CrInstrumentation.transferLoad(out, `%cr.xl${i}`, i, lt);
       out.push(`  store ${llvmType(lt)} ${v}, ${llvmType(lt)}* %l${i}`);
-    });
+    }
     out.push(`  switch i64 %cr.xid, label %resume.bad [${cases.map((c, k) => `i64 ${idText(c.id)}, label %resume.${k}`).join(' ')}]`,
       'resume.bad:', `  call void @wrt_trap(i32 1, i32 ${t.index})`, '  unreachable');
     cases.forEach((c, k) => {
@@ -819,7 +839,7 @@ export class CrInstrumentation implements CrHooks {
 }
 
 /** Offsets of the loops of a body that contain another loop. */
-function loopsAroundLoops(body: Instr[]): number[] {
+function loopsAroundLoops(body: Instr[]): Set<number> {
   const open: Instr[] = [];
   const outer = new Set<number>();
   for (const ins of body) {
@@ -829,5 +849,5 @@ function loopsAroundLoops(body: Instr[]): number[] {
       open.push(ins);
     } else if (ins.op === Op.end) open.pop();
   }
-  return [...outer];
+  return outer;
 }
