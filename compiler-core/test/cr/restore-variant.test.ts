@@ -59,12 +59,16 @@ const pad = Array.from({ length: 24 }, () => '(local.set $s (i32.add (local.get 
 const RESUMABLE_WAT = `(module
   (func $tick (param $x i32) (result i32)
     (loop $l (br_if $l (local.tee $x (i32.sub (local.get $x) (i32.const 1))))) (local.get $x))
-  (func $work (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32) (local $v f64)
+  (func $work (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32) (local $t i32) (local $v f64)
     ${pad}
     (i32.add (i32.const 7)
       (loop $outer (result i32)
         (local.set $j (i32.const 0))
         (loop $inner
+          (local.set $v (f64.add (local.get $v) (f64.const 0.5)))
+          ;; $t is written before it is read: dead at both headers
+          (local.set $t (i32.mul (local.get $j) (i32.const 3)))
+          (drop (local.get $t))
           (local.set $s (i32.add (local.get $s) (call $tick (local.get $j))))
           (local.set $j (i32.add (local.get $j) (i32.const 1)))
           (br_if $inner (i32.lt_u (local.get $j) (i32.const 10))))
@@ -115,10 +119,10 @@ describe('C/R restore variants of resumable functions: acyclic, they leave for t
     assert.equal(loopIds.length, 2);
     const wr = await functionIr(RESUMABLE_WAT, 'wr1', false, 2);
     const wf = await functionIr(RESUMABLE_WAT, 'wf1', false, 2);
-    // transfers: 5 locals, then the operand stack (the 7 below the outer loop; the inner loop has it too)
+    // transfers: 6 locals, then the operand stack (the 7 below the outer loop; the inner loop has it too)
     const transfers = [...wr.matchAll(/call i8\* @wrt_cr_transfer\(i64 (-?\d+), i32 (\d+)\)/g)];
     assert.deepEqual([...new Set(transfers.map((m) => m[1]))].sort(), loopIds, 'a transfer at each loop header');
-    for (const m of transfers) assert.equal(Number(m[2]), 16 * 6, 'locals and the value below the loops, 16 bytes each');
+    for (const m of transfers) assert.equal(Number(m[2]), 16 * 7, 'locals and the value below the loops, 16 bytes each');
     assert.match(wr, /musttail call i32 @wf1\(i32 undef\) #5\n {2}ret i32 %t\d+/);
     assert.doesNotMatch(wr, /call i32 @wr1\(/, 'no recursion into itself');
     // wf: the entry poll takes a transfer; the dispatch has a case per loop point
@@ -126,9 +130,15 @@ describe('C/R restore variants of resumable functions: acyclic, they leave for t
     const cases = /switch i64 %cr\.xid, label %resume\.bad \[([^\]]*)\]/.exec(wf);
     assert.ok(cases, wf);
     assert.deepEqual([...cases[1].matchAll(/i64 (-?\d+)/g)].map((m) => m[1]).sort(), loopIds);
-    // the same slot of local 4 (f64) on both sides
-    assert.match(wr, /getelementptr inbounds i8, i8\* %t\d+, i64 64\n {2}%t\d+ = bitcast i8\* %t\d+ to double\*/);
-    assert.match(wf, /%cr\.xl4\.p = getelementptr inbounds i8, i8\* %cr\.xv, i64 64\n {2}%cr\.xl4\.q = bitcast i8\* %cr\.xl4\.p to double\*/);
+    // the same slot of local 5 ($v, f64) on both sides
+    assert.match(wr, /getelementptr inbounds i8, i8\* %t\d+, i64 80\n {2}%t\d+ = bitcast i8\* %t\d+ to double\*/);
+    assert.match(wf, /%cr\.xl5\.p = getelementptr inbounds i8, i8\* %cr\.xv, i64 80\n {2}%cr\.xl5\.q = bitcast i8\* %cr\.xl5\.p to double\*/);
+    // only live locals go over: $t (local 4, slot at 64) is dead at both headers, $j (local 2, at
+    // 32) is live at the inner header only (the outer loop sets it first)
+    assert.doesNotMatch(wr, /getelementptr inbounds i8, i8\* %t\d+, i64 64\n/, 'the dead local is not transferred');
+    assert.doesNotMatch(wf, /%cr\.xl4\b/, 'nor read by the normal variant');
+    assert.equal(count(wr, /getelementptr inbounds i8, i8\* %t\d+, i64 32\n/g), 1, '$j is transferred at the inner header only');
+    assert.match(wf, /%cr\.xl2\.p = getelementptr inbounds i8, i8\* %cr\.xv, i64 32/);
   });
 
   it('only innermost loops of a resumable function are strip-mined (a transfer enters inner loops past outer headers)', async () => {
