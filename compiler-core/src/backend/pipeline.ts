@@ -253,7 +253,7 @@ async function codegen(tools: Tools, tc: Toolchain, opts: BackendOptions, work: 
   const deoptInRegisters = opts.checkpoint && !opts.debugPoints && opts.optLevel > 0 && process.env.WANCO_DEOPT_REGISTERS !== '0';
   const llc = async (input: string, obj: string, registers: boolean) => {
     const features = [opts.target.features, ...(registers && opts.target.deoptRegisterFeatures ? [opts.target.deoptRegisterFeatures] : [])];
-    await tools.run(tc.llc, [...(restore ? RESTORE_LLC : [`-O${opts.optLevel}`]), '-filetype=obj', `-mtriple=${opts.target.triple}`,
+    await tools.run(tc.llc, [...(restore ? [...RESTORE_LLC, ...opts.target.restoreLlcOptions] : [`-O${opts.optLevel}`]), '-filetype=obj', `-mtriple=${opts.target.triple}`,
       `-mcpu=${opts.target.cpu}`, `-mattr=${features.join(',')}`, '-relocation-model=static',
       ...(registers ? DEOPT_REGISTERS : []), input, '-o', obj]);
     if (opts.checkpoint) await renameStackmapSection(obj);

@@ -22,6 +22,15 @@ export interface Target {
    * stackmap then names x30, which holds the return address by the time the runtime reads it.
    */
   deoptRegisterFeatures: string;
+  /**
+   * llc options of restore partitions (backend/pipeline.ts: RESTORE_LLC) for this target only.
+   * aarch64: SelectionDAG instead of GlobalISel, llc -O0's default there. GlobalISel cannot
+   * select statepoints and gave 350 of the 368 functions of one of sqlite3's restore partitions
+   * back to SelectionDAG, which then did all the work again: 5.1 s -> 4.4 s user, the object
+   * the same size to 12 bytes. (x86_64's -O0 default, FastISel, falls back per block and is the
+   * faster there: 4.1 s against 5.4 s for SelectionDAG alone.)
+   */
+  restoreLlcOptions: string[];
   /** clang --target for linking against the system's (cross) libc */
   linkTriple: string;
 }
@@ -34,6 +43,7 @@ export const TARGETS: Record<TargetName, Target> = {
     cpu: 'x86-64',
     features: '+sse4.2,+sse4.1,+ssse3,+popcnt,+cx16,+sahf',
     deoptRegisterFeatures: '',
+    restoreLlcOptions: [],
     linkTriple: 'x86_64-linux-gnu',
   },
   aarch64: {
@@ -43,6 +53,7 @@ export const TARGETS: Record<TargetName, Target> = {
     cpu: 'generic',
     features: '+neon',
     deoptRegisterFeatures: '+reserve-x30',
+    restoreLlcOptions: ['-global-isel=false', '-fast-isel=false'],
     linkTriple: 'aarch64-linux-gnu',
   },
 };
