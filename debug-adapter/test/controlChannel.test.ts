@@ -72,7 +72,7 @@ describe('control channel: --pause-on-start holds requests sent before the progr
     rt.on('stopped', (s: { reason: string }) => stops.push(s.reason));
     try {
       await rt.start({ command: exe, commandArgs: [], args: [] });
-      // the start function spins for a few hundred ms: no start stop yet
+      // the start function waits for a second: no start stop yet
       assert.deepEqual(stops, [], 'connected before the start stop');
       await rt.resume();
       assert.equal(await exited, 0);
