@@ -119,10 +119,10 @@ function timed(cmd: string, args: string[]): { r: SpawnSyncReturns<string>; ms: 
  * One `wanco compile ARGS`, uncached: wall ms and CPU ms (user + sys of it and of every tool it
  * ran, from bash's `times`). `what` names the build in an error.
  */
-export function compileTimed(args: string[], what: string): { wallMs: number; cpuMs: number } {
+export function compileTimed(args: string[], what: string, env: NodeJS.ProcessEnv = process.env): { wallMs: number; cpuMs: number } {
   const quoted = ['compile', ...args].map((a) => `'${a}'`).join(' ');
   const t0 = performance.now();
-  const r = spawnSync('bash', ['-c', `'${process.execPath}' '${WANCO}' ${quoted} >&2 || exit; times`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync('bash', ['-c', `'${process.execPath}' '${WANCO}' ${quoted} >&2 || exit; times`], { encoding: 'utf8', maxBuffer: 64 << 20, env });
   const wallMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`wanco compile ${args.join(' ')} (${what}): ${r.stderr.slice(-2000)}`);
   // times: the shell's own user/sys, then its children's

@@ -5,12 +5,13 @@
 // generated ~1 MB module (run.ts's generateLargeC), for x86_64 and aarch64, once with the bundled
 // toolchain (the default) and once with `--llvm-bin-dir /usr/lib/llvm-14/bin`, alternating, so
 // both see the same machine. Reports wall and CPU (user + sys of every process) medians, and
-// checks that both toolchains built the same bytes.
+// checks that both toolchains build the same bytes when wanco-llvm's CodeGenPrepare patch is
+// turned off (one more bundled build, untimed: UPSTREAM_LLVM_ENV; compiler-core/native/codegenprepare-ext-uses.patch).
 // Environment: WANCO_BENCH_ROUNDS=N (default 3; the large module: 1), WANCO_BENCH_FILTER=a,b,
 //   WANCO_BENCH_NO_LARGE=1, WANCO_BENCH_OUT=DIR (default bench/results: toolchain.{md,json}).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEBIAN_LLVM_BIN_DIR, packageRoot } from '../compiler-core/src/index';
+import { DEBIAN_LLVM_BIN_DIR, packageRoot, UPSTREAM_LLVM_ENV } from '../compiler-core/src/index';
 import { cached, compileTimed, generateLargeC, must, sh, sha } from './run'; // (importing run.ts also takes node_modules/.bin off PATH for clang)
 
 const ROOT = packageRoot();
@@ -37,8 +38,8 @@ function wasmOf(name: string, source: string, opt: string): string {
 }
 
 /** One `wanco compile` with this toolchain (run.ts's compileTimed). */
-function compile(wasm: string, target: string, which: Which, out: string): { wallMs: number; cpuMs: number } {
-  return compileTimed([wasm, '--target', target, ...TOOLCHAINS[which], '-o', out], which);
+function compile(wasm: string, target: string, which: Which, out: string, env: NodeJS.ProcessEnv = process.env): { wallMs: number; cpuMs: number } {
+  return compileTimed([wasm, '--target', target, ...TOOLCHAINS[which], '-o', out], which, env);
 }
 
 interface Row { name: string; target: string; wasmBytes: number; bundled: { wallMs: number; cpuMs: number }; system: { wallMs: number; cpuMs: number }; identical: boolean }
@@ -54,7 +55,9 @@ function measure(name: string, wasm: string, rounds: number): Row[] {
       for (const which of order) runs[which].push(compile(wasm, target, which, outs[which]));
     }
     const pick = (which: Which) => ({ wallMs: median(runs[which].map((x) => x.wallMs)), cpuMs: median(runs[which].map((x) => x.cpuMs)) });
-    const identical = fs.readFileSync(outs.bundled).equals(fs.readFileSync(outs.system));
+    const upstream = `${outs.bundled}-upstream-cgp`;
+    compile(wasm, target, 'bundled', upstream, { ...process.env, ...UPSTREAM_LLVM_ENV });
+    const identical = fs.readFileSync(upstream).equals(fs.readFileSync(outs.system));
     rows.push({ name, target, wasmBytes: fs.statSync(wasm).size, bundled: pick('bundled'), system: pick('system'), identical });
     log(`bench:toolchain: ${name} ${target}: bundled ${(rows[rows.length - 1].bundled.wallMs / 1000).toFixed(2)} s, system ${(rows[rows.length - 1].system.wallMs / 1000).toFixed(2)} s${identical ? '' : ' (DIFFERENT BYTES)'}`);
   }

@@ -3,7 +3,9 @@
 #   - bin/wanco-llvm: compiler-core/native/wanco-llvm.cpp linked statically against Debian's LLVM 14
 #     and lld static libraries, X86 and AArch64 only (the other targets' initialisers, which lld's
 #     driver calls, are empty stubs generated from LLVM's target list), with one function of
-#     LLVM's replaced: ScalarEvolution::forgetValue (compiler-core/native/scev-forget-value.cpp);
+#     LLVM's replaced: ScalarEvolution::forgetValue (compiler-core/native/scev-forget-value.cpp),
+#     and one pass built from Debian's LLVM 14 source with a patch of ours: CodeGenPrepare
+#     (compiler-core/native/codegenprepare-ext-uses.patch; the source package is downloaded);
 #   - each target's link inputs and link.json (out/.../gather-toolchain.js, after scripts/build.sh).
 # Cached: each part is rebuilt only when its sources or the Debian packages it comes from change.
 set -euo pipefail
@@ -16,9 +18,9 @@ mkdir -p "$OUT"
 versions() { dpkg-query -W -f='${Package}:${Architecture} ${Version}\n' "$@" 2>&1; }
 
 # --- wanco-llvm ---------------------------------------------------------------------------------
-driver_key=$( { cat compiler-core/native/*.cpp scripts/build-toolchain.sh; versions llvm-14-dev liblld-14-dev libc6-dev g++-12; } | sha256sum | cut -c1-32)
+driver_key=$( { cat compiler-core/native/*.cpp compiler-core/native/*.patch scripts/build-toolchain.sh; versions llvm-14-dev liblld-14-dev libc6-dev g++-12; } | sha256sum | cut -c1-32)
 if [ ! -x "$OUT/bin/wanco-llvm" ] || [ "$(cat "$OUT/.driver-key" 2>/dev/null)" != "$driver_key" ]; then
-  echo "build-toolchain: wanco-llvm (LLVM 14 + lld, X86 and AArch64; about a minute)"
+  echo "build-toolchain: wanco-llvm (LLVM 14 + lld, X86 and AArch64; about two minutes)"
   obj=$(mktemp -d)
   trap 'rm -rf "$obj"' EXIT
   # Stubs for every target LLVM was built with but we do not link (lld's driver initialises all).
@@ -35,11 +37,30 @@ if [ ! -x "$OUT/bin/wanco-llvm" ] || [ "$(cat "$OUT/.driver-key" 2>/dev/null)" !
     done
   } > "$obj/other-targets.c"
   gcc -c -O2 -Wall -Wno-missing-prototypes "$obj/other-targets.c" -o "$obj/other-targets.o"
-  for src in wanco-llvm scev-forget-value; do
+  # CodeGenPrepare.cpp of the LLVM 14 that llvm-14-dev was built from (its Debian source package:
+  # setup.sh adds the deb-src entries), with our patch. Its object defines every symbol of LLVM's
+  # CodeGenPrepare.cpp.o, so that member of libLLVMCodeGen.a is never linked.
+  llvm_src_version=$(dpkg-query -W -f='${source:Version}' llvm-14-dev)
+  echo "build-toolchain: CodeGenPrepare from llvm-toolchain-14 $llvm_src_version (Debian source package, 124 MB)"
+  (cd "$obj" && apt-get source -qq --download-only "llvm-toolchain-14=$llvm_src_version" 2>&1 | grep -v 'unsandboxed as root' >&2 || true)
+  orig=$(ls "$obj"/llvm-toolchain-14_*.orig.tar.xz 2>/dev/null | head -1)
+  if [ -z "$orig" ]; then
+    echo "build-toolchain: could not download the source of llvm-toolchain-14 $llvm_src_version (apt-get source; deb-src entries: scripts/setup.sh)" >&2
+    exit 1
+  fi
+  tar -xJf "$orig" -C "$obj" --wildcards '*/llvm/lib/CodeGen/CodeGenPrepare.cpp'
+  rm -f "$obj"/llvm-toolchain-14_*.tar.* "$obj"/llvm-toolchain-14_*.dsc
+  patch -s -d "$(dirname "$(dirname "$(dirname "$(dirname "$obj"/llvm-toolchain-14_*/llvm/lib/CodeGen/CodeGenPrepare.cpp)")")")" -p1 \
+    --no-backup-if-mismatch < compiler-core/native/codegenprepare-ext-uses.patch
+  cp "$obj"/llvm-toolchain-14_*/llvm/lib/CodeGen/CodeGenPrepare.cpp "$obj/codegenprepare.cpp"
+  pids=()
+  for src in compiler-core/native/wanco-llvm.cpp compiler-core/native/scev-forget-value.cpp "$obj/codegenprepare.cpp"; do
     g++ -c -O2 -std=c++17 -I"$LLVM/include" -fno-exceptions -fno-rtti -D_GNU_SOURCE -D__STDC_CONSTANT_MACROS \
-        -D__STDC_FORMAT_MACROS -D__STDC_LIMIT_MACROS -Wall -Wno-unused-parameter -Wno-comment -Wno-uninitialized \
-        "compiler-core/native/$src.cpp" -o "$obj/$src.o"
+        -D__STDC_FORMAT_MACROS -D__STDC_LIMIT_MACROS -Wall -Wno-unused-parameter -Wno-comment -Wno-uninitialized -Wno-missing-template-keyword \
+        "$src" -o "$obj/$(basename "$src" .cpp).o" &
+    pids+=($!)
   done
+  for p in "${pids[@]}"; do wait "$p"; done
   # LLVM's own ScalarEvolution object, linked ahead of its archive with forgetValue made weak, so
   # that the definition in scev-forget-value.o is the one every caller gets.
   (cd "$obj" && ar x "$LLVM/lib/libLLVMAnalysis.a" ScalarEvolution.cpp.o)
@@ -49,7 +70,7 @@ if [ ! -x "$OUT/bin/wanco-llvm" ] || [ "$(cat "$OUT/.driver-key" 2>/dev/null)" !
   # glibc warns that getpwnam/dlopen in a static program need the build's glibc at run time: LLVM's
   # paths that use them (plugins, ~user expansion) are never taken by wanco-llvm.
   g++ -static -O2 -fuse-ld=gold -Wl,--gc-sections -Wl,--icf=all -s -o "$OUT/bin/wanco-llvm.tmp" "$obj/wanco-llvm.o" "$obj/other-targets.o" \
-      "$obj/scev-forget-value.o" "$obj/ScalarEvolution.cpp.o" \
+      "$obj/scev-forget-value.o" "$obj/ScalarEvolution.cpp.o" "$obj/codegenprepare.o" \
       -L"$LLVM/lib" -llldELF -llldCommon $libs -lz -ltinfo -lpthread -ldl -lrt -lm 2> >(grep -v 'statically linked applications requires at runtime' >&2)
   mv "$OUT/bin/wanco-llvm.tmp" "$OUT/bin/wanco-llvm"
   # The .vsix carries it brotli-compressed (bundled-toolchain.ts unpacks it on first use): 44 MB,

@@ -3,7 +3,7 @@
 // AArch64 targets are linked in. Each subcommand takes the arguments and cl::opt flags of the
 // LLVM tool it stands for and does what that tool does, so the back end builds the same
 // command lines for this and for Debian's tools (test/e2e/bundled-toolchain.test.ts compares
-// their outputs byte for byte):
+// their outputs byte for byte, with our CodeGenPrepare patch turned off: codegenprepare-ext-uses.patch):
 //   wanco-llvm opt -passes=PIPELINE [-S] IN -o OUT           (opt's new-PM driver)
 //   wanco-llvm llc -O<n> -filetype=obj -mtriple=... IN -o OUT (llc's compileModule)
 //   wanco-llvm dis IN -o OUT | as IN -o OUT                   (llvm-dis, llvm-as)
@@ -350,6 +350,8 @@ int main(int argc, char **argv) {
   initTargets();
   std::vector<const char *> Args{Tool};
   for (int i = 2; i < argc; i++) Args.push_back(argv[i]);
-  cl::ParseCommandLineOptions(static_cast<int>(Args.size()), Args.data(), "wanco's LLVM 14 tools\n");
+  // WANCO_LLVM_OPTIONS: LLVM options added to every tool's command line (the toolchain test
+  // passes -cgp-rewrite-ext-uses-again to compare with Debian's LLVM, which lacks our patch).
+  cl::ParseCommandLineOptions(static_cast<int>(Args.size()), Args.data(), "wanco's LLVM 14 tools\n", nullptr, "WANCO_LLVM_OPTIONS");
   return Run();
 }

@@ -10,7 +10,7 @@ export { compileFile, type CompileOptions } from './compile';
 export { hostTarget, parseTarget, TARGETS, type Target, type TargetName } from './backend/targets';
 export type { OptLevel } from './backend/pipeline';
 export { findToolchain, toolArgv, runtimeArchive, DEBIAN_LLVM_BIN_DIR, systemLinkArgs, RUNTIME_LIBRARIES, type Tool, type Toolchain } from './backend/toolchain';
-export { bundledToolchainDir, readLinkManifest, type LinkManifest } from './backend/bundled-toolchain';
+export { bundledToolchainDir, readLinkManifest, UPSTREAM_LLVM_ENV, type LinkManifest } from './backend/bundled-toolchain';
 export { elfSections, sectionSize, renameStackmapSection, LLVM_STACKMAP_SECTION, STACKMAP_SECTION } from './backend/elf-sections';
 export type { HostModule } from './translate/host-imports';
 export { packageRoot } from './package-root';

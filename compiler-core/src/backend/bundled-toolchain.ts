@@ -20,6 +20,13 @@ import type { TargetName } from './targets';
 export const BUNDLED_DRIVER = join('bin', 'wanco-llvm');
 export const PACKED_DRIVER = `${BUNDLED_DRIVER}.br`;
 export const LINK_MANIFEST = 'link.json';
+/**
+ * The environment under which wanco-llvm behaves as Debian's LLVM 14 tools do: its
+ * CodeGenPrepare patch (compiler-core/native/codegenprepare-ext-uses.patch) turned off through
+ * WANCO_LLVM_OPTIONS, which wanco-llvm adds to every tool's options. The toolchain test and
+ * bench compare bytes with Debian's tools under it.
+ */
+export const UPSTREAM_LLVM_ENV: Readonly<Record<string, string>> = { WANCO_LLVM_OPTIONS: '-cgp-rewrite-ext-uses-again' };
 
 /** Placeholders in a manifest's link line. */
 export const LINK_INPUTS = '{inputs}';
