@@ -53,8 +53,7 @@ export class WancoDebugSession extends LoggingDebugSession {
   }
 
   private fail(response: DebugProtocol.Response, e: unknown): void {
-    const msg = e instanceof Error ? e.message : String(e);
-    this.sendErrorResponse(response, { id: 1001, format: msg.replace(/[{}]/g, ''), showUser: true });
+    this.sendErrorResponse(response, { id: 1001, format: errorText(e).replace(/[{}]/g, ''), showUser: true });
   }
 
   /** Throws why the target cannot do `op` now; with no target, nothing runs. */
@@ -105,7 +104,7 @@ export class WancoDebugSession extends LoggingDebugSession {
     } catch (e) {
       await this.target?.terminate().catch(() => undefined);
       // launch was answered already: the client would drop a second answer, the console shows why
-      if (answered) this.console(`wanco: ${e instanceof Error ? e.message : String(e)}\n`, 'stderr');
+      if (answered) this.console(`wanco: ${errorText(e)}\n`, 'stderr');
       else this.fail(response, e);
     }
   }
@@ -424,4 +423,9 @@ export class WancoDebugSession extends LoggingDebugSession {
       super.customRequest(command, response, args);
     }
   }
+}
+
+/** What the user is told of a failure: an Error's message, or the thrown value as text. */
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

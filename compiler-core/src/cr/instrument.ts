@@ -369,8 +369,12 @@ export class CrInstrumentation implements CrHooks {
     // Only the locals live at the header go over (the normal variant reads no other slot, see
     // finishResumes): a transfer of every local made sqlite3's restore variants loops x locals in size.
     const n = t.localTypes.length;
+    const local = (i: number): Operand => {
+      const ty = llvmType(t.localTypes[i]);
+      return { type: t.localTypes[i], v: t.value(`load ${ty}, ${ty}* %l${i}`) };
+    };
     const values: { slot: number; value: Operand }[] = [
-      ...liveLocals(this.liveAt(t, id), n).map((i) => ({ slot: i, value: { type: t.localTypes[i], v: t.value(`load ${llvmType(t.localTypes[i])}, ${llvmType(t.localTypes[i])}* %l${i}`) } })),
+      ...liveLocals(this.liveAt(t, id), n).map((i) => ({ slot: i, value: local(i) })),
       ...t.stack.map((s, j) => ({ slot: n + j, value: s })),
     ];
     const buf = t.value(`call i8* @wrt_cr_transfer(i64 ${idText(id)}, i32 ${TRANSFER_SLOT * (n + t.stack.length)})`);
