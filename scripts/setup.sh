@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 PKGS=(
   llvm-14 llvm-14-tools clang-14 lld-14               # opt/llc/llvm-extract, clang, ld.lld (the system toolchain)
   llvm-14-dev liblld-14-dev libncurses-dev            # the bundled toolchain: LLVM's and lld's static libraries (scripts/build-toolchain.sh)
+  patch xz-utils                                      # the bundled toolchain: CodeGenPrepare from LLVM's source package, patched
   qemu-user-static                                    # runs the aarch64 ELFs here
   libc6-dev-arm64-cross libgcc-12-dev-arm64-cross     # aarch64 static libc + libgcc for linking
   wasi-libc libclang-rt-14-dev-wasm32                 # C test fixtures: clang-14 --target=wasm32-wasi
