@@ -48,11 +48,11 @@ if [ ! -x "$OUT/bin/wanco-llvm" ] || [ "$(cat "$OUT/.driver-key" 2>/dev/null)" !
     echo "build-toolchain: could not download the source of llvm-toolchain-14 $llvm_src_version (apt-get source; deb-src entries: scripts/setup.sh)" >&2
     exit 1
   fi
-  tar -xJf "$orig" -C "$obj" --wildcards '*/llvm/lib/CodeGen/CodeGenPrepare.cpp'
-  rm -f "$obj"/llvm-toolchain-14_*.tar.* "$obj"/llvm-toolchain-14_*.dsc
-  patch -s -d "$(dirname "$(dirname "$(dirname "$(dirname "$obj"/llvm-toolchain-14_*/llvm/lib/CodeGen/CodeGenPrepare.cpp)")")")" -p1 \
-    --no-backup-if-mismatch < compiler-core/native/codegenprepare-ext-uses.patch
-  cp "$obj"/llvm-toolchain-14_*/llvm/lib/CodeGen/CodeGenPrepare.cpp "$obj/codegenprepare.cpp"
+  mkdir "$obj/llvm-src"
+  tar -xJf "$orig" -C "$obj/llvm-src" --strip-components=1 --wildcards '*/llvm/lib/CodeGen/CodeGenPrepare.cpp'
+  rm -f "$obj"/llvm-toolchain-14_*
+  patch -s -d "$obj/llvm-src" -p1 --no-backup-if-mismatch < compiler-core/native/codegenprepare-ext-uses.patch
+  cp "$obj/llvm-src/llvm/lib/CodeGen/CodeGenPrepare.cpp" "$obj/codegenprepare.cpp"
   pids=()
   for src in compiler-core/native/wanco-llvm.cpp compiler-core/native/scev-forget-value.cpp "$obj/codegenprepare.cpp"; do
     g++ -c -O2 -std=c++17 -I"$LLVM/include" -fno-exceptions -fno-rtti -D_GNU_SOURCE -D__STDC_CONSTANT_MACROS \
