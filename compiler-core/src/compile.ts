@@ -39,9 +39,10 @@ export interface CompileOptions {
 }
 
 /**
- * Large modules are split into one LLVM module per core and compiled in
- * parallel (opt/llc are single-threaded); small ones stay whole so that LLVM
- * can inline across all their functions.
+ * The number of LLVM modules of normal code: large modules are split into one per core and
+ * compiled in parallel (opt/llc are single-threaded); small ones stay whole so that LLVM can
+ * inline across all their functions. (A C/R build's restore variants go to modules of their own
+ * whatever the size: translate/module.ts.)
  */
 export function partitionCount(wasmBytes: number): number {
   const forced = Number(process.env.WANCO_PARTITIONS);

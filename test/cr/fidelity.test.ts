@@ -7,9 +7,9 @@
  * half capture on aarch64 in a restored one. WANCO_CR_CHAINS (default 2) sets the
  * number of chains per program; WANCO_CR_SEED replays a run.
  *
- * A second pass builds three of the programs as large programs are built (partitions, with
- * acyclic restore variants in every function with a loop: WANCO_PARTITIONS=2
- * WANCO_RESUMABLE_MIN=1), so that restored frames hand over to the normal code at loop headers.
+ * A second pass builds three of the programs as large programs are built (the normal code in two
+ * partitions: WANCO_PARTITIONS=2), with an acyclic restore variant for every function with a loop
+ * (WANCO_RESUMABLE_MIN=1), so that every restored frame hands over to the normal code at a loop header.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -120,7 +120,7 @@ describe('checkpoint/restore fidelity (x86_64 -> aarch64 -> x86_64, aarch64 -> x
     it(`${p.name}: restored chains print exactly what an uninterrupted run prints`, () => fidelity(p));
   }
 
-  describe('built as large programs are (partitions; restore variants hand over at loop headers)', () => {
+  describe('built as large programs are (two partitions; every restore variant with a loop hands over at loop headers)', () => {
     const TUNING = { WANCO_PARTITIONS: '2', WANCO_RESUMABLE_MIN: '1' };
     const saved: Record<string, string | undefined> = {};
     before(() => { for (const [k, v] of Object.entries(TUNING)) { saved[k] = process.env[k]; process.env[k] = v; } });

@@ -30,7 +30,7 @@ describe('the bundled toolchain', function () {
     assert.equal(r.status, 0, `wanco compile ${extra.join(' ')} --target ${target}:\n${r.stderr.toString()}`);
   };
 
-  it('builds the same executables as Debian\'s LLVM 14, byte for byte, with its CodeGenPrepare patch off (C/R at -O0 and -O2, restore partitions, both targets)', async function () {
+  it('builds the same executables as Debian\'s LLVM 14, byte for byte, with its CodeGenPrepare patch off (C/R at -O0 and -O2, normal and restore partitions, both targets)', async function () {
     if (!existsSync(join(DEBIAN_LLVM_BIN_DIR, 'opt'))) {
       console.log(`      skipped: Debian's LLVM 14 is not installed (${DEBIAN_LLVM_BIN_DIR}), nothing to compare with`);
       this.skip();
@@ -38,7 +38,7 @@ describe('the bundled toolchain', function () {
     const cases: [string, string[], NodeJS.ProcessEnv][] = [
       ['cr/recursion.c', ['-O2'], {}],
       ['cr/recursion.c', ['-O0'], {}],
-      ['cr/loops.wat', ['-O2'], { WANCO_PARTITIONS: '2', WANCO_RESUMABLE_MIN: '1' }], // restore variants in partitions of their own
+      ['cr/loops.wat', ['-O2'], { WANCO_PARTITIONS: '2', WANCO_RESUMABLE_MIN: '1' }], // two normal partitions; transfers at loop headers
       ['c/compute.c', ['-O2', '--no-checkpoint'], {}],
     ];
     for (const [source, flags, extraEnv] of cases) {

@@ -378,7 +378,7 @@ async function split(tools: Tools, tc: Toolchain, opts: BackendOptions, work: st
 }
 
 /**
- * C/R builds in partitions (those with transfers, cr/instrument.ts): no SLP vectorizer. A loop
+ * C/R builds with restore partitions (and so with transfers, cr/instrument.ts): no SLP vectorizer. A loop
  * header that a restore's transfer can enter merges every local live there (cr/instrument.ts), and
  * SLP's search over those phis took 5.8 of the 20.7 s of opt on a partition of sqlite3 (0.55 s
  * without transfers). The loop vectorizer stays.

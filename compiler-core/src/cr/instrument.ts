@@ -161,15 +161,12 @@ export class CrInstrumentation implements CrHooks {
 
   /**
    * A restore variant of this function leaves for the normal variant at loop headers (see the
-   * file comment): C/R builds in several partitions (not debug builds, whose restore variants stay
-   * whole and unoptimised) of instrumented functions with a loop and at least
-   * RESUMABLE_MIN_INSTRUCTIONS instructions.
+   * file comment): builds whose restore variants are compiled apart (ModuleContext.restoreApart;
+   * not debug builds, whose restore variants stay whole and unoptimised), for instrumented
+   * functions with a loop and at least RESUMABLE_MIN_INSTRUCTIONS instructions.
    */
   resumable(t: FunctionTranslator): boolean {
-    // Only programs split into partitions (512 KiB of code or more), whose compile time this is
-    // for: in a whole-module build a function's symbol is internal, and the transfer's reference
-    // to it keeps LLVM from inlining a function with one caller (bzip2 ran 1.00x -> 1.20x).
-    if (this.debugPoints || !this.instrumented(t.index) || (this.mod.options.partitions ?? 1) < 2) return false;
+    if (!this.mod.restoreApart || !this.instrumented(t.index)) return false;
     let r = this.resumableFuncs.get(t.index);
     if (r === undefined) {
       r = t.func.body.length >= RESUMABLE_MIN_INSTRUCTIONS && t.func.body.some((ins) => ins.op === Op.loop);
@@ -629,10 +626,9 @@ export class CrInstrumentation implements CrHooks {
       this.afterCall(t, ins);
       return true;
     }
-    // Whole-module builds keep direct calls: the shared call takes the callee's address, and an
-    // internal function whose address is taken loses LLVM's interprocedural optimisations
-    // (constant and dead arguments); partitioned builds' symbols are not internal anyway.
-    if (!this.debugPoints && (this.mod.options.partitions ?? 1) >= 2) {
+    // Restore variants compiled apart: one call for both ways in (sharedCall); a debug build's
+    // restore variant keeps a direct call for each.
+    if (this.mod.restoreApart) {
       this.sharedCall(t, ins, type, id, callee, restoreCallee, args, below);
       return true;
     }

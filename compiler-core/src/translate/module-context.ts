@@ -23,7 +23,10 @@ export interface TranslateOptions {
   debugFunctions?: ReadonlySet<number>;
   /** host modules besides WASI that imports may come from (default: none) */
   hosts?: HostSet;
-  /** number of LLVM modules to split the functions into (compiled in parallel); default 1 */
+  /**
+   * number of LLVM modules to split the normal code into (compiled in parallel); default 1.
+   * Restore variants of a C/R build go to modules of their own besides (ModuleContext.restoreApart).
+   */
   partitions?: number;
 }
 
@@ -60,12 +63,19 @@ export class ModuleContext {
   private readonly typeIds = new Map<string, number>();
   private readonly declarations = new Set<string>();
   cr?: CrHooks;
+  /**
+   * Restore variants go to LLVM modules of their own (every C/R build but a debug build's): the
+   * back end compiles them cheaply, and they hand their frame to the normal variant at loop
+   * headers (cr/instrument.ts: resumable).
+   */
+  readonly restoreApart: boolean;
   /** linkage of symbols that other partitions may reference */
   readonly linkage: 'internal' | 'hidden';
 
   constructor(readonly module: Module, readonly options: TranslateOptions, readonly target: Target) {
     this.usesMemory = module.memories.length > 0;
-    this.linkage = (options.partitions ?? 1) > 1 ? 'hidden' : 'internal';
+    this.restoreApart = options.checkpoint && !options.debugPoints;
+    this.linkage = (options.partitions ?? 1) > 1 || this.restoreApart ? 'hidden' : 'internal';
   }
 
   /** Equal Wasm signatures get equal ids: call_indirect compares them. */

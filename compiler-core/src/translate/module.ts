@@ -252,19 +252,21 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     'attributes #5 = { noinline "gc-leaf-function" }',
     '!0 = !{!"branch_weights", i32 1, i32 2000}',
   ];
-  const n = Math.max(1, Math.min(options.partitions ?? 1, bodies.length));
-  if (n === 1) {
+  const apart = ctx.restoreApart;
+  const restoreCount = apart ? bodies.filter((b) => b.restore).length : 0;
+  const n = Math.max(1, Math.min(options.partitions ?? 1, bodies.length - restoreCount));
+  // Restore variants of a C/R build (not a debug build's) go to partitions of their own, which the
+  // back end compiles with a short pipeline (debug builds' are optnone already) in parallel with
+  // the normal code: twice as many as normal partitions, since opt and llc take less time on halves
+  // than on wholes (sqlite3, x86_64, one tool at a time: 28.4-30.4 s of CPU for four, 32.0-32.6 s
+  // for two), and smaller jobs fill the cores better at the end of the build.
+  const restoreParts = Math.min(RESTORE_PARTITIONS_PER_PARTITION * n, restoreCount);
+  if (n + restoreParts === 1) {
     return { partitions: [[...header, ...out, '', ...bodies.map((b) => b.text), ...footer].join('\n') + '\n'], restorePartitions: [false], context: ctx, points, lineTableProblem: lines.problem };
   }
 
-  // Several partitions: balance them by estimated compile time (compileCost); partition 0 also
-  // holds the module-level data. Restore variants of a non-debug build go to partitions of their
-  // own, which the back end compiles with a short pipeline (debug builds' are optnone already):
-  // twice as many: opt and llc take less time on halves than on wholes (sqlite3, x86_64, one tool
-  // at a time: 28.4-30.4 s of CPU for four, 32.0-32.6 s for two), and smaller jobs fill the cores
-  // better at the end of the build.
-  const apart = !!cr && !options.debugPoints;
-  const restoreParts = apart ? RESTORE_PARTITIONS_PER_PARTITION * n : 0;
+  // Several partitions: the normal ones balanced by estimated compile time (compileCost), the
+  // restore ones by size; partition 0 also holds the module-level data.
   const parts = Array.from({ length: n + restoreParts }, (_, k) => ({ size: 0, bodies: [] as typeof bodies, restore: k >= n }));
   parts[0].size = DATA_COST * out.reduce((a, l) => a + l.length, 0);
   for (const b of [...bodies].sort((x, y) => y.cost - x.cost)) {
