@@ -7,7 +7,7 @@
  * sanitizer report fails the run and is shown here.
  *
  * Then checkpoint and restore of real compiled programs under the sanitizers:
- * the C/R fixtures' code (bin/wanco compile --emit-llvm: the IR after opt and
+ * the C/R fixtures' code (bin/wanco compile --emit-llvm: the IR of each partition after opt and
  * the statepoint rewrite) is compiled with llc as the back end does and linked
  * with the sanitized runtime archive (dynamically, as ASan requires); the
  * program is checkpointed while it runs (SIGUSR2, several times) and restored,
@@ -19,7 +19,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { execFileSync, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { DEBIAN_LLVM_BIN_DIR, findToolchain, renameStackmapSection, RUNTIME_LIBRARIES, toolArgv } from '../../compiler-core/src/index';
+import { DEBIAN_LLVM_BIN_DIR, findToolchain, RUNTIME_LIBRARIES, toolArgv } from '../../compiler-core/src/index';
+import { codegenModule } from '../../compiler-core/src/backend/pipeline';
 import { TARGETS as LLVM_TARGETS } from '../../compiler-core/src/index';
 import { fixtureWasm, ROOT, spawnCapture, WANCO } from '../helpers/oracle';
 
@@ -118,18 +119,22 @@ describe('runtime: checkpoint and restore of compiled programs under ASan + UBSa
       const wasm = await fixtureWasm(source);
       const c = await spawnCapture(process.execPath, [WANCO, 'compile', wasm, '--emit-llvm', '-o', base], { timeoutMs: 600_000 });
       assert.equal(c.status, 0, c.stderr.toString());
-      // the back end's code generation (compiler-core/src/backend/pipeline.ts), then a sanitizer link
+      // the back end's code generation of each partition (compiler-core/src/backend/pipeline.ts:
+      // restore partitions, which define restore variants only, as such), then a sanitizer link
       // (the sanitizer runtimes come with Debian's clang: the link uses the system's LLVM 14)
-      const t = LLVM_TARGETS.x86_64;
-      const obj = `${base}.o`;
+      const objects: string[] = [];
+      for (const ll of readdirSync(dir).filter((f) => f.startsWith(`${name}.`) && f.endsWith('.opt.ll')).map((f) => join(dir, f))) {
+        const restore = !/^define [^@\n]*@wf\d/m.test(readFileSync(ll, 'utf8'));
+        const work = mkdtempSync(join(dir, 'objects-'));
+        const r = await codegenModule(ll, work, { target: LLVM_TARGETS.x86_64, optLevel: 2, output: '', emitLlvm: false, checkpoint: true }, restore);
+        objects.push(...r.objects);
+      }
+      assert.ok(objects.length > 1, `${name}: the normal code and its restore variants in partitions of their own`);
       const step = async ([cmd, args]: [string, string[]]) => {
         const r = await spawnCapture(cmd, args, { timeoutMs: 600_000 });
         assert.equal(r.status, 0, `${basename(cmd)} ${args.join(' ')}:\n${r.stderr.toString()}`);
       };
-      await step(toolArgv(findToolchain().llc, ['-O2', '-filetype=obj', `-mtriple=${t.triple}`, `-mcpu=${t.cpu}`, `-mattr=${t.features}`,
-        '-relocation-model=static', '--use-registers-for-deopt-values', `${base}.opt.ll`, '-o', obj]));
-      await renameStackmapSection(obj);
-      await step(toolArgv(findToolchain(DEBIAN_LLVM_BIN_DIR).linker, ['-fsanitize=address,undefined', '-no-pie', '-fuse-ld=lld', obj, lib,
+      await step(toolArgv(findToolchain(DEBIAN_LLVM_BIN_DIR).linker, ['-fsanitize=address,undefined', '-no-pie', '-fuse-ld=lld', ...objects, lib,
         ...RUNTIME_LIBRARIES, '-lpthread', '-o', `${base}-asan`]));
       const exe = `${base}-asan`;
       const logs = join(dir, `${name}-san`);

@@ -224,15 +224,16 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
 }
 
 /**
- * Code generation of one optimised module (IR text or bitcode) exactly as a build does it:
- * the objects written into `work`, and the functions that llc compiled with their deopt values in
- * stack slots. (Tests run LLVM IR reductions through it.)
+ * Code generation of one optimised module (IR text or bitcode; `restore`: a partition of restore
+ * variants) exactly as a build does it: the objects written into `work`, and the functions that
+ * llc compiled with their deopt values in stack slots. (Tests run LLVM IR reductions and
+ * `--emit-llvm` output through it.)
  */
-export async function codegenModule(input: string, work: string, opts: BackendOptions): Promise<{ objects: string[]; fallback: string[] }> {
+export async function codegenModule(input: string, work: string, opts: BackendOptions, restore = false): Promise<{ objects: string[]; fallback: string[] }> {
   const tools = new Tools();
   const fallback: string[] = [];
   try {
-    const objects = await codegen(tools, findToolchain(opts.llvmBinDir), opts, work, input, basename(input).replace(/\.[^.]*$/, ''), fallback);
+    const objects = await codegen(tools, findToolchain(opts.llvmBinDir), opts, work, input, basename(input).replace(/\.[^.]*$/, ''), fallback, restore && opts.optLevel > 0);
     return { objects, fallback };
   } finally {
     await tools.stopAll();
