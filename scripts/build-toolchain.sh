@@ -54,8 +54,10 @@ if [ ! -x "$OUT/bin/wanco-llvm" ] || [ "$(cat "$OUT/.driver-key" 2>/dev/null)" !
   patch -s -d "$obj/llvm-src" -p1 --no-backup-if-mismatch < compiler-core/native/codegenprepare-ext-uses.patch
   cp "$obj/llvm-src/llvm/lib/CodeGen/CodeGenPrepare.cpp" "$obj/codegenprepare.cpp"
   pids=()
+  # -ffile-prefix-map: the pass's __FILE__ (in its assertion texts) names codegenprepare.cpp, not
+  # this build's temporary folder, so that every build of the same sources is the same binary.
   for src in compiler-core/native/wanco-llvm.cpp compiler-core/native/scev-forget-value.cpp "$obj/codegenprepare.cpp"; do
-    g++ -c -O2 -std=c++17 -I"$LLVM/include" -fno-exceptions -fno-rtti -D_GNU_SOURCE -D__STDC_CONSTANT_MACROS \
+    g++ -c -O2 -std=c++17 -ffile-prefix-map="$obj/"= -I"$LLVM/include" -fno-exceptions -fno-rtti -D_GNU_SOURCE -D__STDC_CONSTANT_MACROS \
         -D__STDC_FORMAT_MACROS -D__STDC_LIMIT_MACROS -Wall -Wno-unused-parameter -Wno-comment -Wno-uninitialized -Wno-missing-template-keyword \
         "$src" -o "$obj/$(basename "$src" .cpp).o" &
     pids+=($!)
