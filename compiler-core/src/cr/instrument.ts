@@ -11,7 +11,9 @@
  *  addresses, from which the runtime reads the Wasm state.
  * Restore variant `wr<i>` (the same signature; it ignores its params): the same body, entered
  * through a dispatch on the saved point id that reloads locals and operand
- * stack and jumps to the loop header / call / function start it was saved at;
+ * stack and jumps to the loop header / call / function start it was saved at
+ * (where restore variants are compiled apart, a frame saved at the function start is the
+ * normal variant's to run: a musttail call with the saved params);
  * at a call it calls the callee's restore variant, which continues the chain.
  * Only restore variants carry those extra edges, so normal code pays only for
  * the flag checks and the deopt values.
@@ -318,9 +320,15 @@ export class CrInstrumentation implements CrHooks {
       const body = t.newLabel('body');
       t.terminate('br label %restore.dispatch');
       if (entry) {
-        // A frame saved at the function entry: locals back, then start the body.
+        // A frame saved at the function entry: locals back, then start the body. Where restore
+        // variants are compiled apart, the normal variant starts it instead (a frame at its entry
+        // holds its params only): the restore variant keeps only the code a call point reaches.
         this.restoreBlock(t, pointId(t.index, t.func.bodyOffset), []);
-        t.emit(`br label %${body}`);
+        if (this.mod.restoreApart) {
+          this.handOver(t, t.type.params.map((p, i) => `${llvmType(p)} ${t.value(`load ${llvmType(p)}, ${llvmType(p)}* %l${i}`)}`));
+        } else {
+          t.emit(`br label %${body}`);
+        }
       }
       t.startBlock(body);
     } else if (this.resumable(t)) {
@@ -380,9 +388,17 @@ export class CrInstrumentation implements CrHooks {
       const p = t.value(`getelementptr inbounds i8, i8* ${buf}, i64 ${TRANSFER_SLOT * slot}`);
       t.emit(`store ${ty} ${value.v}, ${ty}* ${t.value(`bitcast i8* ${p} to ${ty}*`)}, align 8`);
     }
-    const args = t.type.params.map((p) => `${llvmType(p)} undef`).join(', ');
+    this.handOver(t, t.type.params.map((p) => `${llvmType(p)} undef`));
+  }
+
+  /**
+   * Restore variant: ends the block with a musttail call of the normal variant with `args`, which
+   * replaces the restore variant's frame. The call is no statepoint (gc-leaf-function) and is
+   * never inlined.
+   */
+  private handOver(t: FunctionTranslator, args: string[]): void {
     const ret = llvmResultType(t.type.results);
-    const call = `musttail call ${ret} @${this.mod.funcSymbol(t.index)}(${args}) #5`;
+    const call = `musttail call ${ret} @${this.mod.funcSymbol(t.index)}(${args.join(', ')}) #5`;
     if (t.type.results.length === 0) {
       t.emit(call);
       t.terminate('ret void');

@@ -94,7 +94,7 @@ function loopsPerFunction(partitions: string[]): Map<string, number[]> {
   return loops;
 }
 
-/** A C/R build in two partitions (transfers are made only in partitioned builds). */
+/** A C/R build whose normal code is in two partitions. */
 async function moduleIr(wat: string, debugPoints = false): Promise<{ partitions: string[]; ir: string; points: PointInfo[] }> {
   const bytes = await watToBinary(wat, 'test.wat');
   const m = decodeModule(bytes, 'test.wat');
@@ -148,10 +148,26 @@ describe('C/R restore variants of resumable functions: acyclic, they leave for t
     assert.match(wf, /xcheck\.loop\d+:\n {2}%cr\.xt\.loop\d+ = load i32, i32\* %cr\.xt\n {2}switch i32 %cr\.xt\.loop\d+, label %xcont\.loop\d+ \[i32 2, label %xgo\.1\]/);
   });
 
-  it('whole-module builds and debug builds keep whole restore variants (no transfer)', async () => {
-    assert.doesNotMatch(await functionIr(RESUMABLE_WAT, 'wr1'), /musttail|call i8\* @wrt_cr_transfer\(/);
+  it('a build whose normal code is one partition hands over at loop headers too; debug builds keep whole restore variants (no transfer)', async () => {
+    assert.match(await functionIr(RESUMABLE_WAT, 'wr1'), /call i8\* @wrt_cr_transfer\(/);
     const { ir } = await moduleIr(RESUMABLE_WAT, true);
     assert.doesNotMatch(ir, /call i8\* @wrt_cr_transfer\(/);
     assert.doesNotMatch(ir, /musttail/);
+  });
+
+  it('a frame saved at the function entry is handed to the normal variant, with its params', async () => {
+    // a recursive function: its entry is a migration point (cr/callgraph.ts)
+    const rec = `(module
+      (func $rec (param $n i32) (param $m i64) (result i32)
+        (if (result i32) (i32.eqz (local.get $n)) (then (i32.wrap_i64 (local.get $m)))
+          (else (i32.add (local.get $n) (call $rec (i32.sub (local.get $n) (i32.const 1)) (local.get $m))))))
+      (func (export "_start") (drop (call $rec (i32.const 5) (i64.const 2)))))`;
+    for (const parts of [1, 2]) {
+      const wr = await functionIr(rec, 'wr0', false, parts);
+      // the entry case: the params as the shared locals block stored them, then wf0 takes the frame
+      assert.match(wr, /\nrestore\.\d+:\n {2}(%t\d+) = load i32, i32\* %l0\n {2}(%t\d+) = load i64, i64\* %l1\n {2}(%t\d+) = musttail call i32 @wf0\(i32 \1, i64 \2\) #5\n {2}ret i32 \3\n/, wr);
+    }
+    // a debug build's restore variant starts the body itself
+    assert.doesNotMatch(await functionIr(rec, 'wr0', true), /musttail/);
   });
 });
