@@ -123,9 +123,9 @@ describe('runtime: checkpoint and restore of compiled programs under ASan + UBSa
       // restore partitions, which define restore variants only, as such), then a sanitizer link
       // (the sanitizer runtimes come with Debian's clang: the link uses the system's LLVM 14)
       const objects: string[] = [];
+      const work = mkdtempSync(join(dir, 'objects-')); // each partition's objects are named after it
       for (const ll of readdirSync(dir).filter((f) => f.startsWith(`${name}.`) && f.endsWith('.opt.ll')).map((f) => join(dir, f))) {
         const restore = !/^define [^@\n]*@wf\d/m.test(readFileSync(ll, 'utf8'));
-        const work = mkdtempSync(join(dir, 'objects-'));
         const r = await codegenModule(ll, work, { target: LLVM_TARGETS.x86_64, optLevel: 2, output: '', emitLlvm: false, checkpoint: true }, restore);
         objects.push(...r.objects);
       }

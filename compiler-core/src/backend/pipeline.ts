@@ -171,7 +171,7 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
       const bc = join(work, `module${k}.opt.bc`);
       await writeFile(ll, ir);
       // C/R: optimise first (inlining merges the frames' deopt state), then make statepoints.
-      const restore = !!opts.restorePartitions?.[k] && opts.optLevel > 0;
+      const restore = restorePipeline(opts, !!opts.restorePartitions?.[k]);
       const passes = `${restore ? RESTORE_PASSES : `default<O${opts.optLevel}>`}${opts.checkpoint ? ',rewrite-statepoints-for-gc' : ''}`;
       let t0 = performance.now();
       try {
@@ -233,7 +233,7 @@ export async function codegenModule(input: string, work: string, opts: BackendOp
   const tools = new Tools();
   const fallback: string[] = [];
   try {
-    const objects = await codegen(tools, findToolchain(opts.llvmBinDir), opts, work, input, basename(input).replace(/\.[^.]*$/, ''), fallback, restore && opts.optLevel > 0);
+    const objects = await codegen(tools, findToolchain(opts.llvmBinDir), opts, work, input, basename(input).replace(/\.[^.]*$/, ''), fallback, restorePipeline(opts, restore));
     return { objects, fallback };
   } finally {
     await tools.stopAll();
@@ -400,6 +400,10 @@ const NO_SLP = ['-vectorize-slp=false'];
  * instead of 2.32 s on one of four restore partitions, the same object to 0.01 %.
  */
 const RESTORE_PASSES = 'function(mem2reg,simplifycfg)';
+/** Whether a partition goes through the restore pipeline: one of restore variants, above -O0. */
+function restorePipeline(opts: BackendOptions, restorePartition: boolean): boolean {
+  return restorePartition && opts.optLevel > 0;
+}
 const RESTORE_LLC = ['-O0', '-optimize-regalloc', '-regalloc=basic', '-enable-misched=false'];
 
 /**

@@ -325,7 +325,7 @@ export class CrInstrumentation implements CrHooks {
         // holds its params only): the restore variant keeps only the code a call point reaches.
         this.restoreBlock(t, pointId(t.index, t.func.bodyOffset), []);
         if (this.mod.restoreApart) {
-          this.handOver(t, t.type.params.map((p, i) => `${llvmType(p)} ${t.value(`load ${llvmType(p)}, ${llvmType(p)}* %l${i}`)}`));
+          this.handOver(t, t.type.params.map((_, i) => CrInstrumentation.loadLocal(t, i)).map((a) => `${llvmType(a.type)} ${a.v}`));
         } else {
           t.emit(`br label %${body}`);
         }
@@ -374,12 +374,8 @@ export class CrInstrumentation implements CrHooks {
     // Only the locals live at the header go over (the normal variant reads no other slot, see
     // finishResumes): a transfer of every local made sqlite3's restore variants loops x locals in size.
     const n = t.localTypes.length;
-    const local = (i: number): Operand => {
-      const ty = llvmType(t.localTypes[i]);
-      return { type: t.localTypes[i], v: t.value(`load ${ty}, ${ty}* %l${i}`) };
-    };
     const values: { slot: number; value: Operand }[] = [
-      ...liveLocals(this.liveAt(t, id), n).map((i) => ({ slot: i, value: local(i) })),
+      ...liveLocals(this.liveAt(t, id), n).map((i) => ({ slot: i, value: CrInstrumentation.loadLocal(t, i) })),
       ...t.stack.map((s, j) => ({ slot: n + j, value: s })),
     ];
     const buf = t.value(`call i8* @wrt_cr_transfer(i64 ${idText(id)}, i32 ${TRANSFER_SLOT * (n + t.stack.length)})`);
@@ -389,6 +385,12 @@ export class CrInstrumentation implements CrHooks {
       t.emit(`store ${ty} ${value.v}, ${ty}* ${t.value(`bitcast i8* ${p} to ${ty}*`)}, align 8`);
     }
     this.handOver(t, t.type.params.map((p) => `${llvmType(p)} undef`));
+  }
+
+  /** The value of local `i` (its alloca) at this point of the function. */
+  private static loadLocal(t: FunctionTranslator, i: number): Operand {
+    const ty = llvmType(t.localTypes[i]);
+    return { type: t.localTypes[i], v: t.value(`load ${ty}, ${ty}* %l${i}`) };
   }
 
   /**
