@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { extname } from 'node:path';
 import { loadModule } from './wasm/load';
 import { checkCommandEntry } from './wasm/command';
-import { checkImports, translateModule } from './translate/module';
+import { checkImports, translateStaged } from './translate/module';
 import { debugBuildFunctions, type SourceFunctions } from './wasm/source-files';
 import { buildExecutable, wasmFunctionIndex, type OptLevel } from './backend/pipeline';
 import type { Target } from './backend/targets';
@@ -63,7 +63,8 @@ export async function compileFile(opts: CompileOptions): Promise<void> {
   const t1 = performance.now();
   const sources = opts.debugPoints && opts.checkpoint ? opts.debugSources ?? debugBuildFunctions(module, bytes, opts.input) : {};
   if (sources.problem) opts.onWarning?.(sources.problem);
-  const { partitions, restorePartitions, lineTableProblem } = translateModule(module, bytes,
+  // the restore variants are translated by the back end, alongside opt on the normal code
+  const { partitions, restorePartitions, lineTableProblem } = translateStaged(module, bytes,
     { boundsChecks: opts.boundsChecks, checkpoint: opts.checkpoint, debugPoints: opts.debugPoints, debugFunctions: sources.functions, hosts: opts.hosts, partitions: partitionCount(opts.debugPoints ? bytes.length * DEBUG_IR_GROWTH : bytes.length) }, opts.target);
   opts.onPhase?.('translate', performance.now() - t1);
   if (lineTableProblem) opts.onWarning?.(lineTableProblem);

@@ -10,6 +10,9 @@
  * A second pass builds three of the programs as large programs are built (the normal code in two
  * partitions: WANCO_PARTITIONS=2), with an acyclic restore variant for every function with a loop
  * (WANCO_RESUMABLE_MIN=1), so that every restored frame hands over to the normal code at a loop header.
+ * A third builds two with transfers only into outermost loops (WANCO_NESTED_TRANSFER_BUDGET=0), as
+ * functions whose transfers into nested loops would cost too much are built: a frame restored in a
+ * nested loop runs it in the restore variant.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -120,13 +123,17 @@ describe('checkpoint/restore fidelity (x86_64 -> aarch64 -> x86_64, aarch64 -> x
     it(`${p.name}: restored chains print exactly what an uninterrupted run prints`, () => fidelity(p));
   }
 
-  describe('built as large programs are (two partitions; every restore variant with a loop hands over at loop headers)', () => {
-    const TUNING = { WANCO_PARTITIONS: '2', WANCO_RESUMABLE_MIN: '1' };
+  /** The programs built with the compiler's tuning variables set to `tuning`. */
+  const tuned = (title: string, tuning: Record<string, string>, names: string[]) => describe(title, () => {
     const saved: Record<string, string | undefined> = {};
-    before(() => { for (const [k, v] of Object.entries(TUNING)) { saved[k] = process.env[k]; process.env[k] = v; } });
-    after(() => { for (const k of Object.keys(TUNING)) { if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k]; } });
-    for (const p of PROGRAMS.filter((x) => ['loops', 'recursion', 'trees'].includes(x.name))) {
+    before(() => { for (const [k, v] of Object.entries(tuning)) { saved[k] = process.env[k]; process.env[k] = v; } });
+    after(() => { for (const k of Object.keys(tuning)) { if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k]; } });
+    for (const p of PROGRAMS.filter((x) => names.includes(x.name))) {
       it(`${p.name}: restored chains print exactly what an uninterrupted run prints`, () => fidelity(p));
     }
   });
+  tuned('built as large programs are (two partitions; every restore variant with a loop hands over at loop headers)',
+    { WANCO_PARTITIONS: '2', WANCO_RESUMABLE_MIN: '1' }, ['loops', 'recursion', 'trees']);
+  tuned('built with transfers into outermost loops only (restore variants keep their nested loops, as large functions\' do)',
+    { WANCO_PARTITIONS: '2', WANCO_RESUMABLE_MIN: '1', WANCO_NESTED_TRANSFER_BUDGET: '0' }, ['strips', 'trees']);
 });

@@ -52,7 +52,7 @@ export function fixtureModule(source: string, cflags: string[] = []): string {
  */
 export function compileFor(module: string, arch: Arch, extra: string[] = []): string {
   // the compiler's tuning variables change the code it makes
-  const env = ['WANCO_PARTITIONS', 'WANCO_RESUMABLE_MIN', 'WANCO_DEOPT_REGISTERS'].map((k) => `${k}=${process.env[k] ?? ''}`).join(' ');
+  const env = ['WANCO_PARTITIONS', 'WANCO_RESUMABLE_MIN', 'WANCO_NESTED_TRANSFER_BUDGET', 'WANCO_DEOPT_REGISTERS'].map((k) => `${k}=${process.env[k] ?? ''}`).join(' ');
   const dir = join(CACHE, `${hashOf(readFileSync(module), arch, extra.join(' '), compilerStamp(), env)}-${arch}`);
   const out = join(dir, basename(module).replace(/\.\w+$/, ''));
   mkdirSync(dir, { recursive: true });

@@ -15,6 +15,7 @@
  * pipeline (RESTORE_PASSES, RESTORE_LLC): a restored frame runs their code only briefly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rename, rm, writeFile, copyFile, chmod } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -153,11 +154,19 @@ function externalize(ir: string): string {
 }
 
 /**
+ * An LLVM IR module's text, or the function that makes it (once: the caller memoises it). The
+ * back end calls such functions once the tools of the partitions before them have started, so
+ * that making them (translate/module.ts: the restore variants) overlaps those tools.
+ */
+export type PartitionText = string | (() => string);
+
+/**
  * Builds the program from one or more IR partitions: each goes through opt and
  * llc on its own (in parallel, one per core), then all objects link together.
  */
-export async function buildExecutable(partitions: string | string[], opts: BackendOptions): Promise<void> {
+export async function buildExecutable(partitions: string | PartitionText[], opts: BackendOptions): Promise<void> {
   const parts = typeof partitions === 'string' ? [partitions] : partitions;
+  const textOf = (k: number) => { const p = parts[k]; return typeof p === 'string' ? p : p(); };
   const tc = findToolchain(opts.llvmBinDir);
   const lib = runtimeArchive(opts.target.name);
   const work = await mkdtemp(join(tmpdir(), 'wanco-'));
@@ -166,10 +175,12 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
     const objects: string[][] = parts.map(() => []);
     const times = { opt: 0, llc: 0 };
     const fallback: string[] = [];
-    const buildOne = async (ir: string, k: number) => {
+    const buildOne = async (k: number) => {
       const ll = join(work, `module${k}.ll`);
       const bc = join(work, `module${k}.opt.bc`);
-      await writeFile(ll, ir);
+      const ir = textOf(k);
+      // written at once, so that opt starts before this job first yields (see below)
+      writeFileSync(ll, ir);
       // C/R: optimise first (inlining merges the frames' deopt state), then make statepoints.
       const restore = restorePipeline(opts, !!opts.restorePartitions?.[k]);
       const passes = `${restore ? RESTORE_PASSES : `default<O${opts.optLevel}>`}${opts.checkpoint ? ',rewrite-statepoints-for-gc' : ''}`;
@@ -188,7 +199,15 @@ export async function buildExecutable(partitions: string | string[], opts: Backe
       times.llc = Math.max(times.llc, performance.now() - t0);
     };
     try {
-      await runPool(parts.map((ir, k) => () => buildOne(ir, k)), Math.max(1, cpus().length));
+      const running = runPool(parts.map((_, k) => () => buildOne(k)), Math.max(1, cpus().length));
+      running.catch(() => undefined); // awaited below, after the texts still to be made
+      // The first jobs' tools are running now: the texts still to be made are made meanwhile
+      // (single-threaded, it would otherwise leave a core idle before the first opt started).
+      const t0 = performance.now();
+      let made = false;
+      for (const p of parts) if (typeof p !== 'string') { p(); made = true; }
+      if (made) opts.onPhase?.('translate restore variants (during opt)', performance.now() - t0);
+      await running;
     } catch (e) {
       await tools.stopAll(); // the other partitions' tools end now, before the work directory goes
       throw e;

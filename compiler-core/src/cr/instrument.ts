@@ -18,15 +18,18 @@
  * Only restore variants carry those extra edges, so normal code pays only for
  * the flag checks and the deopt values.
  *
- * Resumable functions (see `resumable`): the restore variant is acyclic. At every loop header it
- * reaches (a loop point, the back-edge of a loop it resumed in, a loop after a call) it hands the
- * frame to the normal variant: the frame's values go to the runtime's transfer buffer
+ * Resumable functions (see `resumable`): at every loop header the restore variant reaches (a loop
+ * point, the back-edge of a loop it resumed in, a loop after a call) it hands the frame to the
+ * normal variant, so it is acyclic (where transfers into nested loops would cost too many phis, it
+ * does so only at the headers of outermost loops and keeps the nested loops: see
+ * NESTED_TRANSFER_BUDGET). The frame's values go to the runtime's transfer buffer
  * (wrt_cr_transfer) and a musttail call enters `wf<i>`, replacing the restore variant's frame.
  * `wf<i>`'s entry polls the flag (it is set for the transfer); on its cold path
  * wrt_cr_transfer_take says whether a transfer is pending, and a dispatch reloads the locals and
  * the operand stack and jumps to the loop header. A loop header is a merge block already: the
  * new edge keeps the CFG reducible and costs the normal path one poll per call. So a restored
- * frame runs the restore variant's code only up to its next loop header or return, and restore
+ * frame runs the restore variant's code only up to its next loop header (of an outermost loop,
+ * in functions over the budget) or return, and restore
  * variants are compiled cheaply (backend/pipeline.ts); a restore variant with loops took more opt
  * and llc time than the normal code (sqlite3: every local a phi at every point).
  *
@@ -86,6 +89,24 @@ interface ResumeCase {
  */
 export const RESUMABLE_MIN_INSTRUCTIONS = Number(process.env.WANCO_RESUMABLE_MIN ?? 64);
 
+/**
+ * A resumable function whose transfers into nested loops would cost more than this keeps its
+ * nested loops in its restore variant: transfers enter only its outermost loops. A transfer into
+ * a nested loop passes through the headers of the loops around it, so every local live at the
+ * nested header and set in the loops around it becomes a phi there, and llc's register coalescer
+ * and allocator pay for each across the function. The cost is that product: the locals live at
+ * each nested header, summed, times the function's instructions. sqlite3's interpreter loop (72
+ * nested loops, 2,086 live locals at their headers, 21,527 instructions: 45 M) had 5,473 phis
+ * after opt instead of 871, and llc took 5.96 s on it instead of 3.36 s (the coalescer 1.45 s
+ * instead of 0.13 s); the whole C/R build took 129-131 s of CPU instead of 135. No other function
+ * of sqlite3, bzip2 or mawk costs more than 15 M, and none of the bench programs' more than 7 M
+ * (printf's core).
+ * What it costs at run time: a frame restored inside a nested loop of such a function runs
+ * restore-variant code up to the next header of an outermost loop (the interpreter's: its next
+ * instruction). WANCO_NESTED_TRANSFER_BUDGET overrides it (tests, tuning).
+ */
+export const NESTED_TRANSFER_BUDGET = Number(process.env.WANCO_NESTED_TRANSFER_BUDGET ?? 30e6);
+
 /** Bytes per value in the transfer buffer (room for a v128); values at 16 * k, locals first. */
 const TRANSFER_SLOT = 16;
 
@@ -114,6 +135,8 @@ export class CrInstrumentation implements CrHooks {
   /** counted loops being translated: the strip end E, the point block and the body block */
   private readonly counted = new WeakMap<Frame, { loop: CountedLoop; end: string; header: string; body: string }>();
   private readonly resumableFuncs = new Map<number, boolean>();
+  /** resumable functions: whether transfers enter nested loops too (see NESTED_TRANSFER_BUDGET) */
+  private readonly nestedTargets = new Map<number, boolean>();
   /** normal variants of resumable functions: the loop headers a transfer can enter */
   private readonly resumes = new Map<FunctionTranslator, ResumeCase[]>();
   /** a loop frame's header label (frame.label may become its back-edge check) */
@@ -175,6 +198,25 @@ export class CrInstrumentation implements CrHooks {
       this.resumableFuncs.set(t.index, r);
     }
     return r;
+  }
+
+  /**
+   * Whether a transfer can enter `loop` (a resumable function's loop): every loop, or only the
+   * outermost ones where transfers into nested loops would cost more than NESTED_TRANSFER_BUDGET.
+   */
+  private transferTarget(t: FunctionTranslator, loop: Frame): boolean {
+    return this.nestedTransfers(t) || !t.control.some((f) => f.kind === 'loop' && f !== loop);
+  }
+
+  /** Whether transfers of a resumable function enter its nested loops too. */
+  private nestedTransfers(t: FunctionTranslator): boolean {
+    let nested = this.nestedTargets.get(t.index);
+    if (nested === undefined) {
+      let phis = 0;
+      for (const offset of this.loops(t).nested) phis += liveLocals(this.liveAt(t, pointId(t.index, offset)), t.localTypes.length).length;
+      this.nestedTargets.set(t.index, nested = phis * t.func.body.length <= NESTED_TRANSFER_BUDGET);
+    }
+    return nested;
   }
 
   functionAttributes(t: FunctionTranslator): string {
@@ -266,13 +308,13 @@ export class CrInstrumentation implements CrHooks {
     t.emit(`call void @wrt_cr_point(i64 ${idText(id)})${this.bundle(t, id, t.stack)}`);
   }
 
-  private readonly loopsAround = new Map<number, Set<number>>();
+  private readonly loopNests = new Map<number, LoopNests>();
 
-  /** the offsets of `t`'s loops that hold other loops (once per function: a walk of its whole body) */
-  private outerLoops(t: FunctionTranslator): Set<number> {
-    let outer = this.loopsAround.get(t.index);
-    if (!outer) this.loopsAround.set(t.index, outer = loopsAroundLoops(t.func.body));
-    return outer;
+  /** `t`'s loops that hold other loops and those inside others (once per function: a walk of its whole body) */
+  private loops(t: FunctionTranslator): LoopNests {
+    let nests = this.loopNests.get(t.index);
+    if (!nests) this.loopNests.set(t.index, nests = loopNests(t.func.body));
+    return nests;
   }
 
   private stripPlan(t: FunctionTranslator, offset: number): StripPlan {
@@ -280,9 +322,10 @@ export class CrInstrumentation implements CrHooks {
     if (!plans) {
       plans = planStrips(t.func.body);
       // A transfer enters a loop nested in a counted loop past the counted loop's header, where
-      // its strip end is computed: in resumable functions only innermost loops are strip-mined
-      // (an outer loop checks the flag once per iteration, next to a whole inner loop).
-      if (this.resumable(t)) for (const outer of this.outerLoops(t)) plans.delete(outer);
+      // its strip end is computed: in resumable functions whose nested loops transfers enter, only
+      // innermost loops are strip-mined (an outer loop checks the flag once per iteration, next
+      // to a whole inner loop).
+      if (this.resumable(t) && this.nestedTransfers(t)) for (const outer of this.loops(t).around) plans.delete(outer);
       this.strips.set(t.index, plans);
     }
     return plans.get(offset) ?? { kind: 'flag' };
@@ -336,8 +379,10 @@ export class CrInstrumentation implements CrHooks {
       // entry point, if there is one.
       this.resumes.set(t, []);
       this.passOn.set(t, []);
-      t.alloca('i32', 'cr.xt');
-      t.emit('store i32 0, i32* %cr.xt');
+      if (this.nestedTransfers(t)) {
+        t.alloca('i32', 'cr.xt');
+        t.emit('store i32 0, i32* %cr.xt');
+      }
       const take = t.newLabel('xtake');
       const enter = t.newLabel('xenter');
       const cont = t.newLabel('xcont');
@@ -461,7 +506,7 @@ export class CrInstrumentation implements CrHooks {
     }
     const id = pointId(t.index, frame.offset);
     t.emit(`br label %${frame.label}`);
-    if (this.resumable(t)) {
+    if (this.resumable(t) && this.transferTarget(t, frame)) {
       const below = t.stack.slice();
       if (t.restoreMode) {
         // A frame saved at this loop point reads its values, then leaves like every other arrival
@@ -487,7 +532,7 @@ export class CrInstrumentation implements CrHooks {
         params: frame.params.map((type, i) => ({ type, slot: frame.branchSlots[i] })),
       });
       this.reload(t, below.length);
-      if (this.outerLoops(t).has(frame.offset)) {
+      if (this.nestedTransfers(t) && this.loops(t).around.has(frame.offset)) {
         this.passOn.get(t)!.push(frame.label);
         t.terminate(`br label %xcheck.${frame.label}`);
         t.startBlock(`xcont.${frame.label}`);
@@ -856,16 +901,22 @@ export class CrInstrumentation implements CrHooks {
   }
 }
 
-/** Offsets of the loops of a body that contain another loop. */
-function loopsAroundLoops(body: Instr[]): Set<number> {
+/** The offsets of a body's loops that contain another loop (`around`) and of those inside another (`nested`). */
+interface LoopNests {
+  around: Set<number>;
+  nested: number[];
+}
+
+function loopNests(body: Instr[]): LoopNests {
   const open: Instr[] = [];
-  const outer = new Set<number>();
+  const nests: LoopNests = { around: new Set(), nested: [] };
   for (const ins of body) {
     if (ins.op === Op.block || ins.op === Op.if) open.push(ins);
     else if (ins.op === Op.loop) {
-      for (const o of open) if (o.op === Op.loop) outer.add(o.offset);
+      for (const o of open) if (o.op === Op.loop) nests.around.add(o.offset);
+      if (open.some((o) => o.op === Op.loop)) nests.nested.push(ins.offset);
       open.push(ins);
     } else if (ins.op === Op.end) open.pop();
   }
-  return outer;
+  return nests;
 }

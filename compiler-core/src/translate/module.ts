@@ -12,6 +12,7 @@ import { importedGlobalValue, importedMemoryLimits, importedTableLimits, importP
 import { FunctionTranslator } from './function';
 import { ModuleContext, type TranslateOptions } from './module-context';
 import { parseTarget, type Target } from '../backend/targets';
+import type { PartitionText } from '../backend/pipeline';
 import { analyzeCallGraph } from '../cr/callgraph';
 import { CrInstrumentation, type PointInfo } from '../cr/instrument';
 import { statementStarts } from '../wasm/debug-line';
@@ -29,6 +30,7 @@ const VALTYPE_CODE: Record<string, number> = {
 export interface TranslateResult {
   /** one LLVM IR module, or several that together form the program (compiled in parallel) */
   partitions: string[];
+
   /**
    * partitions[k] holds restore variants only (C/R builds in several partitions): the back end
    * compiles them cheaply (backend/pipeline.ts), since a restored frame runs their code only up to
@@ -44,6 +46,16 @@ export interface TranslateResult {
    * instruction instead, as without one
    */
   lineTableProblem?: string;
+}
+
+/**
+ * A translation whose partitions of restore variants are translated when first asked for (each
+ * function of them once, on the first call): the back end starts on the normal code before
+ * (backend/pipeline.ts), so that the restore variants' translation, single-threaded, overlaps
+ * opt on the normal partitions instead of leaving a core idle.
+ */
+export interface StagedTranslation extends Omit<TranslateResult, 'partitions'> {
+  partitions: PartitionText[];
 }
 
 /**
@@ -87,6 +99,12 @@ function lineStarts(module: Module, bytes: Uint8Array, only?: ReadonlySet<number
 }
 
 export function translateModule(module: Module, bytes: Uint8Array, options: TranslateOptions, target: Target): TranslateResult {
+  const staged = translateStaged(module, bytes, options, target);
+  return { ...staged, partitions: staged.partitions.map((p) => (typeof p === 'string' ? p : p())) };
+}
+
+/** translateModule, with the partitions of restore variants (if any) translated on demand. */
+export function translateStaged(module: Module, bytes: Uint8Array, options: TranslateOptions, target: Target): StagedTranslation {
   const ctx = new ModuleContext(module, options, target);
   if (options.debugPoints && !options.checkpoint) throw new WancoError('--debug-points needs checkpoint support (remove --no-checkpoint)');
   const lines = options.checkpoint && options.debugPoints ? lineStarts(module, bytes, options.debugFunctions) : {};
@@ -119,16 +137,17 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
 
   const header = out.splice(0, out.length);
 
-  // Functions first: translating them registers the declarations they need.
+  // Functions first: translating them registers the declarations they need. Restore variants
+  // compiled apart are translated last, on demand (StagedTranslation).
+  const apart = ctx.restoreApart;
   const translators = module.funcs.map((f) => new FunctionTranslator(ctx, f));
-  if (cr) {
-    for (const f of module.funcs) if (cr.instrumented(f.index)) translators.push(new FunctionTranslator(ctx, f, true));
-  }
-  const bodies = translators.map((t) => {
+  const restoreTranslators = cr ? module.funcs.filter((f) => cr.instrumented(f.index)).map((f) => new FunctionTranslator(ctx, f, true)) : [];
+  const translated = (t: FunctionTranslator) => {
     const text = t.translate();
     // a debug build is compiled without optimisation: its cost goes with its size, loops or not
     return { text, declaration: t.declaration(), restore: t.restoreMode, cost: t.restoreMode || options.debugPoints ? text.length : compileCost(text.length, largestLoopShare(t.func.body)) };
-  });
+  };
+  const bodies = (apart ? translators : [...translators, ...restoreTranslators]).map(translated);
   const numFuncs = module.funcTypeIndices.length;
 
   // Function descriptors (funcref targets) and names.
@@ -241,20 +260,9 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     `i32 ${points.length}`, 'i32 0', arr('@wrt_cr_points', points.length, '%wrt_cr_point_desc'), restoreEntry,
     `i32 ${exports.length}`, 'i32 0', arr('@wrt_exports', exports.length, '%wrt_export'),
   ].join(', ') + ' }');
-  const footer = [
-    '', ...ctx.allDeclarations(), '',
-    'attributes #0 = { nounwind uwtable }',
-    'attributes #1 = { nounwind uwtable "gc-leaf-function" }',
-    'attributes #2 = { "gc-leaf-function" }',
-    'attributes #3 = { noreturn cold nounwind "gc-leaf-function" }',
-    'attributes #4 = { nounwind readnone "gc-leaf-function" }',
-    // a restore variant's musttail call into the normal variant (cr/instrument.ts: transfer)
-    'attributes #5 = { noinline "gc-leaf-function" }',
-    '!0 = !{!"branch_weights", i32 1, i32 2000}',
-  ];
-  const apart = ctx.restoreApart;
-  const restoreCount = apart ? bodies.filter((b) => b.restore).length : 0;
-  const n = Math.max(1, Math.min(options.partitions ?? 1, bodies.length - restoreCount));
+  const footer = footerLines(ctx);
+  const restoreCount = apart ? restoreTranslators.length : 0;
+  const n = Math.max(1, Math.min(options.partitions ?? 1, bodies.length));
   // Restore variants of a C/R build (not a debug build's) go to partitions of their own, which the
   // back end compiles with a short pipeline (debug builds' are optnone already) in parallel with
   // the normal code: twice as many as normal partitions, since opt and llc take less time on halves
@@ -265,26 +273,65 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
     return { partitions: [[...header, ...out, '', ...bodies.map((b) => b.text), ...footer].join('\n') + '\n'], restorePartitions: [false], context: ctx, points, lineTableProblem: lines.problem };
   }
 
-  // Several partitions: the normal ones balanced by estimated compile time (compileCost), the
-  // restore ones by size; partition 0 also holds the module-level data.
-  const parts = Array.from({ length: n + restoreParts }, (_, k) => ({ size: 0, bodies: [] as typeof bodies, restore: k >= n }));
-  parts[0].size = DATA_COST * out.reduce((a, l) => a + l.length, 0);
-  for (const b of [...bodies].sort((x, y) => y.cost - x.cost)) {
-    const p = parts.filter((q) => q.restore === (apart && b.restore)).reduce((best, q) => (q.size < best.size ? q : best));
-    p.bodies.push(b);
-    p.size += b.cost;
-  }
+  // Several partitions, each balanced by the estimated compile time of its bodies (compileCost:
+  // restore variants count their size); partition 0 also holds the module-level data.
   const externs = [
     ...module.globals.map((g, i) => `@wg${i} = external hidden global ${llvmType(g.type)}`),
     `@wrt_funcs = external hidden constant [${numFuncs} x %wrt_func]`,
     `@wrt_tables = external hidden global [${module.tables.length} x %wrt_table]`,
   ];
-  const partitions = parts.map((p, k) => {
-    const defined = new Set(p.bodies);
-    const others = bodies.filter((b) => !defined.has(b)).map((b) => b.declaration);
-    return [...header, ...(k === 0 ? out : externs), '', ...p.bodies.map((b) => b.text), ...others, ...footer].join('\n') + '\n';
+  const allDeclarations = [...bodies.map((b) => b.declaration), ...(apart ? restoreTranslators.map((t) => t.declaration()) : [])];
+  /** the texts of partitions holding `split` (data first when `data`), declaring every other function */
+  const texts = (split: (typeof bodies)[], data: boolean, footer: string[]) => split.map((defined, k) => {
+    const own = new Set(defined.map((b) => b.declaration));
+    return [...header, ...(data && k === 0 ? out : externs), '', ...defined.map((b) => b.text),
+      ...allDeclarations.filter((d) => !own.has(d)), ...footer].join('\n') + '\n';
   });
-  return { partitions, restorePartitions: parts.map((p) => p.restore), context: ctx, points, lineTableProblem: lines.problem };
+  const normal = texts(balance(bodies, n, DATA_COST * out.reduce((a, l) => a + l.length, 0)), true, footer);
+  if (restoreParts === 0) return { partitions: normal, restorePartitions: normal.map(() => false), context: ctx, points, lineTableProblem: lines.problem };
+  // The restore variants, on demand: partition 0's point table is written already, so their
+  // translation must not place a point of its own (it places none: the bodies are the same).
+  let restore: string[] | undefined;
+  const restoreText = (k: number) => () => {
+    if (!restore) {
+      const count = cr!.points.size;
+      const rbodies = restoreTranslators.map(translated);
+      if (cr!.points.size !== count) throw new WancoError('internal compiler error: a restore variant placed a migration point of its own');
+      restore = texts(balance(rbodies, restoreParts, 0), false, footerLines(ctx));
+    }
+    return restore[k];
+  };
+  return {
+    partitions: [...normal, ...Array.from({ length: restoreParts }, (_, k) => restoreText(k))],
+    restorePartitions: [...normal.map(() => false), ...Array.from({ length: restoreParts }, () => true)],
+    context: ctx, points, lineTableProblem: lines.problem,
+  };
+}
+
+/** A module's declarations (those the functions translated so far registered) and attribute groups. */
+function footerLines(ctx: ModuleContext): string[] {
+  return [
+    '', ...ctx.allDeclarations(), '',
+    'attributes #0 = { nounwind uwtable }',
+    'attributes #1 = { nounwind uwtable "gc-leaf-function" }',
+    'attributes #2 = { "gc-leaf-function" }',
+    'attributes #3 = { noreturn cold nounwind "gc-leaf-function" }',
+    'attributes #4 = { nounwind readnone "gc-leaf-function" }',
+    // a restore variant's musttail call into the normal variant (cr/instrument.ts: transfer)
+    'attributes #5 = { noinline "gc-leaf-function" }',
+    '!0 = !{!"branch_weights", i32 1, i32 2000}',
+  ];
+}
+
+/** `bodies` in `n` groups of about equal cost (largest first, each to the cheapest group; group 0 starts at `first`). */
+function balance<B extends { cost: number }>(bodies: B[], n: number, first: number): B[][] {
+  const groups = Array.from({ length: n }, (_, k) => ({ cost: k === 0 ? first : 0, bodies: [] as B[] }));
+  for (const b of [...bodies].sort((x, y) => y.cost - x.cost)) {
+    const g = groups.reduce((best, q) => (q.cost < best.cost ? q : best));
+    g.bodies.push(b);
+    g.cost += b.cost;
+  }
+  return groups.map((g) => g.bodies);
 }
 
 /**
@@ -294,7 +341,7 @@ export function translateModule(module: Module, bytes: Uint8Array, options: Tran
  * opt + llc user time per MB of IR): 1.3-1.8 s for most large functions, 5.2 s for its 2 MB
  * interpreter loop (96 % of the function in one loop; 16 % of the normal code's time), 3.0 s for
  * a 0.5 MB one (97 %). Partitions balanced by size alone took 11 + 10 s and 24 + 20 s.
- * Restore variants (acyclic in partitioned builds, compiled cheaply) count their size.
+ * Restore variants (compiled cheaply, mostly acyclic) count their size.
  */
 export function compileCost(chars: number, loopShare: number): number {
   return chars * (1 + 1.5 * loopShare * (chars / 1e6));

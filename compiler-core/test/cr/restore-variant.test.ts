@@ -6,7 +6,7 @@ import { TARGETS } from '../../src/backend/targets';
 import { spawnSync } from 'node:child_process';
 import { findToolchain, toolArgv } from '../../src/backend/toolchain';
 import { PointKind, pointIdLlvm } from '../../src/cr/points';
-import type { PointInfo } from '../../src/cr/instrument';
+import { NESTED_TRANSFER_BUDGET, type PointInfo } from '../../src/cr/instrument';
 
 /** The LLVM IR of one function (by symbol) of a C/R build of a WAT module. */
 async function functionIr(wat: string, symbol: string, debugPoints = false, parts = 1): Promise<string> {
@@ -169,5 +169,64 @@ describe('C/R restore variants of resumable functions: acyclic, they leave for t
     }
     // a debug build's restore variant starts the body itself
     assert.doesNotMatch(await functionIr(rec, 'wr0', true), /musttail/);
+  });
+});
+
+// $nest is resumable: an outer counted loop around `nested` loops, in each of which all 40 $y
+// locals are live (the last statements read them all).
+function nestedWat(nested: number): string {
+  const nestLocals = Array.from({ length: 40 }, (_, i) => `(local $y${i} i32)`).join(' ');
+  const innerLoops = Array.from({ length: nested }, (_, k) => `
+        (local.set $j (i32.const 0))
+        (loop $in${k}
+          (local.set $y${k % 40} (i32.add (local.get $y${k % 40}) (call $tick (local.get $j))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $in${k} (i32.lt_u (local.get $j) (i32.const 4))))`).join('');
+  const sumAll = Array.from({ length: 40 }, (_, i) => `(local.set $i (i32.add (local.get $i) (local.get $y${i})))`).join('\n');
+  return `(module
+  (func $tick (param $x i32) (result i32)
+    (loop $l (br_if $l (local.tee $x (i32.sub (local.get $x) (i32.const 1))))) (local.get $x))
+  (func $nest (param $n i32) (result i32) (local $i i32) (local $j i32) ${nestLocals}
+    (loop $outer ${innerLoops}
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
+    ${sumAll}
+    (local.get $i))
+  (func (export "_start") (drop (call $nest (i32.const 3)))))`;
+}
+
+/** The fewest nested loops (doubling) with which $nest's transfers into them would cost more than the budget. */
+async function overBudget(): Promise<{ nested: number; wat: string }> {
+  for (let nested = 1; ; nested *= 2) {
+    const wat = nestedWat(nested);
+    const bytes = await watToBinary(wat, 'test.wat');
+    // at least the 40 $y are live at each nested header
+    if (40 * nested * decodeModule(bytes, 'test.wat').funcs[1].body.length > NESTED_TRANSFER_BUDGET) return { nested, wat };
+  }
+}
+
+describe('C/R restore variants of resumable functions whose nested loops would cost too many phis', () => {
+  it('transfers enter only the outermost loop: the restore variant keeps the nested loops, the outer loop is strip-mined', async () => {
+    const { nested: NESTED, wat: NESTED_WAT } = await overBudget();
+    // below the budget, transfers enter the nested loops too
+    assert.match(await functionIr(nestedWat(2), 'wf1', false, 2), /xcheck/);
+    const { partitions, ir, points } = await moduleIr(NESTED_WAT);
+    const ids = points.filter((p) => p.funcIndex === 1 && p.kind === PointKind.Loop);
+    assert.equal(ids.length, NESTED + 1, 'a point at every loop header all the same');
+    const outerId = pointIdLlvm(ids.reduce((a, b) => (a.id < b.id ? a : b)).id);
+    // wf1: the outer loop and its strip, each nested loop and its strip
+    assert.deepEqual(loopsPerFunction(partitions).get('wf1'), [1, 2, ...Array(NESTED).fill([3, 4]).flat()]);
+    const wr = await functionIr(NESTED_WAT, 'wr1', false, 2);
+    const wf = await functionIr(NESTED_WAT, 'wf1', false, 2);
+    // wr1 keeps the nested loops: each checks the flag on its back-edge and goes back to its header
+    // (irreducible loops, which LLVM's LoopInfo does not list: a restore enters them at their calls too)
+    assert.equal(count(wr, /br i1 %t\d+, label %loop\d+, label %loopgo\d+/g), NESTED, wr);
+    assert.deepEqual([...new Set([...wr.matchAll(/call i8\* @wrt_cr_transfer\(i64 (-?\d+)/g)].map((m) => m[1]))], [outerId], 'a transfer at the outer header only');
+    const cases = /switch i64 %cr\.xid, label %resume\.bad \[([^\]]*)\]/.exec(wf);
+    assert.ok(cases, wf);
+    assert.deepEqual([...cases[1].matchAll(/i64 (-?\d+)/g)].map((m) => m[1]), [outerId], 'one resume case');
+    assert.doesNotMatch(ir, /xcheck|%cr\.xt/, 'no pass-on through the outer header');
+    // a transfer enters only at the outer header, before its point: the outer loop is counted too
+    assert.equal(count(wf, /^stripend\d+:/gm), NESTED + 1, 'every loop is strip-mined');
   });
 });
