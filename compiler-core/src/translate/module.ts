@@ -30,7 +30,6 @@ const VALTYPE_CODE: Record<string, number> = {
 export interface TranslateResult {
   /** one LLVM IR module, or several that together form the program (compiled in parallel) */
   partitions: string[];
-
   /**
    * partitions[k] holds restore variants only (C/R builds in several partitions): the back end
    * compiles them cheaply (backend/pipeline.ts), since a restored frame runs their code only up to
@@ -63,7 +62,8 @@ export interface StagedTranslation extends Omit<TranslateResult, 'partitions'> {
  * debug build (--debug-points). Placement is the same on both targets; no LLVM tool runs.
  */
 export function migrationPoints(module: Module, bytes: Uint8Array, debugPoints = false, debugFunctions?: ReadonlySet<number>): PointInfo[] {
-  return translateModule(module, bytes, { boundsChecks: false, checkpoint: true, debugPoints, debugFunctions }, parseTarget('x86_64')).points;
+  // restore variants place no point of their own: they are not translated
+  return translateStaged(module, bytes, { boundsChecks: false, checkpoint: true, debugPoints, debugFunctions }, parseTarget('x86_64')).points;
 }
 
 /** Rejects imports the runtime cannot provide, listing all of them. */
@@ -145,7 +145,7 @@ export function translateStaged(module: Module, bytes: Uint8Array, options: Tran
   const translated = (t: FunctionTranslator) => {
     const text = t.translate();
     // a debug build is compiled without optimisation: its cost goes with its size, loops or not
-    return { text, declaration: t.declaration(), restore: t.restoreMode, cost: t.restoreMode || options.debugPoints ? text.length : compileCost(text.length, largestLoopShare(t.func.body)) };
+    return { text, declaration: t.declaration(), cost: t.restoreMode || options.debugPoints ? text.length : compileCost(text.length, largestLoopShare(t.func.body)) };
   };
   const bodies = (apart ? translators : [...translators, ...restoreTranslators]).map(translated);
   const numFuncs = module.funcTypeIndices.length;
