@@ -158,8 +158,18 @@ function trapReasons(v8: string): TrapReason[] {
 
 type RunOutcome = 'same output and status' | 'same output and status (NaN bits aside)' | 'both trap' | 'both out of time' | 'Node out of time';
 
+/**
+ * The reason of the runtime's trap report, which ends the ELF's stderr (runtime/src/trap.c: `wasm
+ * trap: <reason>`, then indented `in function` lines); what the program wrote to stderr comes
+ * before it (a mutant that trapped in an exit handler had printed a warning first).
+ */
+function trapReason(nat: Run): string | undefined {
+  if (nat.status !== 134) return undefined;
+  return /(?:^|\n)wasm trap: ([^\n]*)(?:\n {4}[^\n]*)*\n?$/.exec(nat.stderr.toString())?.[1];
+}
+
 function compareRuns(node: Run, nat: Run): { outcome?: RunOutcome; problem?: string } {
-  const natTrap = nat.status === 134 && nat.stderr.toString().startsWith('wasm trap: ') ? nat.stderr.toString().slice(11).split('\n')[0] : undefined;
+  const natTrap = trapReason(nat);
   if (nat.timedOut) return node.timedOut ? { outcome: 'both out of time' } : { problem: `the ELF ran out of time where Node ended (status ${node.status}${node.trap ? `, trap ${node.trap}` : ''})` };
   if (node.timedOut) return { outcome: 'Node out of time' };
   if (nat.signal) return { problem: `the ELF was killed by ${nat.signal}; stderr: ${nat.stderr.toString().slice(0, 500)}` };
@@ -256,7 +266,7 @@ describe('fuzz: mutated and generated modules', function () {
         const [node, nat] = [await runNodeWasi(wasm, dir), await runLimited(c.exe, [], dir, 20_000)];
         const cmp = compareRuns(node, nat);
         bump(runOutcomes, cmp.outcome ?? 'PROBLEM');
-        const what = node.trap !== undefined ? `trap: ${nat.stderr.toString().split('\n')[0]}` : `exit ${nat.status}, ${nat.stdout.length} bytes of stdout`;
+        const what = node.trap !== undefined ? `trap: ${trapReason(nat) ?? `none, exit ${nat.status}`}` : `exit ${nat.status}, ${nat.stdout.length} bytes of stdout`;
         console.log(`      mutant ${r.i} (${r.source === 'generated' ? 'generated' : `${r.source.startsWith('mutated ') ? `a mutant of ${sources[Number(r.source.slice(8))]}` : r.source}: ${r.mutations.join(', ')}`}): ${cmp.outcome ?? 'PROBLEM'} (${what})`);
         if (cmp.problem) fail({ i: r.i, what: `run: ${cmp.problem} [${r.source}; ${r.mutations.join(', ')}]`, saved: save(r.i, r.bytes) });
       }
