@@ -63,11 +63,21 @@ export interface Frame {
   offset: number;
 }
 
+/** lines of a body joined at a time (see FunctionTranslator.lines) */
+const BODY_CHUNK = 64;
+
 export class FunctionTranslator {
   readonly type: FuncType;
   readonly localTypes: ValType[];
   private readonly allocas: string[] = [];
-  private readonly body: string[] = [];
+  /**
+   * The body's last lines, and the chunks of BODY_CHUNK lines joined before them. Kept as lines
+   * until the end, a large function's lines survived one young-generation collection after
+   * another: sqlite3's C/R translation spent 3.3-4.0 s in scavenges and 0.2-0.9 s in full
+   * collections of its 8.5-9.1 s of CPU; joined every 64 lines, 1.0-1.4 s and 0.1-0.2 s of 6.3-6.5 s.
+   */
+  private lines: string[] = [];
+  private readonly chunks: string[] = [];
   private tmpCounter = 0;
   private labelCounter = 0;
   readonly stack: Operand[] = [];
@@ -92,7 +102,15 @@ export class FunctionTranslator {
   newLabel(hint: string): string { return `${hint}${this.labelCounter++}`; }
 
   emit(line: string): void {
-    if (this.current !== null) this.body.push('  ' + line);
+    if (this.current !== null) this.line('  ' + line);
+  }
+
+  private line(text: string): void {
+    this.lines.push(text);
+    if (this.lines.length >= BODY_CHUNK) {
+      this.chunks.push(this.lines.join('\n'));
+      this.lines = [];
+    }
   }
 
   /** Emits an instruction producing a value and returns its name. */
@@ -120,7 +138,7 @@ export class FunctionTranslator {
   }
 
   startBlock(label: string): void {
-    this.body.push(`${label}:`);
+    this.line(`${label}:`);
     this.current = label;
   }
 
@@ -255,7 +273,8 @@ export class FunctionTranslator {
     out.push('entry:');
     // (no spread: a debug build's body can have more lines than the call stack holds arguments)
     for (const line of this.allocas) out.push(line);
-    for (const line of this.body) out.push(line);
+    for (const chunk of this.chunks) out.push(chunk);
+    for (const line of this.lines) out.push(line);
     for (const [code, label] of this.trapBlocks) {
       out.push(`${label}:`);
       out.push(`  call void @wrt_trap(i32 ${code}, i32 ${this.index})`);
