@@ -141,7 +141,7 @@ export class CrInstrumentation implements CrHooks {
   private readonly resumes = new Map<FunctionTranslator, ResumeCase[]>();
   /** a loop frame's header label (frame.label may become its back-edge check) */
   private readonly headers = new WeakMap<Frame, string>();
-  /** normal variants of resumable functions: headers of loops around loops (they pass transfers on) */
+  /** normal variants of resumable functions whose nested loops take transfers: headers of loops around loops (they pass transfers on) */
   private readonly passOn = new Map<FunctionTranslator, string[]>();
 
   /** debug builds of modules with a DWARF line table: where source lines start (file offsets, ascending) */
@@ -378,8 +378,8 @@ export class CrInstrumentation implements CrHooks {
       // The entry poll also takes a transfer from the restore variant (file comment); then the
       // entry point, if there is one.
       this.resumes.set(t, []);
-      this.passOn.set(t, []);
       if (this.nestedTransfers(t)) {
+        this.passOn.set(t, []);
         t.alloca('i32', 'cr.xt');
         t.emit('store i32 0, i32* %cr.xt');
       }

@@ -281,31 +281,48 @@ export function translateStaged(module: Module, bytes: Uint8Array, options: Tran
     `@wrt_tables = external hidden global [${module.tables.length} x %wrt_table]`,
   ];
   const allDeclarations = [...bodies.map((b) => b.declaration), ...(apart ? restoreTranslators.map((t) => t.declaration()) : [])];
-  /** the texts of partitions holding `split` (data first when `data`), declaring every other function */
-  const texts = (split: (typeof bodies)[], data: boolean, footer: string[]) => split.map((defined, k) => {
+  /** the texts of partitions holding `split` (normal code: the module's data in the first), declaring every other function */
+  const texts = (split: (typeof bodies)[], restoreVariants: boolean, ending: string[]) => split.map((defined, k) => {
     const own = new Set(defined.map((b) => b.declaration));
-    return [...header, ...(data && k === 0 ? out : externs), '', ...defined.map((b) => b.text),
-      ...allDeclarations.filter((d) => !own.has(d)), ...footer].join('\n') + '\n';
+    return [...(restoreVariants ? [RESTORE_PARTITION_MARK] : []), ...header, ...(!restoreVariants && k === 0 ? out : externs), '',
+      ...defined.map((b) => b.text), ...allDeclarations.filter((d) => !own.has(d)), ...ending].join('\n') + '\n';
   });
-  const normal = texts(balance(bodies, n, DATA_COST * out.reduce((a, l) => a + l.length, 0)), true, footer);
+  const normal = texts(balance(bodies, n, DATA_COST * out.reduce((a, l) => a + l.length, 0)), false, footer);
   if (restoreParts === 0) return { partitions: normal, restorePartitions: normal.map(() => false), context: ctx, points, lineTableProblem: lines.problem };
   // The restore variants, on demand: partition 0's point table is written already, so their
   // translation must not place a point of its own (it places none: the bodies are the same).
-  let restore: string[] | undefined;
+  // (a failure is kept too: a second call throws the same error instead of translating again)
+  let restore: { texts: string[] } | { error: unknown } | undefined;
   const restoreText = (k: number) => () => {
     if (!restore) {
-      const count = cr!.points.size;
-      const rbodies = restoreTranslators.map(translated);
-      if (cr!.points.size !== count) throw new WancoError('internal compiler error: a restore variant placed a migration point of its own');
-      restore = texts(balance(rbodies, restoreParts, 0), false, footerLines(ctx));
+      try {
+        const count = cr!.points.size;
+        const rbodies = restoreTranslators.map(translated);
+        if (cr!.points.size !== count) throw new WancoError('internal compiler error: a restore variant placed a migration point of its own');
+        restore = { texts: texts(balance(rbodies, restoreParts, 0), true, footerLines(ctx)) };
+      } catch (error) {
+        restore = { error };
+      }
     }
-    return restore[k];
+    if ('error' in restore) throw restore.error;
+    return restore.texts[k];
   };
   return {
     partitions: [...normal, ...Array.from({ length: restoreParts }, (_, k) => restoreText(k))],
     restorePartitions: [...normal.map(() => false), ...Array.from({ length: restoreParts }, () => true)],
     context: ctx, points, lineTableProblem: lines.problem,
   };
+}
+
+/**
+ * The first line of a partition of restore variants (TranslateResult.restorePartitions), so that
+ * `--emit-llvm`'s `.ll` files say which partitions the back end compiled with the restore pipeline.
+ */
+const RESTORE_PARTITION_MARK = '; wanco: restore variants only (the back end compiles them with its restore pipeline)';
+
+/** Whether an LLVM IR text (a translated partition, e.g. an `--emit-llvm` `.ll` file) holds restore variants only. */
+export function isRestorePartition(ir: string): boolean {
+  return ir.startsWith(RESTORE_PARTITION_MARK);
 }
 
 /** A module's declarations (those the functions translated so far registered) and attribute groups. */

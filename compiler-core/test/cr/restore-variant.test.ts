@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { decodeModule } from '../../src/wasm/decoder';
 import { watToBinary } from '../../src/wasm/load';
-import { translateModule } from '../../src/translate/module';
+import { isRestorePartition, translateModule } from '../../src/translate/module';
 import { TARGETS } from '../../src/backend/targets';
 import { spawnSync } from 'node:child_process';
 import { findToolchain, toolArgv } from '../../src/backend/toolchain';
@@ -146,6 +146,18 @@ describe('C/R restore variants of resumable functions: acyclic, they leave for t
     assert.equal(count(wf, /^stripend\d+:/gm), 1, 'the inner loop is counted, the outer one is not');
     // a transfer into the inner loop passes the outer header's check on to the inner header
     assert.match(wf, /xcheck\.loop\d+:\n {2}%cr\.xt\.loop\d+ = load i32, i32\* %cr\.xt\n {2}switch i32 %cr\.xt\.loop\d+, label %xcont\.loop\d+ \[i32 2, label %xgo\.1\]/);
+  });
+
+  it('each partition says whether it holds restore variants only, as the flags the back end reads do', async () => {
+    const bytes = await watToBinary(RESUMABLE_WAT, 'test.wat');
+    const m = decodeModule(bytes, 'test.wat');
+    const { partitions, restorePartitions } = translateModule(m, bytes, { boundsChecks: false, checkpoint: true, partitions: 2 }, TARGETS.x86_64);
+    assert.ok(restorePartitions.length > 2 && restorePartitions.every((r, k) => r === k >= 2), `${restorePartitions}`);
+    assert.deepEqual(partitions.map(isRestorePartition), restorePartitions);
+    partitions.forEach((ir, k) => assert.equal(/^define [^@\n]*@wr\d/m.test(ir) && !/^define [^@\n]*@wf\d/m.test(ir), restorePartitions[k], `partition ${k}`));
+    const one = translateModule(m, bytes, { boundsChecks: false, checkpoint: true }, TARGETS.x86_64);
+    assert.deepEqual(one.partitions.map(isRestorePartition), one.restorePartitions);
+    assert.ok(!one.restorePartitions[0] && one.restorePartitions.slice(1).every(Boolean), 'one partition of normal code, then restore variants');
   });
 
   it('a build whose normal code is one partition hands over at loop headers too; debug builds keep whole restore variants (no transfer)', async () => {
