@@ -217,6 +217,9 @@ void wrt_cr_point(uint64_t point_id);
  * to func_index; returns its point id. Values then come in order: locals, then
  * the operand stack bottom first. */
 uint64_t wrt_cr_restore_frame(uint32_t func_index);
+/* The index of the frame wrt_cr_restore_frame took last (a restore variant that hands its frame
+ * over passes it to wrt_cr_transfer). */
+uint32_t wrt_cr_restore_frame_index(void);
 int32_t wrt_cr_restore_i32(void);
 int64_t wrt_cr_restore_i64(void);
 float wrt_cr_restore_f32(void);
@@ -227,11 +230,15 @@ void *wrt_cr_restore_ref(void);
 void *wrt_cr_restore_callee(void);
 
 /* A restore variant hands its frame to the function's normal code at a loop header
- * (compiler-core/src/cr/instrument.ts: transfer, which owns the buffer's layout): it writes the
- * frame's values into the buffer wrt_cr_transfer returns (nbytes, 16-byte aligned; the call sets
- * wrt_cr_flag) and tail-calls the normal code, whose entry poll asks wrt_cr_transfer_take for the
- * pending point id (0: none) and reads the values from wrt_cr_transfer_values. */
-void *wrt_cr_transfer(uint64_t point_id, uint32_t nbytes);
+ * (compiler-core/src/cr/instrument.ts: transfer, which owns the buffer's layout: value k at
+ * WRT_TRANSFER_SLOT * k, the locals first, then the operand stack). wrt_cr_transfer returns the
+ * buffer (nbytes, 16-byte aligned; the call sets wrt_cr_flag) with the saved locals of restored
+ * frame `frame` (wrt_cr_restore_frame_index) in their slots; the restore variant writes the locals
+ * it has assigned since and the operand stack, and tail-calls the normal code, whose entry poll
+ * asks wrt_cr_transfer_take for the pending point id (0: none) and reads the values from
+ * wrt_cr_transfer_values. */
+#define WRT_TRANSFER_SLOT 16u
+void *wrt_cr_transfer(uint64_t point_id, uint32_t nbytes, uint32_t frame);
 uint64_t wrt_cr_transfer_take(uint32_t func_index);
 void *wrt_cr_transfer_values(void);
 

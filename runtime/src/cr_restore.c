@@ -271,6 +271,11 @@ uint64_t wrt_cr_restore_frame(uint32_t func_index) {
   return id;
 }
 
+uint32_t wrt_cr_restore_frame_index(void) {
+  if (rs.next == 0) wrt_fatal("restore: a frame index was asked for before any frame was restored");
+  return rs.next - 1; /* rs.cur is gone once the last value is read */
+}
+
 static void next_value(uint8_t type, uint8_t out[16]) {
   if (!rs.active || !rs.cur || rs.val >= rs.cur->nlocals + rs.cur->nstack)
     wrt_fatal("restore: the code reads more values than frame %u has", rs.next ? rs.next - 1 : 0);
@@ -313,14 +318,33 @@ static struct {
   size_t cap;
 } xfer;
 
-void *wrt_cr_transfer(uint64_t point_id, uint32_t nbytes) {
+void *wrt_cr_transfer(uint64_t point_id, uint32_t nbytes, uint32_t frame) {
   if (xfer.pending) wrt_fatal("restore: a transfer to point 0x%llx is still pending", (unsigned long long)xfer.id);
+  /* the frames stay until a rewind replaces them, which unwinds every restore variant first */
+  if (frame >= rs.snap.nframes || rs.snap.frames[frame].func != WRT_POINT_ID_FUNC(point_id))
+    wrt_fatal("restore: a transfer to point 0x%llx names frame %u, which is not one of that function's", (unsigned long long)point_id, frame);
+  const wrt_snap_frame *f = &rs.snap.frames[frame];
+  if ((size_t)f->nlocals * WRT_TRANSFER_SLOT > nbytes)
+    wrt_fatal("restore: a transfer of %u bytes has no room for the %u locals of frame %u", nbytes, f->nlocals, frame);
   size_t need = ((size_t)nbytes + 15) & ~(size_t)15; /* aligned_alloc wants a multiple of the alignment */
   if (need > xfer.cap) {
     free(xfer.vals);
     xfer.cap = need > 4096 ? need : 4096;
     xfer.vals = aligned_alloc(16, xfer.cap);
     if (!xfer.vals) wrt_fatal("restore: out of memory");
+  }
+  /* the values the restore variant read (next_value): a reference as the code holds it */
+  for (uint32_t k = 0; k < f->nlocals; k++) {
+    const wrt_snap_value *v = &f->vals[k];
+    uint8_t *slot = (uint8_t *)xfer.vals + (size_t)k * WRT_TRANSFER_SLOT;
+    if (v->type == WRT_FUNCREF || v->type == WRT_EXTERNREF) {
+      uint32_t idx;
+      memcpy(&idx, v->bits, 4);
+      void *p = v->type == WRT_FUNCREF ? wrt_cr_funcref_ptr(idx) : NULL;
+      memcpy(slot, &p, sizeof p);
+    } else {
+      memcpy(slot, v->bits, wrt_valtype_size(v->type));
+    }
   }
   xfer.pending = true;
   xfer.id = point_id;

@@ -23,7 +23,9 @@
  * normal variant, so it is acyclic (where transfers into nested loops would cost too many phis, it
  * does so only at the headers of outermost loops and keeps the nested loops: see
  * NESTED_TRANSFER_BUDGET). The frame's values go to the runtime's transfer buffer
- * (wrt_cr_transfer) and a musttail call enters `wf<i>`, replacing the restore variant's frame.
+ * (wrt_cr_transfer fills it with the frame's saved locals; the restore variant stores the operand
+ * stack and the locals it may have assigned since, see assigned.ts) and a musttail call enters
+ * `wf<i>`, replacing the restore variant's frame.
  * `wf<i>`'s entry polls the flag (it is set for the transfer); on its cold path
  * wrt_cr_transfer_take says whether a transfer is pending, and a dispatch reloads the locals and
  * the operand stack and jumps to the loop header. A loop header is a merge block already: the
@@ -49,6 +51,7 @@ import { signatureKey, type CrHooks, type ModuleContext } from '../translate/mod
 import type { CrAnalysis } from './callgraph';
 import { callResults } from '../translate/ops/control';
 import { analyzeLiveness, type Liveness } from './liveness';
+import { analyzeAssignedSinceRestore } from './assigned';
 import { WancoError } from '../wasm/errors';
 import { planStrips, POLL_STRIDE, type CountedLoop, type StripPlan } from './strip-loops';
 import { AFTER_CALL_TAG, MAX_TAGGED_OFFSET, PointKind, pointId, pointIdLlvm as idText, STATEMENT_TAG } from './points';
@@ -107,8 +110,12 @@ export const RESUMABLE_MIN_INSTRUCTIONS = Number(process.env.WANCO_RESUMABLE_MIN
  */
 export const NESTED_TRANSFER_BUDGET = Number(process.env.WANCO_NESTED_TRANSFER_BUDGET ?? 30e6);
 
-/** Bytes per value in the transfer buffer (room for a v128); values at 16 * k, locals first. */
-const TRANSFER_SLOT = 16;
+/**
+ * Bytes per value in the transfer buffer (room for a v128); values at 16 * k, locals first. The
+ * runtime writes the saved locals there too (WRT_TRANSFER_SLOT in wrt.h; test/cr/assigned.test.ts
+ * holds it to this).
+ */
+export const TRANSFER_SLOT = 16;
 
 /**
  * The indices of the set bits of `live` below `count`, ascending (undefined: all of them). Read
@@ -129,6 +136,8 @@ export function liveLocals(live: bigint | undefined, count: number): number[] {
 export class CrInstrumentation implements CrHooks {
   readonly points = new Map<bigint, PointInfo>();
   private readonly liveness = new Map<number, Liveness | undefined>();
+  /** resumable functions: per loop header a transfer leaves from, the locals possibly assigned since a restore point (assigned.ts) */
+  private readonly assigned = new Map<number, Map<number, bigint> | undefined>();
   /** restore variants: the slot through which the shared locals block reads v128 locals */
   private readonly v128Slots = new Map<FunctionTranslator, string | undefined>();
   private readonly strips = new Map<number, Map<number, StripPlan>>();
@@ -415,21 +424,38 @@ export class CrInstrumentation implements CrHooks {
    * frame over (a musttail call: no frame of the restore variant stays behind). The call is no
    * statepoint (gc-leaf-function) and is never inlined.
    */
-  private transfer(t: FunctionTranslator, id: bigint): void {
-    // Only the locals live at the header go over (the normal variant reads no other slot, see
-    // finishResumes): a transfer of every local made sqlite3's restore variants loops x locals in size.
+  private transfer(t: FunctionTranslator, id: bigint, loop: Frame): void {
+    // The runtime has written the frame's saved locals into the buffer. Of the locals live at the
+    // header (the normal variant reads no other slot, see finishResumes), only those assigned
+    // since a restore point may differ from them.
     const n = t.localTypes.length;
+    const assigned = this.assignedAt(t, loop);
+    const stored = liveLocals(this.liveAt(t, id), n).filter((i) => assigned === undefined || (assigned >> BigInt(i)) & 1n);
     const values: { slot: number; value: Operand }[] = [
-      ...liveLocals(this.liveAt(t, id), n).map((i) => ({ slot: i, value: CrInstrumentation.loadLocal(t, i) })),
+      ...stored.map((i) => ({ slot: i, value: CrInstrumentation.loadLocal(t, i) })),
       ...t.stack.map((s, j) => ({ slot: n + j, value: s })),
     ];
-    const buf = t.value(`call i8* @wrt_cr_transfer(i64 ${idText(id)}, i32 ${TRANSFER_SLOT * (n + t.stack.length)})`);
+    const buf = t.value(`call i8* @wrt_cr_transfer(i64 ${idText(id)}, i32 ${TRANSFER_SLOT * (n + t.stack.length)}, i32 %cr.frame)`);
     for (const { slot, value } of values) {
       const ty = llvmType(value.type);
       const p = t.value(`getelementptr inbounds i8, i8* ${buf}, i64 ${TRANSFER_SLOT * slot}`);
       t.emit(`store ${ty} ${value.v}, ${ty}* ${t.value(`bitcast i8* ${p} to ${ty}*`)}, align 8`);
     }
     this.handOver(t, t.type.params.map((p) => `${llvmType(p)} undef`));
+  }
+
+  /**
+   * Restore variant of a resumable function: the locals possibly assigned since a restore point
+   * when it reaches the header of `loop` (undefined: not known, every live local is stored).
+   */
+  private assignedAt(t: FunctionTranslator, loop: Frame): bigint | undefined {
+    if (!this.assigned.has(t.index)) {
+      // the loops a transfer leaves from: with transfers into nested loops, every loop; else the outermost
+      const transfersAt = this.nestedTransfers(t) ? () => true : (l: Instr) => !this.loops(t).nested.includes(l.offset);
+      this.assigned.set(t.index, analyzeAssignedSinceRestore(t.func, { restoresAfter: (call) => this.callPoint(call), transfersAt }));
+    }
+    const map = this.assigned.get(t.index);
+    return map && (map.get(loop.offset) ?? 0n);
   }
 
   /** The value of local `i` (its alloca) at this point of the function. */
@@ -513,7 +539,7 @@ export class CrInstrumentation implements CrHooks {
         // here; the body after the header is reached only from resume points inside the loop.
         this.restoredLoopHeader(t, id, frame, below);
         t.loadSlots(frame.branchSlots, frame.params);
-        this.transfer(t, id);
+        this.transfer(t, id, frame);
         t.startBlock(t.newLabel('loopbody'));
         t.stack.length -= frame.params.length;
         t.loadSlots(frame.branchSlots, frame.params);
@@ -667,16 +693,19 @@ export class CrInstrumentation implements CrHooks {
     return true;
   }
 
+  /** Whether a call (in an instrumented function) can reach a point: a call point, with a restore case. */
+  private callPoint(call: Instr): boolean {
+    return call.op === Op.call
+      ? this.analysis.reaches[call.index!]
+      : this.analysis.indirectReaches.has(signatureKey(this.mod.module.types[call.index!]));
+  }
+
   /**
    * Emits a call. `callee` is the normal target; `restoreCallee` the restore
    * variant's symbol, or undefined for call_indirect (the runtime names it).
    */
   emitCall(t: FunctionTranslator, ins: Instr, type: FuncType, callee: string, restoreCallee: string | undefined): boolean {
-    if (!this.instrumented(t.index)) return false;
-    const reaches = ins.op === Op.call
-      ? this.analysis.reaches[ins.index!]
-      : this.analysis.indirectReaches.has(signatureKey(type));
-    if (!reaches) return false;
+    if (!this.instrumented(t.index) || !this.callPoint(ins)) return false;
     const id = pointId(t.index, ins.offset);
     const args = t.popN(type.params.length);
     const below = t.stack.slice();
@@ -829,6 +858,8 @@ export class CrInstrumentation implements CrHooks {
     const out = [
       'restore.dispatch:',
       `  %pid = call i64 @wrt_cr_restore_frame(i32 ${t.index})`,
+      // a resumable function's transfers name the frame whose saved locals the runtime hands over
+      ...(this.resumable(t) ? ['  %cr.frame = call i32 @wrt_cr_restore_frame_index()'] : []),
       `  switch i64 %pid, label %restore.bad [${cases('restore.locals')}]`,
       'restore.bad:',
       `  call void @wrt_trap(i32 1, i32 ${t.index})`,

@@ -9,12 +9,9 @@
  * block sees the liveness at the block's end, a `br` to a loop the liveness at
  * its header, which is iterated to a fixed point.
  */
-import type { Func, Instr } from '../wasm/types';
+import type { Func } from '../wasm/types';
 import { Op } from '../wasm/opcodes';
-
-type Node =
-  | { ins: Instr }
-  | { ins: Instr; kind: 'block' | 'loop' | 'if'; body: Node[]; elseBody?: Node[] };
+import { bodyTree, type BodyNode } from './body-tree';
 
 export interface Liveness {
   /**
@@ -22,35 +19,6 @@ export interface Liveness {
    * of every instruction, live before it; a call's locals are the same after it)
    */
   at: Map<number, bigint>;
-}
-
-function buildTree(body: Instr[]): Node[] {
-  const root: Node[] = [];
-  const stack: { nodes: Node[]; node?: Node & { body: Node[] } }[] = [{ nodes: root }];
-  for (const ins of body) {
-    const top = stack[stack.length - 1];
-    switch (ins.op) {
-      case Op.block: case Op.loop: case Op.if: {
-        const kind = ins.op === Op.block ? 'block' : ins.op === Op.loop ? 'loop' : 'if';
-        const node = { ins, kind, body: [] as Node[] } as Node & { body: Node[] };
-        top.nodes.push(node);
-        stack.push({ nodes: node.body, node });
-        break;
-      }
-      case Op.else: {
-        const n = top.node as Node & { body: Node[]; elseBody?: Node[] };
-        n.elseBody = [];
-        top.nodes = n.elseBody;
-        break;
-      }
-      case Op.end:
-        if (stack.length > 1) stack.pop();
-        break;
-      default:
-        top.nodes.push({ ins });
-    }
-  }
-  return root;
 }
 
 /** Upper bound on walked instructions per function before giving up (all locals live). */
@@ -61,7 +29,7 @@ export function analyzeLiveness(func: Func, everyInstruction = false): Liveness 
   let steps = 0;
   const bit = (i: number) => 1n << BigInt(i);
 
-  const walk = (nodes: Node[], liveOut: bigint, labels: bigint[]): bigint => {
+  const walk = (nodes: BodyNode[], liveOut: bigint, labels: bigint[]): bigint => {
     let live = liveOut;
     for (let i = nodes.length - 1; i >= 0; i--) {
       if (++steps > BUDGET) throw new Error('budget');
@@ -108,7 +76,7 @@ export function analyzeLiveness(func: Func, everyInstruction = false): Liveness 
   };
 
   try {
-    const entry = walk(buildTree(func.body), 0n, [0n]);
+    const entry = walk(bodyTree(func.body), 0n, [0n]);
     at.set(func.bodyOffset, entry);
   } catch {
     return undefined; // too large to analyse: every local counts as live

@@ -412,7 +412,8 @@ const CR_DECLARATIONS = [
   'declare void @wrt_cr_restore_v128(i8*) #2',
   'declare i8* @wrt_cr_restore_ref() #2',
   'declare i8* @wrt_cr_restore_callee() #2',
-  'declare i8* @wrt_cr_transfer(i64, i32) #2',
+  'declare i32 @wrt_cr_restore_frame_index() #2',
+  'declare i8* @wrt_cr_transfer(i64, i32, i32) #2',
   'declare i64 @wrt_cr_transfer_take(i32) #2',
   'declare i8* @wrt_cr_transfer_values() #2',
 ];
