@@ -214,9 +214,12 @@ extern volatile int32_t wrt_cr_flag;
 void wrt_cr_point(uint64_t point_id);
 
 /* Used by restore variants: the next saved frame (outermost first) must belong
- * to func_index; returns its point id. Values then come in order: locals, then
- * the operand stack bottom first. */
+ * to func_index; returns its point id. Values then come in order: locals (one by one, or all
+ * at once: wrt_cr_restore_locals), then the operand stack bottom first. */
 uint64_t wrt_cr_restore_frame(uint32_t func_index);
+/* The frame's locals, all at once, in the transfer buffer's layout (below: value k at
+ * WRT_TRANSFER_SLOT * k), valid until the next frame's are read; the operand stack follows one by one. */
+void *wrt_cr_restore_locals(void);
 /* The index of the frame wrt_cr_restore_frame took last (a restore variant that hands its frame
  * over passes it to wrt_cr_transfer). */
 uint32_t wrt_cr_restore_frame_index(void);

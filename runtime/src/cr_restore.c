@@ -201,6 +201,18 @@ static int inflate_chunk(void *ctx, uint32_t j, void **local) {
   return -1;
 }
 
+/* A saved value as the compiled code holds it, written to out: a reference as a pointer. */
+static void code_value(const wrt_snap_value *v, void *out) {
+  if (v->type == WRT_FUNCREF || v->type == WRT_EXTERNREF) {
+    uint32_t idx;
+    memcpy(&idx, v->bits, 4);
+    void *p = v->type == WRT_FUNCREF ? wrt_cr_funcref_ptr(idx) : NULL;
+    memcpy(out, &p, sizeof p);
+  } else {
+    memcpy(out, v->bits, wrt_valtype_size(v->type));
+  }
+}
+
 void wrt_cr_restore_apply(void) {
   wrt_snapshot *s = &rs.snap;
   /* memory */
@@ -213,16 +225,7 @@ void wrt_cr_restore_apply(void) {
   }
   /* globals */
   for (uint32_t i = 0; i < s->nglobals; i++) {
-    const wrt_snap_value *v = &s->globals[i];
-    void *addr = wrt_module.globals[i].addr;
-    if (v->type == WRT_FUNCREF || v->type == WRT_EXTERNREF) {
-      uint32_t idx;
-      memcpy(&idx, v->bits, 4);
-      void *p = v->type == WRT_FUNCREF ? wrt_cr_funcref_ptr(idx) : NULL;
-      memcpy(addr, &p, sizeof p);
-    } else {
-      memcpy(addr, v->bits, wrt_valtype_size(v->type));
-    }
+    code_value(&s->globals[i], wrt_module.globals[i].addr);
   }
   /* tables */
   for (uint32_t t = 0; t < s->ntables; t++) {
@@ -271,6 +274,34 @@ uint64_t wrt_cr_restore_frame(uint32_t func_index) {
   return id;
 }
 
+/* A 16-byte aligned buffer of at least n bytes (grown, never shrunk). */
+typedef struct { void *p; size_t cap; } slot_buf;
+static void *slot_buf_reserve(slot_buf *b, size_t n) {
+  size_t need = (n + 15) & ~(size_t)15; /* aligned_alloc wants a multiple of the alignment */
+  if (need > b->cap) {
+    free(b->p);
+    b->cap = need > 4096 ? need : 4096;
+    b->p = aligned_alloc(16, b->cap);
+    if (!b->p) wrt_fatal("restore: out of memory");
+  }
+  return b->p;
+}
+
+/* The saved locals of f in the transfer buffer's layout (wrt.h: value k at WRT_TRANSFER_SLOT * k). */
+static void locals_into(const wrt_snap_frame *f, void *buf) {
+  for (uint32_t k = 0; k < f->nlocals; k++) code_value(&f->vals[k], (uint8_t *)buf + (size_t)k * WRT_TRANSFER_SLOT);
+}
+
+void *wrt_cr_restore_locals(void) {
+  static slot_buf locals;
+  if (!rs.active || !rs.cur || rs.val != 0) wrt_fatal("restore: the locals of frame %u are read out of turn", rs.next ? rs.next - 1 : 0);
+  void *buf = slot_buf_reserve(&locals, (size_t)rs.cur->nlocals * WRT_TRANSFER_SLOT);
+  locals_into(rs.cur, buf);
+  rs.val = rs.cur->nlocals;
+  if (rs.next == rs.snap.nframes && rs.val == rs.cur->nlocals + rs.cur->nstack) restore_done();
+  return buf;
+}
+
 uint32_t wrt_cr_restore_frame_index(void) {
   if (rs.next == 0) wrt_fatal("restore: a frame index was asked for before any frame was restored");
   return rs.next - 1; /* rs.cur is gone once the last value is read */
@@ -314,8 +345,7 @@ void *wrt_cr_restore_callee(void) {
 static struct {
   bool pending;
   uint64_t id;
-  void *vals;
-  size_t cap;
+  slot_buf vals;
 } xfer;
 
 void *wrt_cr_transfer(uint64_t point_id, uint32_t nbytes, uint32_t frame) {
@@ -326,30 +356,12 @@ void *wrt_cr_transfer(uint64_t point_id, uint32_t nbytes, uint32_t frame) {
   const wrt_snap_frame *f = &rs.snap.frames[frame];
   if ((size_t)f->nlocals * WRT_TRANSFER_SLOT > nbytes)
     wrt_fatal("restore: a transfer of %u bytes has no room for the %u locals of frame %u", nbytes, f->nlocals, frame);
-  size_t need = ((size_t)nbytes + 15) & ~(size_t)15; /* aligned_alloc wants a multiple of the alignment */
-  if (need > xfer.cap) {
-    free(xfer.vals);
-    xfer.cap = need > 4096 ? need : 4096;
-    xfer.vals = aligned_alloc(16, xfer.cap);
-    if (!xfer.vals) wrt_fatal("restore: out of memory");
-  }
-  /* the values the restore variant read (next_value): a reference as the code holds it */
-  for (uint32_t k = 0; k < f->nlocals; k++) {
-    const wrt_snap_value *v = &f->vals[k];
-    uint8_t *slot = (uint8_t *)xfer.vals + (size_t)k * WRT_TRANSFER_SLOT;
-    if (v->type == WRT_FUNCREF || v->type == WRT_EXTERNREF) {
-      uint32_t idx;
-      memcpy(&idx, v->bits, 4);
-      void *p = v->type == WRT_FUNCREF ? wrt_cr_funcref_ptr(idx) : NULL;
-      memcpy(slot, &p, sizeof p);
-    } else {
-      memcpy(slot, v->bits, wrt_valtype_size(v->type));
-    }
-  }
+  void *buf = slot_buf_reserve(&xfer.vals, nbytes);
+  locals_into(f, buf); /* what the restore variant read when it rebuilt the frame */
   xfer.pending = true;
   xfer.id = point_id;
   wrt_cr_flag = 1;
-  return xfer.vals;
+  return buf;
 }
 
 uint64_t wrt_cr_transfer_take(uint32_t func_index) {
@@ -361,7 +373,7 @@ uint64_t wrt_cr_transfer_take(uint32_t func_index) {
   return xfer.id;
 }
 
-void *wrt_cr_transfer_values(void) { return xfer.vals; }
+void *wrt_cr_transfer_values(void) { return xfer.vals.p; }
 
 /* The debugger's set_local: the Wasm frames are dropped (longjmp to main, which enters
  * restore_entry again) and rebuilt from frames changed by one value. */

@@ -138,8 +138,6 @@ export class CrInstrumentation implements CrHooks {
   private readonly liveness = new Map<number, Liveness | undefined>();
   /** resumable functions: per loop header a transfer leaves from, the locals possibly assigned since a restore point (assigned.ts) */
   private readonly assigned = new Map<number, Map<number, bigint> | undefined>();
-  /** restore variants: the slot through which the shared locals block reads v128 locals */
-  private readonly v128Slots = new Map<FunctionTranslator, string | undefined>();
   private readonly strips = new Map<number, Map<number, StripPlan>>();
   /** counted loops being translated: the strip end E, the point block and the body block */
   private readonly counted = new WeakMap<Frame, { loop: CountedLoop; end: string; header: string; body: string }>();
@@ -368,7 +366,6 @@ export class CrInstrumentation implements CrHooks {
     if (!this.instrumented(t.index)) return;
     const entry = this.analysis.entryPoint[t.index];
     if (t.restoreMode) {
-      this.v128Slots.set(t, t.localTypes.includes('v128') ? t.alloca('v128', 'rsv') : undefined);
       const body = t.newLabel('body');
       t.terminate('br label %restore.dispatch');
       if (entry) {
@@ -480,10 +477,13 @@ export class CrInstrumentation implements CrHooks {
     }
   }
 
-  /** Normal variant: reads transfer value k of type `type` (in the dispatch emitted by finish). */
-  private static transferLoad(out: string[], name: string, k: number, type: ValType): string {
+  /**
+   * Reads value k of type `type` from a buffer in the transfer layout (`buf`: the transfer buffer,
+   * or the restored frame's locals) into `name`, in dispatch code emitted by finish.
+   */
+  private static slotLoad(out: string[], buf: string, name: string, k: number, type: ValType): string {
     const ty = llvmType(type);
-    out.push(`  ${name}.p = getelementptr inbounds i8, i8* %cr.xv, i64 ${TRANSFER_SLOT * k}`,
+    out.push(`  ${name}.p = getelementptr inbounds i8, i8* ${buf}, i64 ${TRANSFER_SLOT * k}`,
       `  ${name}.q = bitcast i8* ${name}.p to ${ty}*`, `  ${name} = load ${ty}, ${ty}* ${name}.q, align 8`);
     return name;
   }
@@ -852,8 +852,6 @@ export class CrInstrumentation implements CrHooks {
    */
   finish(t: FunctionTranslator): string[] {
     if (!t.restoreMode) return this.finishResumes(t);
-    const v128Slot = this.v128Slots.get(t);
-    this.v128Slots.delete(t);
     const cases = (target?: string) => t.restoreCases.map(([id, label]) => `i64 ${idText(id)}, label %${target ?? label}`).join(' ');
     const out = [
       'restore.dispatch:',
@@ -866,15 +864,12 @@ export class CrInstrumentation implements CrHooks {
       '  unreachable',
       'restore.locals:',
     ];
+    // the locals in one runtime call, as loads (a call per local made restore variants' dispatch
+    // blocks calls x locals for llc, each call clobbering the registers of the values before it)
+    if (t.localTypes.length > 0) out.push('  %cr.ls = call i8* @wrt_cr_restore_locals()');
     t.localTypes.forEach((lt, i) => {
-      const ty = llvmType(lt);
-      if (lt === 'v128') {
-        out.push(`  %rsp${i} = bitcast <2 x i64>* ${v128Slot} to i8*`, `  call void @wrt_cr_restore_v128(i8* %rsp${i})`,
-          `  %rs${i} = load <2 x i64>, <2 x i64>* ${v128Slot}`);
-      } else {
-        out.push(`  %rs${i} = call ${ty} @${RESTORE_FN[lt]}()`);
-      }
-      out.push(`  store ${ty} %rs${i}, ${ty}* %l${i}`);
+      const v = CrInstrumentation.slotLoad(out, '%cr.ls', `%rs${i}`, i, lt);
+      out.push(`  store ${llvmType(lt)} ${v}, ${llvmType(lt)}* %l${i}`);
     });
     out.push(`  switch i64 %pid, label %restore.bad [${cases()}]`);
     return out;
@@ -900,7 +895,7 @@ export class CrInstrumentation implements CrHooks {
     }
     for (const i of liveLocals(live, n)) {
       const lt = t.localTypes[i];
-      const v = CrInstrumentation.transferLoad(out, `%cr.xl${i}`, i, lt);
+      const v = CrInstrumentation.slotLoad(out, '%cr.xv', `%cr.xl${i}`, i, lt);
       out.push(`  store ${llvmType(lt)} ${v}, ${llvmType(lt)}* %l${i}`);
     }
     out.push(`  switch i64 %cr.xid, label %resume.bad [${cases.map((c, k) => `i64 ${idText(c.id)}, label %resume.${k}`).join(' ')}]`,
@@ -908,7 +903,7 @@ export class CrInstrumentation implements CrHooks {
     cases.forEach((c, k) => {
       out.push(`resume.${k}:`);
       [...c.below, ...c.params].forEach((s, j) => {
-        const v = CrInstrumentation.transferLoad(out, `%cr.x${k}.${j}`, n + j, s.type);
+        const v = CrInstrumentation.slotLoad(out, '%cr.xv', `%cr.x${k}.${j}`, n + j, s.type);
         out.push(`  store ${llvmType(s.type)} ${v}, ${llvmType(s.type)}* ${s.slot}`);
       });
       if (c.outer.length === 0) {

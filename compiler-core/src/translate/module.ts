@@ -405,6 +405,7 @@ const RUNTIME_DECLARATIONS = [
 const CR_DECLARATIONS = [
   'declare void @wrt_cr_point(i64)',
   'declare i64 @wrt_cr_restore_frame(i32) #2',
+  'declare i8* @wrt_cr_restore_locals() #2',
   'declare i32 @wrt_cr_restore_i32() #2',
   'declare i64 @wrt_cr_restore_i64() #2',
   'declare float @wrt_cr_restore_f32() #2',
