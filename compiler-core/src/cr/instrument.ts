@@ -451,8 +451,8 @@ export class CrInstrumentation implements CrHooks {
       const transfersAt = this.nestedTransfers(t) ? () => true : (l: Instr) => !this.loops(t).nested.includes(l.offset);
       this.assigned.set(t.index, analyzeAssignedSinceRestore(t.func, { restoresAfter: (call) => this.callPoint(call), transfersAt }));
     }
-    const map = this.assigned.get(t.index);
-    return map && (map.get(loop.offset) ?? 0n);
+    // a header the analysis did not see as one (it should see every one) stores every live local
+    return this.assigned.get(t.index)?.get(loop.offset);
   }
 
   /** The value of local `i` (its alloca) at this point of the function. */
