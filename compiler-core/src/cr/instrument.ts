@@ -208,11 +208,12 @@ export class CrInstrumentation implements CrHooks {
   }
 
   /**
-   * Whether a transfer can enter `loop` (a resumable function's loop): every loop, or only the
-   * outermost ones where transfers into nested loops would cost more than NESTED_TRANSFER_BUDGET.
+   * Whether a transfer can enter the loop at `loopOffset` (a resumable function's loop): every loop,
+   * or only the outermost ones where transfers into nested loops would cost more than
+   * NESTED_TRANSFER_BUDGET. The restore variant hands over there, and the normal variant takes it.
    */
-  private transferTarget(t: FunctionTranslator, loop: Frame): boolean {
-    return this.nestedTransfers(t) || !t.control.some((f) => f.kind === 'loop' && f !== loop);
+  private transferTarget(t: FunctionTranslator, loopOffset: number): boolean {
+    return this.nestedTransfers(t) || !this.loops(t).nested.includes(loopOffset);
   }
 
   /** Whether transfers of a resumable function enter its nested loops too. */
@@ -447,9 +448,10 @@ export class CrInstrumentation implements CrHooks {
    */
   private assignedAt(t: FunctionTranslator, loop: Frame): bigint | undefined {
     if (!this.assigned.has(t.index)) {
-      // the loops a transfer leaves from: with transfers into nested loops, every loop; else the outermost
-      const transfersAt = this.nestedTransfers(t) ? () => true : (l: Instr) => !this.loops(t).nested.includes(l.offset);
-      this.assigned.set(t.index, analyzeAssignedSinceRestore(t.func, { restoresAfter: (call) => this.callPoint(call), transfersAt }));
+      this.assigned.set(t.index, analyzeAssignedSinceRestore(t.func, {
+        restoresAfter: (call) => this.callPoint(call),
+        transfersAt: (loop) => this.transferTarget(t, loop.offset),
+      }));
     }
     // a header the analysis did not see as one (it should see every one) stores every live local
     return this.assigned.get(t.index)?.get(loop.offset);
@@ -532,7 +534,7 @@ export class CrInstrumentation implements CrHooks {
     }
     const id = pointId(t.index, frame.offset);
     t.emit(`br label %${frame.label}`);
-    if (this.resumable(t) && this.transferTarget(t, frame)) {
+    if (this.resumable(t) && this.transferTarget(t, frame.offset)) {
       const below = t.stack.slice();
       if (t.restoreMode) {
         // A frame saved at this loop point reads its values, then leaves like every other arrival
